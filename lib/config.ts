@@ -1,0 +1,343 @@
+/**
+ * Every setting the enricher reads, validated once. This is the only module that touches
+ * `process.env`; everything else receives a frozen `Config`.
+ *
+ * `CONFIG_KEYS` is the single table of keys: the README's configuration table and
+ * `GET /api/health` are both generated from it, so they cannot drift.
+ */
+
+export type EvidenceSourceKind = 'log-analytics' | 'export-files';
+export type StateStoreKind = 'azure-storage' | 'memory';
+
+export interface ConfigKey {
+  readonly name: string;
+  /** `true`, `false`, or a sentence naming the condition under which the key is required. */
+  readonly required: boolean | string;
+  readonly default?: string;
+  readonly secret: boolean;
+  readonly description: string;
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    name: 'EVIDENCE_SOURCE',
+    required: false,
+    default: 'log-analytics',
+    secret: false,
+    description:
+      'Where evidence comes from: `log-analytics` (the workspace, via managed identity) or `export-files` (Log Analytics export files on disk, for local runs and replay).',
+  },
+  {
+    name: 'LOG_ANALYTICS_WORKSPACE_ID',
+    required: 'when EVIDENCE_SOURCE is log-analytics',
+    secret: false,
+    description:
+      'Workspace ID (the GUID in the workspace `customerId`, not its ARM resource ID) holding the IoT hub `Connections` logs.',
+  },
+  {
+    name: 'LOG_ANALYTICS_ENDPOINT',
+    required: false,
+    default: 'https://api.loganalytics.io/v1',
+    secret: false,
+    description: 'Log Analytics query endpoint including `/v1`; change it for sovereign clouds.',
+  },
+  {
+    name: 'EXPORT_LOGS_PATH',
+    required: 'when EVIDENCE_SOURCE is export-files',
+    secret: false,
+    description:
+      'A Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.',
+  },
+  {
+    name: 'EXPORT_METRICS_PATH',
+    required: false,
+    secret: false,
+    description:
+      'Azure Monitor metrics REST response for `connectedDeviceCount` (file, or a folder of them), used with `export-files`.',
+  },
+  {
+    name: 'TEAMS_WORKFLOW_URL',
+    required: 'unless WEBHOOK_URL is set',
+    secret: true,
+    description:
+      'Teams Workflows webhook URL ("When a Teams webhook request is received"); the URL carries its own signature, so it is a secret.',
+  },
+  {
+    name: 'WEBHOOK_URL',
+    required: 'unless TEAMS_WORKFLOW_URL is set',
+    secret: true,
+    description: 'Generic webhook that receives the enriched alert as versioned JSON.',
+  },
+  {
+    name: 'WEBHOOK_SECRET',
+    required: false,
+    secret: true,
+    description:
+      'When set, webhook bodies are signed with HMAC-SHA256 over `timestamp.body` (headers `X-Enricher-Timestamp`, `X-Enricher-Signature`).',
+  },
+  {
+    name: 'DEVICE_ID_DIMENSION',
+    required: false,
+    default: 'DeviceId',
+    secret: false,
+    description: 'Alert dimension that carries the device ID when a log search alert is split by device.',
+  },
+  {
+    name: 'DEFAULT_IOTHUB_RESOURCE_ID',
+    required: false,
+    secret: false,
+    description:
+      'IoT hub ARM resource ID used when an alert names no hub (no `_ResourceId` dimension, no IotHubs target, no configuration item).',
+  },
+  {
+    name: 'EVIDENCE_LOOKBACK_MINUTES',
+    required: false,
+    default: '360',
+    secret: false,
+    description:
+      'How far before the alert window evidence is read: long enough to see several hourly SAS-token renewals.',
+  },
+  {
+    name: 'NOTIFY_TIMEOUT_MS',
+    required: false,
+    default: '10000',
+    secret: false,
+    description: 'Time-out for one delivery attempt to Teams or the webhook.',
+  },
+  {
+    name: 'STATE_STORE',
+    required: false,
+    default: 'azure-storage',
+    secret: false,
+    description:
+      '`azure-storage` (alert queue and idempotency table in the function app storage) or `memory` (one process, local runs only).',
+  },
+  {
+    name: 'AzureWebJobsStorage',
+    required: 'when STATE_STORE is azure-storage, unless the identity-based AzureWebJobsStorage__* URIs are set',
+    secret: true,
+    description:
+      'Storage connection string for the alert queue and idempotency table (`UseDevelopmentStorage=true` for Azurite).',
+  },
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri',
+    required: false,
+    secret: false,
+    description: 'Identity-based storage: the queue endpoint (used with the managed identity).',
+  },
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri',
+    required: false,
+    secret: false,
+    description: 'Identity-based storage: the table endpoint (used with the managed identity).',
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    required: false,
+    secret: false,
+    description: 'Client ID of the user-assigned managed identity used for Log Analytics and Storage.',
+  },
+  {
+    name: 'PORT',
+    required: false,
+    default: '7071',
+    secret: false,
+    description: 'Port of the local dev host (`npm start`); ignored in Azure.',
+  },
+];
+
+export interface StorageSettings {
+  readonly connectionString?: string;
+  readonly queueServiceUri?: string;
+  readonly tableServiceUri?: string;
+}
+
+export interface Config {
+  readonly evidenceSource: EvidenceSourceKind;
+  readonly logAnalyticsWorkspaceId?: string;
+  readonly logAnalyticsEndpoint: string;
+  readonly exportLogsPath?: string;
+  readonly exportMetricsPath?: string;
+  readonly teamsWorkflowUrl?: string;
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly deviceIdDimension: string;
+  readonly defaultIotHubResourceId?: string;
+  readonly evidenceLookbackMinutes: number;
+  readonly notifyTimeoutMs: number;
+  readonly stateStore: StateStoreKind;
+  readonly storage: StorageSettings;
+  readonly azureClientId?: string;
+  readonly port: number;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** One problem per key, by key name only: values are never echoed, since some are secrets. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly problem: string;
+}
+
+export class ConfigError extends Error {
+  readonly status = 500;
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IOTHUB_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
+
+/** Reads the process environment. Entry points call this; tests call `loadConfig` directly. */
+export function processEnvironment(): Environment {
+  return process.env;
+}
+
+function defaultOf(name: string): string | undefined {
+  return CONFIG_KEYS.find((key) => key.name === name)?.default;
+}
+
+/** Reads a key, treating blank values as unset, and falling back to the table default. */
+function read(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? defaultOf(name) : value;
+}
+
+/** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
+export function loadConfig(env: Environment): Readonly<Config> {
+  const problems: ConfigProblem[] = [];
+  const complain = (key: string, problem: string): void => {
+    problems.push({ key, problem });
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const value = read(env, name);
+    if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
+    complain(name, `must be one of ${allowed.join(', ')}`);
+    return allowed[0] as T;
+  };
+  const integer = (name: string, min: number, max: number): number => {
+    const raw = read(env, name) ?? '';
+    const value = Number(raw);
+    if (/^\d+$/.test(raw) && value >= min && value <= max) return value;
+    complain(name, `must be a whole number from ${min} to ${max}`);
+    return Number(defaultOf(name));
+  };
+  const httpUrl = (name: string): string | undefined => {
+    const value = read(env, name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'https:' || url.protocol === 'http:') return value;
+    } catch {
+      // reported below
+    }
+    complain(name, 'must be an http(s) URL');
+    return undefined;
+  };
+
+  const evidenceSource = oneOf<EvidenceSourceKind>('EVIDENCE_SOURCE', [
+    'log-analytics',
+    'export-files',
+  ]);
+  const logAnalyticsWorkspaceId = read(env, 'LOG_ANALYTICS_WORKSPACE_ID');
+  if (evidenceSource === 'log-analytics') {
+    if (logAnalyticsWorkspaceId === undefined) complain('LOG_ANALYTICS_WORKSPACE_ID', 'is missing');
+    else if (!GUID.test(logAnalyticsWorkspaceId))
+      complain('LOG_ANALYTICS_WORKSPACE_ID', 'must be the workspace GUID (customerId)');
+  }
+  const exportLogsPath = read(env, 'EXPORT_LOGS_PATH');
+  if (evidenceSource === 'export-files' && exportLogsPath === undefined)
+    complain('EXPORT_LOGS_PATH', 'is missing');
+
+  const teamsWorkflowUrl = httpUrl('TEAMS_WORKFLOW_URL');
+  const webhookUrl = httpUrl('WEBHOOK_URL');
+  if (read(env, 'TEAMS_WORKFLOW_URL') === undefined && read(env, 'WEBHOOK_URL') === undefined)
+    complain('TEAMS_WORKFLOW_URL', 'or WEBHOOK_URL must be set');
+
+  const defaultIotHubResourceId = read(env, 'DEFAULT_IOTHUB_RESOURCE_ID');
+  if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
+    complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
+
+  const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
+  const storage: StorageSettings = withoutUndefined({
+    connectionString: read(env, 'AzureWebJobsStorage'),
+    queueServiceUri: httpUrl('AzureWebJobsStorage__queueServiceUri'),
+    tableServiceUri: httpUrl('AzureWebJobsStorage__tableServiceUri'),
+  });
+  if (
+    stateStore === 'azure-storage' &&
+    storage.connectionString === undefined &&
+    (storage.queueServiceUri === undefined || storage.tableServiceUri === undefined)
+  )
+    complain('AzureWebJobsStorage', 'is missing (or set both AzureWebJobsStorage__queueServiceUri and __tableServiceUri)');
+
+  const config: Config = withoutUndefined({
+    evidenceSource,
+    logAnalyticsWorkspaceId,
+    logAnalyticsEndpoint: httpUrl('LOG_ANALYTICS_ENDPOINT') ?? 'https://api.loganalytics.io/v1',
+    exportLogsPath,
+    exportMetricsPath: read(env, 'EXPORT_METRICS_PATH'),
+    teamsWorkflowUrl,
+    webhookUrl,
+    webhookSecret: read(env, 'WEBHOOK_SECRET'),
+    deviceIdDimension: read(env, 'DEVICE_ID_DIMENSION') ?? 'DeviceId',
+    defaultIotHubResourceId,
+    evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
+    notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
+    stateStore,
+    storage,
+    azureClientId: read(env, 'AZURE_CLIENT_ID'),
+    port: integer('PORT', 1, 65_535),
+  });
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+export interface KeyStatus {
+  readonly name: string;
+  readonly status: 'set' | 'default' | 'unset' | 'invalid' | 'missing';
+  readonly secret: boolean;
+}
+
+export interface ConfigReport {
+  readonly ok: boolean;
+  readonly keys: readonly KeyStatus[];
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** The health view of the configuration: status by key *name*, never a value. */
+export function reportConfig(env: Environment): ConfigReport {
+  let problems: readonly ConfigProblem[] = [];
+  try {
+    loadConfig(env);
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
+  }
+  const keys = CONFIG_KEYS.map((key): KeyStatus => {
+    const problem = problems.find((p) => p.key === key.name);
+    const isSet = (env[key.name]?.trim() ?? '') !== '';
+    const status: KeyStatus['status'] = problem
+      ? isSet
+        ? 'invalid'
+        : 'missing'
+      : isSet
+        ? 'set'
+        : key.default !== undefined
+          ? 'default'
+          : 'unset';
+    return { name: key.name, status, secret: key.secret };
+  });
+  return { ok: problems.length === 0, keys, problems };
+}
+
+/** Drops `undefined` members so objects fit `exactOptionalPropertyTypes`. */
+function withoutUndefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

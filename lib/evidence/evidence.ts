@@ -1,0 +1,79 @@
+/** What the enricher knows about the hub and devices around an alert. */
+
+import type { TimeWindow } from '../alerts/alert';
+
+/** One row of the IoT Hub `Connections` category (AzureDiagnostics), flattened. */
+export interface ConnectionEvent {
+  /** ISO 8601 UTC (`TimeGenerated`). */
+  readonly time: string;
+  /** Lower-cased IoT hub ARM resource ID (`_ResourceId`). */
+  readonly hubResourceId: string;
+  readonly deviceId: string;
+  /** `deviceConnect` or `deviceDisconnect`. */
+  readonly operation: string;
+  /** `Information` or `Error`. */
+  readonly level: string;
+  /** Six-digit IoT Hub error code (e.g. `404104`), empty on success. */
+  readonly resultType: string;
+  readonly resultDescription: string;
+  readonly sdkVersion?: string;
+  readonly protocol?: string;
+  readonly maskedIpAddress?: string;
+}
+
+/** Hub-wide Connections activity in one 5-minute bin. */
+export interface FleetActivityBin {
+  readonly start: string;
+  readonly connects: number;
+  readonly disconnects: number;
+  /** Distinct devices with a 404104 in the bin. */
+  readonly disconnectedDevices: number;
+  readonly errors404104: number;
+  /** 500xxx and 503xxx results. */
+  readonly serverErrors: number;
+  /** 401003 results. */
+  readonly authErrors: number;
+  /** 400027 and 409002 results. */
+  readonly duplicateIdentityErrors: number;
+  /** Distinct devices with any Connections event in the bin. */
+  readonly activeDevices: number;
+}
+
+/** One device that disconnected with 404104 inside the alert window. */
+export interface DisconnectedDevice {
+  readonly deviceId: string;
+  readonly disconnects: number;
+  readonly firstDisconnect: string;
+  readonly lastDisconnect: string;
+  readonly sdkVersion?: string;
+  readonly protocol?: string;
+  readonly maskedIpAddress?: string;
+}
+
+/** One `connectedDeviceCount` sample (PT1M grain; only average, minimum, maximum are meaningful). */
+export interface MetricPoint {
+  readonly time: string;
+  readonly average?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+export interface Evidence {
+  /** The alert's evaluation window. */
+  readonly alertWindow: TimeWindow;
+  /** The whole span read, including the look-back before the window. */
+  readonly span: TimeWindow;
+  readonly hubResourceIds: readonly string[];
+  /** Connections events of the alerted devices, oldest first (empty for fleet alerts). */
+  readonly deviceEvents: readonly ConnectionEvent[];
+  /** Hub-wide activity per 5-minute bin over the span, oldest first. */
+  readonly fleetActivity: readonly FleetActivityBin[];
+  /** Distinct devices seen in Connections logs over the span: the size of the active fleet. */
+  readonly fleetSize: number;
+  /** Devices that disconnected (404104) in the alert window, most disconnects first. */
+  readonly disconnectedDevices: readonly DisconnectedDevice[];
+  /** `connectedDeviceCount` over the span, when a metrics source answered. */
+  readonly connectedDeviceCount?: readonly MetricPoint[];
+  /** What could not be read, said plainly: shown on the message so "unknown" has a reason. */
+  readonly gaps: readonly string[];
+}

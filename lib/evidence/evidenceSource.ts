@@ -1,0 +1,32 @@
+/** Ports through which evidence is read. Adapters: `LogAnalyticsSource`, `ExportFileSource`. */
+
+import type { TimeWindow } from '../alerts/alert';
+import type {
+  ConnectionEvent,
+  DisconnectedDevice,
+  FleetActivityBin,
+  MetricPoint,
+} from './evidence';
+import type { EvidenceQuery } from './kql';
+
+/** An answer, possibly incomplete: a partial result is a state to show, not an exception. */
+export interface SourceAnswer<T> {
+  readonly value: T;
+  /** Set when the source answered only in part (e.g. a Log Analytics PartialError). */
+  readonly warning?: string;
+}
+
+export interface EvidenceSource {
+  deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>>;
+  fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>>;
+  fleetSize(query: EvidenceQuery): Promise<SourceAnswer<number>>;
+  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>>;
+}
+
+export interface MetricsSource {
+  /** `connectedDeviceCount` for the hubs over the span (summed across hubs per timestamp). */
+  connectedDeviceCount(
+    hubResourceIds: readonly string[],
+    span: TimeWindow,
+  ): Promise<SourceAnswer<MetricPoint[]>>;
+}

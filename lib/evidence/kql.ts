@@ -1,0 +1,191 @@
+/**
+ * The KQL the enricher sends, built from an alert. Pure: no I/O.
+ *
+ * Safety: alert fields reach KQL only through `kqlString` (an escaped string literal), hub IDs are
+ * validated before use, and every query is bounded in rows. The time range is never written into
+ * the KQL: it travels as the query API's `timespan`, and the service intersects the two.
+ */
+
+import type { Alert, TimeWindow } from '../alerts/alert';
+
+export type QueryName = 'deviceTimeline' | 'fleetActivity' | 'fleetSize' | 'disconnectedDevices';
+
+export interface EvidenceQuery {
+  readonly name: QueryName;
+  readonly query: string;
+  readonly timespan: TimeWindow;
+  /** The same filters in data form, for sources that cannot run KQL (export files). */
+  readonly filter: {
+    readonly hubResourceIds: readonly string[];
+    readonly deviceIds: readonly string[];
+  };
+}
+
+export interface EvidencePlan {
+  readonly alertWindow: TimeWindow;
+  readonly span: TimeWindow;
+  readonly hubResourceIds: readonly string[];
+  readonly deviceIds: readonly string[];
+  readonly queries: readonly EvidenceQuery[];
+}
+
+export interface PlanOptions {
+  readonly lookbackMinutes: number;
+}
+
+/** How long after the alert window to look for the reconnect that follows a drop. */
+export const RECONNECT_LOOKAHEAD_MINUTES = 15;
+/** Margin around the alert window for "who dropped in this window". */
+export const WINDOW_MARGIN_MINUTES = 5;
+export const FLEET_BIN_MINUTES = 5;
+export const MAX_TIMELINE_ROWS = 5000;
+export const MAX_DISCONNECTED_DEVICES = 500;
+/** Split alerts carry one device; more than this is summarised at fleet level instead. */
+export const MAX_DEVICES_PER_ALERT = 50;
+
+const IOTHUB_ID =
+  /^\/subscriptions\/[0-9a-z-]+\/resourcegroups\/[-\w.()]+\/providers\/microsoft\.devices\/iothubs\/[-0-9a-z]+$/;
+
+/**
+ * A KQL double-quoted string literal. Backslash and quote are escaped, line breaks and tabs use
+ * their escapes, and any other control character is dropped: none is valid in a device ID.
+ */
+export function kqlString(value: string): string {
+  let body = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '\\') body += '\\\\';
+    else if (char === '"') body += '\\"';
+    else if (char === '\n') body += '\\n';
+    else if (char === '\r') body += '\\r';
+    else if (char === '\t') body += '\\t';
+    else if (code < 0x20 || code === 0x7f) continue;
+    else body += char;
+  }
+  return `"${body}"`;
+}
+
+function kqlList(values: readonly string[]): string {
+  return values.map(kqlString).join(', ');
+}
+
+/** True for a lower-cased IoT hub ARM resource ID that is safe to compare against `_ResourceId`. */
+export function isIotHubResourceId(id: string): boolean {
+  return IOTHUB_ID.test(id);
+}
+
+function connectionsOf(hubResourceIds: readonly string[]): string[] {
+  return [
+    'AzureDiagnostics',
+    '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"',
+    '| where Category == "Connections"',
+    `| where _ResourceId in~ (${kqlList(hubResourceIds)})`,
+  ];
+}
+
+export function buildDeviceTimelineQuery(
+  hubResourceIds: readonly string[],
+  deviceIds: readonly string[],
+): string {
+  return [
+    ...connectionsOf(hubResourceIds),
+    '| extend Properties = parse_json(properties_s)',
+    '| extend DeviceId = tostring(Properties.deviceId)',
+    `| where DeviceId in (${kqlList(deviceIds)})`,
+    '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',
+    '    SdkVersion = tostring(Properties.sdkVersion), Protocol = tostring(Properties.protocol),',
+    '    MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+    `| top ${MAX_TIMELINE_ROWS} by TimeGenerated desc`,
+  ].join('\n');
+}
+
+export function buildFleetActivityQuery(hubResourceIds: readonly string[]): string {
+  return [
+    ...connectionsOf(hubResourceIds),
+    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)',
+    '| summarize',
+    '    Connects = countif(OperationName == "deviceConnect"),',
+    '    Disconnects = countif(OperationName == "deviceDisconnect"),',
+    '    DisconnectedDevices = dcountif(DeviceId, ResultType == "404104"),',
+    '    Errors404104 = countif(ResultType == "404104"),',
+    '    ServerErrors = countif(ResultType startswith "500" or ResultType startswith "503"),',
+    '    AuthErrors = countif(ResultType == "401003"),',
+    '    DuplicateIdentityErrors = countif(ResultType in ("400027", "409002")),',
+    '    ActiveDevices = dcount(DeviceId)',
+    `    by bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
+    '| order by TimeGenerated asc',
+  ].join('\n');
+}
+
+export function buildFleetSizeQuery(hubResourceIds: readonly string[]): string {
+  return [
+    ...connectionsOf(hubResourceIds),
+    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)',
+    '| where isnotempty(DeviceId)',
+    '| summarize Devices = dcount(DeviceId)',
+  ].join('\n');
+}
+
+export function buildDisconnectedDevicesQuery(hubResourceIds: readonly string[]): string {
+  return [
+    ...connectionsOf(hubResourceIds),
+    '| extend Properties = parse_json(properties_s)',
+    '| extend DeviceId = tostring(Properties.deviceId), SdkVersion = tostring(Properties.sdkVersion),',
+    '    Protocol = tostring(Properties.protocol), MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+    '| summarize Disconnects = countif(ResultType == "404104"),',
+    '    FirstDisconnect = minif(TimeGenerated, ResultType == "404104"),',
+    '    LastDisconnect = maxif(TimeGenerated, ResultType == "404104"),',
+    '    SdkVersion = take_anyif(SdkVersion, isnotempty(SdkVersion)),',
+    '    Protocol = take_anyif(Protocol, isnotempty(Protocol)),',
+    '    MaskedIpAddress = take_anyif(MaskedIpAddress, isnotempty(MaskedIpAddress))',
+    '    by DeviceId',
+    '| where Disconnects > 0',
+    `| top ${MAX_DISCONNECTED_DEVICES} by Disconnects desc`,
+  ].join('\n');
+}
+
+function shift(iso: string, minutes: number): string {
+  return new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+}
+
+/** Every query the enricher sends for this alert, with its time span. */
+export function planEvidenceQueries(alert: Alert, options: PlanOptions): EvidencePlan {
+  const hubResourceIds = alert.hubResourceIds.filter(isIotHubResourceId);
+  const deviceIds = alert.deviceIds.slice(0, MAX_DEVICES_PER_ALERT);
+  const span: TimeWindow = {
+    start: shift(alert.window.start, -options.lookbackMinutes),
+    end: shift(alert.window.end, RECONNECT_LOOKAHEAD_MINUTES),
+  };
+  const nearWindow: TimeWindow = {
+    start: shift(alert.window.start, -WINDOW_MARGIN_MINUTES),
+    end: shift(alert.window.end, WINDOW_MARGIN_MINUTES),
+  };
+  const filter = { hubResourceIds, deviceIds };
+  const queries: EvidenceQuery[] = [];
+  if (hubResourceIds.length > 0) {
+    if (deviceIds.length > 0) {
+      queries.push({
+        name: 'deviceTimeline',
+        query: buildDeviceTimelineQuery(hubResourceIds, deviceIds),
+        timespan: span,
+        filter,
+      });
+    }
+    queries.push(
+      {
+        name: 'fleetActivity',
+        query: buildFleetActivityQuery(hubResourceIds),
+        timespan: span,
+        filter,
+      },
+      { name: 'fleetSize', query: buildFleetSizeQuery(hubResourceIds), timespan: span, filter },
+      {
+        name: 'disconnectedDevices',
+        query: buildDisconnectedDevicesQuery(hubResourceIds),
+        timespan: nearWindow,
+        filter,
+      },
+    );
+  }
+  return { alertWindow: alert.window, span, hubResourceIds, deviceIds, queries };
+}
