@@ -6,6 +6,8 @@
  * `GET /api/health` are both generated from it, so they cannot drift.
  */
 
+import { withoutUndefined } from './objects';
+
 export type EvidenceSourceKind = 'log-analytics' | 'export-files';
 export type StateStoreKind = 'azure-storage' | 'memory';
 
@@ -335,9 +337,4 @@ export function reportConfig(env: Environment): ConfigReport {
     return { name: key.name, status, secret: key.secret };
   });
   return { ok: problems.length === 0, keys, problems };
-}
-
-/** Drops `undefined` members so objects fit `exactOptionalPropertyTypes`. */
-function withoutUndefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

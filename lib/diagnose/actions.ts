@@ -1,0 +1,42 @@
+/** What to do about each cause, from Microsoft's troubleshooting guidance for 404104 and 401003. */
+
+import type { Cause, EvidenceItem } from './diagnosis';
+
+const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
+  'sas-token-expiry': [
+    'Nothing to fix: the device SDK renews its SAS token and reconnects on its own.',
+    'To stop these alerts, ignore 404104 disconnects followed by a reconnect within 2 minutes in the alert rule.',
+    'To avoid the disconnect altogether, use an SDK that renews before expiry (C SDK), or AMQP, which refreshes the token on the open connection.',
+  ],
+  'device-or-network': [
+    "Check the device's network (cellular or Wi-Fi signal, firewall, NAT timeouts) and power around the drop.",
+    'Do not raise the MQTT keep-alive on a flaky network: it only delays detection.',
+    "Update the device SDK to the latest release and check the device app's logs for a crash or restart.",
+  ],
+  'iot-hub-transient': [
+    'Check the IoT hub in Resource Health and Azure Status for an incident or platform update.',
+    'Devices should reconnect on their own with exponential back-off and jitter; watch connected devices recover.',
+    'If devices do not recover within 15–30 minutes, consider a manual failover and open a support case.',
+  ],
+  'duplicate-identity': [
+    'Find the second client using this identity (cloned image, copied connection string, a test tool) and stop it.',
+    'Give every physical device its own identity: the hub allows one MQTT connection per device.',
+  ],
+  'credential-rejected': [
+    'Check whether the device key or certificate was rotated, revoked or expired, and that the device is enabled.',
+    "Check the device clock: a drift of more than 5 minutes makes valid tokens look expired (sync with NTP).",
+    'Re-provision the credential (DPS re-registration or a new key) if it was rotated on the hub side.',
+  ],
+  unknown: [
+    "Check that the hub's diagnostic setting sends Connections logs to the workspace the enricher reads.",
+    'Resource logs can be minutes late: replay the alert later with `enricher classify`.',
+  ],
+};
+
+export function actionsFor(cause: Cause, evidence: readonly EvidenceItem[]): string[] {
+  const actions = [...ACTIONS[cause]];
+  if (cause === 'device-or-network' && evidence.some((e) => e.signal === 'cohort')) {
+    actions.unshift('Look at the network the affected devices share (site uplink, carrier, gateway).');
+  }
+  return actions;
+}

@@ -1,0 +1,155 @@
+/**
+ * Hub-wide signals: how many devices dropped in the alert window against their usual rate,
+ * server errors, and the connected-devices dip — the three marks of a hub-side incident
+ * (Microsoft's 404104 guidance, symptom 3).
+ */
+
+import type { TimeWindow } from '../alerts/alert';
+import type { Evidence, FleetActivityBin } from '../evidence/evidence';
+import { FLEET_BIN_MINUTES, WINDOW_MARGIN_MINUTES } from '../evidence/kql';
+import { median } from './format';
+
+/** A mass drop needs at least this many devices... */
+export const INCIDENT_MIN_DEVICES = 10;
+/** ...this share of the active fleet... */
+export const INCIDENT_MIN_SHARE = 0.25;
+/** ...and this many times the usual number of devices dropping in a window that long. */
+export const INCIDENT_RATE_FACTOR = 5;
+/** A connected-devices fall of this share or more is a dip. */
+export const METRIC_DIP_SHARE = 0.2;
+
+export interface MetricDip {
+  readonly before: number;
+  readonly lowest: number;
+  readonly lowestAt: string;
+  readonly share: number;
+}
+
+export interface FleetSignals {
+  readonly fleetSize: number;
+  /** Distinct devices with a 404104 in the window (± margin). */
+  readonly droppedInWindow: number;
+  readonly share: number;
+  /** Usual number of distinct devices dropping in a span as long as the window. */
+  readonly expectedInWindow: number;
+  readonly serverErrorsInWindow: number;
+  readonly expectedServerErrors: number;
+  readonly firstDrop?: string;
+  readonly lastDrop?: string;
+  readonly metricDip?: MetricDip;
+  readonly massDrop: boolean;
+  readonly serverErrorBurst: boolean;
+  readonly isIncident: boolean;
+}
+
+const BIN_MS = FLEET_BIN_MINUTES * 60_000;
+
+function nearWindow(window: TimeWindow): { start: number; end: number } {
+  const margin = WINDOW_MARGIN_MINUTES * 60_000;
+  return { start: Date.parse(window.start) - margin, end: Date.parse(window.end) + margin };
+}
+
+/** Per-bin values before the window, counting bins with no rows (absent from KQL output) as 0. */
+function baselineSeries(
+  bins: readonly FleetActivityBin[],
+  spanStart: number,
+  windowStart: number,
+  pick: (bin: FleetActivityBin) => number,
+): number[] {
+  const slots = Math.max(0, Math.floor((windowStart - spanStart) / BIN_MS));
+  const values = new Array<number>(slots).fill(0);
+  for (const bin of bins) {
+    const index = Math.floor((Date.parse(bin.start) - spanStart) / BIN_MS);
+    if (index >= 0 && index < slots) values[index] = pick(bin);
+  }
+  return values;
+}
+
+function metricDipOf(evidence: Evidence, window: { start: number; end: number }): MetricDip | undefined {
+  const points = evidence.connectedDeviceCount ?? [];
+  const level = (p: { average?: number; minimum?: number }): number | undefined =>
+    p.minimum ?? p.average;
+  const before = median(
+    points
+      .filter((p) => Date.parse(p.time) < window.start)
+      .map((p) => p.average ?? p.minimum)
+      .filter((v): v is number => v !== undefined),
+  );
+  // Devices reconnect with back-off, so the lowest point can come a few minutes after the window.
+  const after = points.filter(
+    (p) => Date.parse(p.time) >= window.start && Date.parse(p.time) < window.end + 10 * 60_000,
+  );
+  let lowest: { value: number; time: string } | undefined;
+  for (const point of after) {
+    const value = level(point);
+    if (value !== undefined && (lowest === undefined || value < lowest.value)) {
+      lowest = { value, time: point.time };
+    }
+  }
+  if (before === undefined || lowest === undefined || before <= 0) return undefined;
+  return {
+    before,
+    lowest: lowest.value,
+    lowestAt: lowest.time,
+    share: Math.max(0, (before - lowest.value) / before),
+  };
+}
+
+export function fleetSignals(evidence: Evidence): FleetSignals {
+  const window = nearWindow(evidence.alertWindow);
+  const spanStart = Math.floor(Date.parse(evidence.span.start) / BIN_MS) * BIN_MS;
+  const windowSlots = Math.max(1, Math.round((window.end - window.start) / BIN_MS));
+
+  const droppedInWindow = evidence.disconnectedDevices.length;
+  const fleetSize = Math.max(evidence.fleetSize, droppedInWindow);
+  const share = fleetSize > 0 ? droppedInWindow / fleetSize : 0;
+
+  const usualDrops = median(
+    baselineSeries(evidence.fleetActivity, spanStart, window.start, (b) => b.disconnectedDevices),
+  );
+  const expectedInWindow = (usualDrops ?? 0) * windowSlots;
+  const usualServerErrors = median(
+    baselineSeries(evidence.fleetActivity, spanStart, window.start, (b) => b.serverErrors),
+  );
+  const expectedServerErrors = (usualServerErrors ?? 0) * windowSlots;
+  const serverErrorsInWindow = evidence.fleetActivity
+    .filter((b) => {
+      const start = Date.parse(b.start);
+      return start + BIN_MS > window.start && start < window.end;
+    })
+    .reduce((sum, b) => sum + b.serverErrors, 0);
+
+  const drops = evidence.disconnectedDevices.flatMap((d) => [d.firstDisconnect, d.lastDisconnect]);
+  drops.sort();
+  const metricDip = metricDipOf(evidence, window);
+
+  const massDrop =
+    droppedInWindow >= INCIDENT_MIN_DEVICES &&
+    share >= INCIDENT_MIN_SHARE &&
+    droppedInWindow >= INCIDENT_RATE_FACTOR * Math.max(1, expectedInWindow);
+  const serverErrorBurst =
+    serverErrorsInWindow >= 5 &&
+    serverErrorsInWindow >= INCIDENT_RATE_FACTOR * Math.max(1, expectedServerErrors);
+  const dipped = metricDip !== undefined && metricDip.share >= METRIC_DIP_SHARE;
+  const isIncident =
+    massDrop ||
+    (dipped && (serverErrorBurst || droppedInWindow >= INCIDENT_MIN_DEVICES)) ||
+    (serverErrorBurst && droppedInWindow >= INCIDENT_MIN_DEVICES / 2);
+
+  const firstDrop = drops[0];
+  const lastDrop = drops[drops.length - 1];
+  return {
+    fleetSize,
+    droppedInWindow,
+    share,
+    expectedInWindow,
+    serverErrorsInWindow,
+    expectedServerErrors,
+    ...(firstDrop !== undefined && { firstDrop }),
+    ...(lastDrop !== undefined && { lastDrop }),
+    ...(metricDip && { metricDip }),
+    massDrop,
+    serverErrorBurst,
+    isIncident,
+  };
+}

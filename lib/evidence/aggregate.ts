@@ -1,0 +1,109 @@
+/**
+ * The fleet-wide KQL aggregations, computed over events in memory, for sources that cannot run
+ * KQL. Each function mirrors one query in `kql.ts`; keep them in step.
+ */
+
+import type { TimeWindow } from '../alerts/alert';
+import type { ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import { FLEET_BIN_MINUTES } from './kql';
+
+export interface EventFilter {
+  readonly hubResourceIds: readonly string[];
+  readonly deviceIds?: readonly string[];
+  readonly timespan: TimeWindow;
+}
+
+/** `where _ResourceId in~ (...)`, the device filter, and the query API's timespan. */
+export function filterEvents(
+  events: readonly ConnectionEvent[],
+  filter: EventFilter,
+): ConnectionEvent[] {
+  const hubs = new Set(filter.hubResourceIds.map((id) => id.toLowerCase()));
+  const devices = filter.deviceIds ? new Set(filter.deviceIds) : undefined;
+  const start = Date.parse(filter.timespan.start);
+  const end = Date.parse(filter.timespan.end);
+  return events.filter((event) => {
+    const time = Date.parse(event.time);
+    return (
+      hubs.has(event.hubResourceId) &&
+      (!devices || devices.has(event.deviceId)) &&
+      time >= start &&
+      time < end
+    );
+  });
+}
+
+const isServerError = (e: ConnectionEvent): boolean =>
+  e.resultType.startsWith('500') || e.resultType.startsWith('503');
+const isDuplicateIdentity = (e: ConnectionEvent): boolean =>
+  e.resultType === '400027' || e.resultType === '409002';
+
+/** `summarize ... by bin(TimeGenerated, 5m) | order by TimeGenerated asc`. */
+export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivityBin[] {
+  const binMs = FLEET_BIN_MINUTES * 60_000;
+  const bins = new Map<number, ConnectionEvent[]>();
+  for (const event of events) {
+    const start = Math.floor(Date.parse(event.time) / binMs) * binMs;
+    const bin = bins.get(start);
+    if (bin) bin.push(event);
+    else bins.set(start, [event]);
+  }
+  return [...bins.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([start, binEvents]) => ({
+      start: new Date(start).toISOString(),
+      connects: binEvents.filter((e) => e.operation === 'deviceConnect').length,
+      disconnects: binEvents.filter((e) => e.operation === 'deviceDisconnect').length,
+      disconnectedDevices: new Set(
+        binEvents.filter((e) => e.resultType === '404104').map((e) => e.deviceId),
+      ).size,
+      errors404104: binEvents.filter((e) => e.resultType === '404104').length,
+      serverErrors: binEvents.filter(isServerError).length,
+      authErrors: binEvents.filter((e) => e.resultType === '401003').length,
+      duplicateIdentityErrors: binEvents.filter(isDuplicateIdentity).length,
+      activeDevices: new Set(binEvents.map((e) => e.deviceId)).size,
+    }));
+}
+
+/** `summarize Devices = dcount(DeviceId)`. */
+export function fleetSizeOf(events: readonly ConnectionEvent[]): number {
+  return new Set(events.map((e) => e.deviceId)).size;
+}
+
+/** `summarize ... by DeviceId | where Disconnects > 0 | top N by Disconnects desc`. */
+export function disconnectedDevicesOf(
+  events: readonly ConnectionEvent[],
+  limit: number,
+): DisconnectedDevice[] {
+  const byDevice = new Map<string, ConnectionEvent[]>();
+  for (const event of events) {
+    const list = byDevice.get(event.deviceId);
+    if (list) list.push(event);
+    else byDevice.set(event.deviceId, [event]);
+  }
+  const devices: DisconnectedDevice[] = [];
+  for (const [deviceId, deviceEvents] of byDevice) {
+    const drops = deviceEvents.filter((e) => e.resultType === '404104').map((e) => e.time).sort();
+    const first = drops[0];
+    const last = drops[drops.length - 1];
+    if (first === undefined || last === undefined) continue;
+    // take_anyif: any non-empty value; the latest is as good as any and is deterministic.
+    const latest = (pick: (e: ConnectionEvent) => string | undefined): string | undefined =>
+      deviceEvents.map(pick).filter((v): v is string => v !== undefined).pop();
+    const sdkVersion = latest((e) => e.sdkVersion);
+    const protocol = latest((e) => e.protocol);
+    const maskedIpAddress = latest((e) => e.maskedIpAddress);
+    devices.push({
+      deviceId,
+      disconnects: drops.length,
+      firstDisconnect: first,
+      lastDisconnect: last,
+      ...(sdkVersion && { sdkVersion }),
+      ...(protocol && { protocol }),
+      ...(maskedIpAddress && { maskedIpAddress }),
+    });
+  }
+  return devices
+    .sort((a, b) => b.disconnects - a.disconnects || a.deviceId.localeCompare(b.deviceId))
+    .slice(0, limit);
+}

@@ -1,0 +1,79 @@
+/**
+ * Evidence from Log Analytics export files on disk: the local default (`npm start`), the CLI and
+ * replay. Answers the same questions as `LogAnalyticsSource`, applying the KQL's filters in code.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { disconnectedDevicesOf, filterEvents, fleetActivityOf, fleetSizeOf } from './aggregate';
+import { toConnectionEvents } from './connectionEvents';
+import type { ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import type { EvidenceSource, SourceAnswer } from './evidenceSource';
+import { parseExport } from './exportRows';
+import { type EvidenceQuery, MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from './kql';
+
+const EXPORT_EXTENSIONS = ['.json', '.csv'];
+
+/** The files a path names: the file itself, or the export files directly inside a folder. */
+export async function listExportFiles(path: string): Promise<string[]> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return [path];
+  const names = (await readdir(path)).filter((name) =>
+    EXPORT_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)),
+  );
+  return names.sort().map((name) => join(path, name));
+}
+
+export class ExportFileSource implements EvidenceSource {
+  private constructor(private readonly events: readonly ConnectionEvent[]) {}
+
+  /** Reads every export under `path` once; queries then run in memory. */
+  static async fromPath(path: string): Promise<ExportFileSource> {
+    const files = await listExportFiles(path);
+    const rows = [];
+    for (const file of files) rows.push(...parseExport(await readFile(file, 'utf8'), file));
+    return new ExportFileSource(toConnectionEvents(rows));
+  }
+
+  static fromEvents(events: readonly ConnectionEvent[]): ExportFileSource {
+    return new ExportFileSource([...events].sort((a, b) => a.time.localeCompare(b.time)));
+  }
+
+  get eventCount(): number {
+    return this.events.length;
+  }
+
+  deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
+    const events = filterEvents(this.events, {
+      hubResourceIds: query.filter.hubResourceIds,
+      deviceIds: query.filter.deviceIds,
+      timespan: query.timespan,
+    });
+    // `top N by TimeGenerated desc`, returned oldest first.
+    return answer(events.slice(-MAX_TIMELINE_ROWS));
+  }
+
+  fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>> {
+    return answer(fleetActivityOf(this.hubEvents(query)));
+  }
+
+  fleetSize(query: EvidenceQuery): Promise<SourceAnswer<number>> {
+    return answer(fleetSizeOf(this.hubEvents(query)));
+  }
+
+  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>> {
+    return answer(disconnectedDevicesOf(this.hubEvents(query), MAX_DISCONNECTED_DEVICES));
+  }
+
+  private hubEvents(query: EvidenceQuery): ConnectionEvent[] {
+    return filterEvents(this.events, {
+      hubResourceIds: query.filter.hubResourceIds,
+      timespan: query.timespan,
+    });
+  }
+}
+
+function answer<T>(value: T): Promise<SourceAnswer<T>> {
+  return Promise.resolve({ value });
+}

@@ -1,0 +1,94 @@
+/**
+ * `POST /api/alerts`: validate, normalise, deduplicate, enqueue, answer 202 — in well under a
+ * second, because action groups time out quickly and retry only 408/429/503/504.
+ */
+
+import { idempotencyKey } from '../alerts/alert';
+import { type ParseOptions, parseAlert } from '../alerts/parseAlert';
+import { BadRequestError, PayloadTooLargeError, UnavailableError } from '../errors';
+import type { Logger } from '../logger';
+import type { AlertQueue } from '../state/alertQueue';
+import type { AlertStore } from '../state/alertStore';
+import { errorResponse, type HandlerResponse } from './httpResult';
+
+export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
+
+export interface IntakeRequest {
+  /** The `Content-Length` header, when the client sent one. */
+  readonly declaredLength?: number;
+  /** Reads the raw body; called only when the declared length is acceptable. */
+  readBody(): Promise<Uint8Array>;
+}
+
+export interface IntakeServices {
+  readonly queue: AlertQueue;
+  readonly store: AlertStore;
+  readonly parseOptions: ParseOptions;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+export async function handleAlertRequest(
+  request: IntakeRequest,
+  services: IntakeServices,
+): Promise<HandlerResponse> {
+  try {
+    if (request.declaredLength !== undefined && request.declaredLength > MAX_ALERT_BODY_BYTES) {
+      throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
+    }
+    const bytes = await request.readBody();
+    if (bytes.byteLength > MAX_ALERT_BODY_BYTES) throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
+    const alert = parseAlert(parseJson(bytes), services.parseOptions);
+
+    const key = idempotencyKey(alert);
+    const claimed = await withUnavailable('idempotency store', () => services.store.claim(key));
+    if (!claimed) {
+      services.log.info(`Alert ${alert.id} (${alert.condition}) already accepted; not queued again`);
+      return { status: 202, body: { id: alert.id, duplicate: true } };
+    }
+    try {
+      await services.queue.enqueue({
+        version: 1,
+        alert,
+        receivedAt: services.now().toISOString(),
+      });
+    } catch (error: unknown) {
+      // Forget the claim so the action group's retry is processed, then ask for that retry.
+      await services.store.release(key).catch(() => undefined);
+      throw new UnavailableError('The alert queue is unavailable; retry later', { cause: error });
+    }
+    services.log.info(
+      `Accepted alert ${alert.id} (${alert.condition}, ${alert.signal}, ${alert.deviceIds.length} device(s))`,
+    );
+    return { status: 202, body: { id: alert.id } };
+  } catch (error: unknown) {
+    return errorResponse(error, services.log);
+  }
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequestError('Body is not valid UTF-8 text');
+  }
+  if (text.trim() === '') throw new BadRequestError('Body is empty; expected a JSON alert');
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error: unknown) {
+    // Name the position, never echo the body back.
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new BadRequestError(
+      `Body is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`,
+    );
+  }
+}
+
+async function withUnavailable<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error: unknown) {
+    throw new UnavailableError(`The ${what} is unavailable; retry later`, { cause: error });
+  }
+}

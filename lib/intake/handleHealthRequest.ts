@@ -1,0 +1,16 @@
+/** `GET /api/health`: configuration status by key *name* — never a value. */
+
+import { type Environment, reportConfig } from '../config';
+import type { HandlerResponse } from './httpResult';
+
+export function handleHealthRequest(env: Environment): HandlerResponse {
+  const report = reportConfig(env);
+  return {
+    status: report.ok ? 200 : 503,
+    body: {
+      status: report.ok ? 'ok' : 'misconfigured',
+      keys: report.keys,
+      problems: report.problems,
+    },
+  };
+}

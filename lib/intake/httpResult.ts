@@ -1,0 +1,29 @@
+/** Transport-neutral request/response shapes, and the one place errors become responses. */
+
+import { AppError, toError } from '../errors';
+import type { Logger } from '../logger';
+
+export interface HandlerResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface ErrorBody {
+  readonly error: string;
+  readonly path: string;
+}
+
+/** Maps a thrown value to a response: `AppError`s say what is wrong; anything else is generic. */
+export function errorResponse(thrown: unknown, log: Logger): HandlerResponse {
+  if (thrown instanceof AppError) {
+    if (thrown.status >= 500) log.warn(`Intake unavailable: ${thrown.message}`);
+    return { status: thrown.status, body: { error: thrown.message, path: thrown.path } };
+  }
+  const error = toError(thrown);
+  log.error(`Unexpected intake failure: ${error.name}: ${error.message}`);
+  // 503, not 500: action groups retry 503 and never retry 500.
+  return {
+    status: 503,
+    body: { error: 'The enricher could not accept the alert right now; retry later', path: '' },
+  };
+}

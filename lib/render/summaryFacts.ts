@@ -1,0 +1,50 @@
+/** The facts every message format shows, worded once. */
+
+import type { EnrichedAlert } from '../enrichment';
+import { CAUSE_TITLES } from '../diagnose/diagnosis';
+import { dateTime, percent } from '../diagnose/format';
+import { hubName } from './links';
+
+export interface Fact {
+  readonly title: string;
+  readonly value: string;
+}
+
+/** Most device IDs a message lists; the count says the rest. */
+export const LISTED_DEVICE_IDS = 10;
+
+export function headline(report: EnrichedAlert): string {
+  const prefix = report.alert.condition === 'Resolved' ? 'Resolved: ' : '';
+  if (!report.diagnosis) return `${prefix}${report.alert.rule} (not a device-disconnect alert)`;
+  return `${prefix}${CAUSE_TITLES[report.diagnosis.cause]}`;
+}
+
+export function deviceList(devices: readonly string[]): string {
+  if (devices.length === 0) return 'none named';
+  const shown = devices.slice(0, LISTED_DEVICE_IDS).join(', ');
+  return devices.length > LISTED_DEVICE_IDS ? `${shown} and ${devices.length - LISTED_DEVICE_IDS} more` : shown;
+}
+
+export function factsOf(report: EnrichedAlert): Fact[] {
+  const { alert, diagnosis } = report;
+  const facts: Fact[] = [];
+  if (diagnosis) {
+    facts.push(
+      { title: 'Cause', value: `${diagnosis.cause} (${percent(diagnosis.confidence)} confidence)` },
+      { title: 'Scope', value: diagnosis.scope },
+      { title: 'Devices', value: deviceList(diagnosis.devices) },
+    );
+  }
+  facts.push(
+    { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },
+    { title: 'Alert rule', value: `${alert.rule} (${alert.severity}, ${alert.condition})` },
+    { title: 'Window', value: `${dateTime(alert.window.start)} – ${dateTime(alert.window.end).slice(11)}` },
+  );
+  if (alert.metric) {
+    const value = alert.metric.value === undefined ? '' : ` = ${alert.metric.value}`;
+    const threshold =
+      alert.metric.threshold === undefined ? '' : ` (${alert.metric.operator ?? ''} ${alert.metric.threshold})`;
+    facts.push({ title: 'Metric', value: `${alert.metric.metricName}${value}${threshold}` });
+  }
+  return facts;
+}

@@ -1,0 +1,30 @@
+/** Plain text: the CLI's `--format text`, logs, and any channel without cards. */
+
+import type { EnrichedAlert } from '../enrichment';
+import { linksFor } from './links';
+import { factsOf, headline } from './summaryFacts';
+import { timelineOf } from './timeline';
+
+export function renderText(report: EnrichedAlert): string {
+  const lines: string[] = [headline(report), ''];
+  const { diagnosis } = report;
+  if (diagnosis) lines.push(diagnosis.summary, '');
+  for (const fact of factsOf(report)) lines.push(`${fact.title}: ${fact.value}`);
+  if (diagnosis) {
+    lines.push('', 'Evidence:', ...diagnosis.evidence.map((e) => `  - ${e.text}`));
+    lines.push('', 'What to do:', ...diagnosis.actions.map((a, i) => `  ${i + 1}. ${a}`));
+  }
+  const timeline = timelineOf(report);
+  if (timeline) {
+    lines.push('', `${timeline.title}:`);
+    const widths = timeline.columns.map((c, i) =>
+      Math.max(c.length, ...timeline.rows.map((r) => (r[i] ?? '').length)),
+    );
+    for (const row of [timeline.columns, ...timeline.rows]) {
+      lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}`);
+    }
+  }
+  const links = linksFor(report.alert);
+  if (links.length > 0) lines.push('', ...links.map((l) => `${l.title}: ${l.url}`));
+  return `${lines.join('\n')}\n`;
+}
