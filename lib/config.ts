@@ -338,3 +338,13 @@ export function reportConfig(env: Environment): ConfigReport {
   });
   return { ok: problems.length === 0, keys, problems };
 }
+
+/** The dev host's port alone, for tools that need nothing else (`npm run demo`). */
+export function devHostPort(env: Environment): number {
+  const raw = read(env, 'PORT') ?? '7071';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) {
+    throw new ConfigError([{ key: 'PORT', problem: 'must be a whole number from 1 to 65535' }]);
+  }
+  return port;
+}

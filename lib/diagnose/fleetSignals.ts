@@ -119,8 +119,10 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
     })
     .reduce((sum, b) => sum + b.serverErrors, 0);
 
-  const drops = evidence.disconnectedDevices.flatMap((d) => [d.firstDisconnect, d.lastDisconnect]);
-  drops.sort();
+  // The core of the drop: the 10th to 90th percentile of first drops, so that the usual
+  // scattered disconnects around the window do not stretch the incident's span.
+  const drops = evidence.disconnectedDevices.map((d) => d.firstDisconnect).sort();
+  const core = drops.slice(Math.floor(drops.length * 0.1), Math.ceil(drops.length * 0.9));
   const metricDip = metricDipOf(evidence, window);
 
   const massDrop =
@@ -136,8 +138,8 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
     (dipped && (serverErrorBurst || droppedInWindow >= INCIDENT_MIN_DEVICES)) ||
     (serverErrorBurst && droppedInWindow >= INCIDENT_MIN_DEVICES / 2);
 
-  const firstDrop = drops[0];
-  const lastDrop = drops[drops.length - 1];
+  const firstDrop = core[0];
+  const lastDrop = core[core.length - 1];
   return {
     fleetSize,
     droppedInWindow,

@@ -1,0 +1,14 @@
+import { app, type InvocationContext } from '@azure/functions';
+
+import { processQueueMessage } from '../lib/worker';
+import { ALERT_QUEUE_NAME } from '../lib/state/alertQueue';
+
+/**
+ * Queue trigger: enrich and deliver one accepted alert. A throw makes the host retry
+ * (host.json maxDequeueCount) and then move the message to `alert-enrichment-poison`.
+ */
+export async function enrich(message: unknown, context: InvocationContext): Promise<void> {
+  await processQueueMessage(message, context);
+}
+
+app.storageQueue('enrich', { queueName: ALERT_QUEUE_NAME, connection: 'AzureWebJobsStorage', handler: enrich });

@@ -1,0 +1,11 @@
+import { app, type HttpResponseInit } from '@azure/functions';
+
+import { reportHealth } from '../lib/worker';
+
+/** GET /api/health: configuration status by key name, never values. */
+export function health(): HttpResponseInit {
+  const response = reportHealth();
+  return { status: response.status, jsonBody: response.body };
+}
+
+app.http('health', { methods: ['GET'], authLevel: 'function', route: 'health', handler: health });

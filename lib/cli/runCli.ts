@@ -1,0 +1,184 @@
+/**
+ * `enricher`: the offline CLI for replay, tuning and scripting. Same parsing, queries, diagnosis
+ * and rendering as the function app; evidence comes from export files instead of the workspace.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+import type { Alert } from '../alerts/alert';
+import { parseAlert } from '../alerts/parseAlert';
+import { buildReport } from '../enrichAlert';
+import type { EnrichedAlert } from '../enrichment';
+import { ExportFileSource } from '../evidence/exportFileSource';
+import { planEvidenceQueries } from '../evidence/kql';
+import { MetricsFileSource } from '../evidence/metricsFile';
+import { renderTeamsMessage } from '../render/teamsCard';
+import { renderText } from '../render/text';
+import { renderWebhookPayload } from '../render/webhookPayload';
+
+export const USAGE = `Usage:
+  enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
+  enricher queries --alert ALERT.json
+
+LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
+Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
+         --lookback-minutes N (default 360), --help`;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly now: () => Date;
+}
+
+class UsageError extends Error {}
+
+const FORMATS = ['json', 'teams', 'webhook', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+async function readAlert(path: string, deviceIdDimension: string, defaultHub: string | undefined): Promise<Alert> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw new UsageError(`cannot read alert ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new UsageError(`${path} is not valid JSON`);
+  }
+  try {
+    return parseAlert(json, {
+      deviceIdDimension,
+      ...(defaultHub !== undefined && { defaultIotHubResourceId: defaultHub }),
+    });
+  } catch (error: unknown) {
+    throw new UsageError(`${path}: ${oneLine(error)}`);
+  }
+}
+
+function diagnosisJson(report: EnrichedAlert): unknown {
+  const d = report.diagnosis;
+  if (!d) {
+    return {
+      cause: 'unknown',
+      scope: 'fleet',
+      confidence: 0,
+      devices: [],
+      summary: `Not a device-disconnect alert (${report.alert.monitoringService}); passed on without diagnosis.`,
+      evidence: [],
+      actions: [],
+    };
+  }
+  return {
+    cause: d.cause,
+    scope: d.scope,
+    confidence: d.confidence,
+    devices: d.devices,
+    summary: d.summary,
+    evidence: d.evidence,
+    actions: d.actions,
+  };
+}
+
+function render(report: EnrichedAlert, format: Format): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(diagnosisJson(report), null, 2)}\n`;
+    case 'teams':
+      return `${JSON.stringify(renderTeamsMessage(report), null, 2)}\n`;
+    case 'webhook':
+      return `${JSON.stringify(renderWebhookPayload(report), null, 2)}\n`;
+    case 'text':
+      return renderText(report);
+  }
+}
+
+async function loadSource<T>(what: string, path: string, load: (p: string) => Promise<T>): Promise<T> {
+  try {
+    return await load(path);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${what} ${path}: ${code ?? oneLine(error)}`);
+  }
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        alert: { type: 'string' },
+        logs: { type: 'string' },
+        metrics: { type: 'string' },
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        'device-dimension': { type: 'string' },
+        'default-hub': { type: 'string' },
+        'lookback-minutes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    const [command, ...extra] = positionals;
+    if (command === undefined) throw new UsageError('missing command: classify or queries');
+    if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
+    if (values.alert === undefined) throw new UsageError('--alert is required');
+    const lookbackText = values['lookback-minutes'] ?? '360';
+    const lookbackMinutes = Number(lookbackText);
+    if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080) {
+      throw new UsageError('--lookback-minutes must be a whole number from 10 to 10080');
+    }
+    const alert = await readAlert(values.alert, values['device-dimension'] ?? 'DeviceId', values['default-hub']);
+
+    if (command === 'queries') {
+      const plan = planEvidenceQueries(alert, { lookbackMinutes });
+      const queries = plan.queries.map((q) => ({
+        name: q.name,
+        query: q.query,
+        timespan: `${q.timespan.start}/${q.timespan.end}`,
+      }));
+      io.stdout(`${JSON.stringify(queries, null, 2)}\n`);
+      return 0;
+    }
+    if (command !== 'classify') throw new UsageError(`unknown command: ${command}`);
+
+    if (values.json && values.format !== undefined && values.format !== 'json') {
+      throw new UsageError('use either --json or --format, not both');
+    }
+    const format = values.json ? 'json' : values.format;
+    if (format === undefined) throw new UsageError('choose an output: --json or --format teams|webhook|text');
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format must be one of teams, webhook, text (got ${format})`);
+    }
+    if (values.logs === undefined) throw new UsageError('--logs is required');
+    const evidence = await loadSource('logs', values.logs, (p) => ExportFileSource.fromPath(p));
+    const metrics =
+      values.metrics === undefined
+        ? undefined
+        : await loadSource('metrics', values.metrics, (p) => MetricsFileSource.fromPath(p));
+    const report = await buildReport(alert, {
+      sources: { evidence, ...(metrics && { metrics }) },
+      lookbackMinutes,
+      now: io.now,
+    });
+    io.stdout(render(report, format as Format));
+    return 0;
+  } catch (error: unknown) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.stderr(`enricher: ${oneLine(error)}${usage ? '' : ' (unexpected error)'}\n`);
+    return 2;
+  }
+}

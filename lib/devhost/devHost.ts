@@ -1,0 +1,208 @@
+/**
+ * A small local host for the function app (Core Tools cannot be installed offline): the same
+ * intake and health handlers on http://localhost:7071/api/..., the queue processed in-process,
+ * and an inbox at `/` that shows delivered messages rendered as Teams shows them.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { type Config, type Environment } from '../config';
+import { enrichAlert } from '../enrichAlert';
+import { PayloadTooLargeError } from '../errors';
+import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
+import { handleHealthRequest } from '../intake/handleHealthRequest';
+import type { Logger } from '../logger';
+import { createServices, type ServiceOverrides, type Services } from '../services';
+import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
+import { Inbox } from './inbox';
+import {
+  ADAPTIVE_CARDS_BUNDLE_URL,
+  adaptiveCardsBundlePath,
+  INBOX_MESSAGES_URL,
+  inboxContentSecurityPolicy,
+  renderInboxPage,
+} from './inboxPage';
+
+export const INBOX_TEAMS_PATH = '/inbox/teams';
+export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
+
+export interface DevHost {
+  readonly url: string;
+  readonly inbox: Inbox;
+  readonly queue: InMemoryAlertQueue;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+export interface DevHostOptions {
+  readonly config: Readonly<Config>;
+  /** The environment the config came from, for `/api/health`. */
+  readonly env: Environment;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly host?: string;
+  readonly log: Logger;
+  /** Given the host's URL once it listens (so notifiers can target its own inbox). */
+  readonly overrides?: (url: string) => ServiceOverrides;
+  /** Delay between queue retries; the Functions host waits seconds, tests need less. */
+  readonly retryDelayMs?: number;
+}
+
+/** Reads a request body, refusing to buffer more than `limit` bytes. */
+function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new PayloadTooLargeError(limit));
+        request.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      resolve(new Uint8Array(Buffer.concat(chunks)));
+    });
+    request.on('error', reject);
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type':
+      typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
+  const inbox = new Inbox();
+  const queue = new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000);
+  const bundle = readFile(adaptiveCardsBundlePath());
+  // Requests that arrive before the services are built wait for them.
+  let resolveServices: (services: Services) => void = () => undefined;
+  const ready = new Promise<Services>((resolve) => {
+    resolveServices = resolve;
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const method = request.method ?? 'GET';
+    if (path === '/api/alerts' && method === 'POST') {
+      const length = request.headers['content-length'];
+      const result = await handleAlertRequest(
+        {
+          ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
+          readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
+        },
+        (await ready).intake,
+      );
+      send(
+        response,
+        result.status,
+        result.body,
+        result.status === 413 ? { connection: 'close' } : {},
+      );
+      return;
+    }
+    if (path === '/api/health' && method === 'GET') {
+      const result = handleHealthRequest(options.env);
+      send(response, result.status, result.body);
+      return;
+    }
+    if ((path === INBOX_TEAMS_PATH || path === INBOX_WEBHOOK_PATH) && method === 'POST') {
+      let body: unknown;
+      try {
+        body = JSON.parse(
+          Buffer.from(await readBody(request, MAX_ALERT_BODY_BYTES)).toString('utf8'),
+        );
+      } catch {
+        send(response, 400, { error: 'Body is not valid JSON', path: '' });
+        return;
+      }
+      inbox.add(path === INBOX_TEAMS_PATH ? 'teams' : 'webhook', body);
+      // Like Teams Workflows: accepted, posted later.
+      send(response, 202, { accepted: true });
+      return;
+    }
+    if (path === INBOX_MESSAGES_URL && method === 'GET') {
+      send(response, 200, inbox.list());
+      return;
+    }
+    if (path === INBOX_MESSAGES_URL && method === 'DELETE') {
+      inbox.clear();
+      send(response, 200, { cleared: true });
+      return;
+    }
+    if (path === ADAPTIVE_CARDS_BUNDLE_URL && method === 'GET') {
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'max-age=3600',
+      });
+      response.end(await bundle);
+      return;
+    }
+    if (path === '/' && method === 'GET') {
+      send(response, 200, renderInboxPage(), {
+        'content-security-policy': inboxContentSecurityPolicy(),
+      });
+      return;
+    }
+    send(response, 404, { error: `No route for ${method} ${path}`, path: '' });
+  }
+
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      options.log.error(`Dev host error: ${error instanceof Error ? error.message : 'unknown'}`);
+      if (!response.headersSent) send(response, 500, { error: 'Dev host error', path: '' });
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  let services: Services;
+  try {
+    services = await createServices(options.config, {
+      queue,
+      store: new InMemoryAlertStore(),
+      log: options.log,
+      ...options.overrides?.(url),
+    });
+  } catch (error: unknown) {
+    server.close();
+    throw error;
+  }
+  resolveServices(services);
+  queue.consume((message) => enrichAlert(message.alert, services.enrichment).then(() => undefined));
+  return {
+    url,
+    inbox,
+    queue,
+    services,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

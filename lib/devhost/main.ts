@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the dev host on the bundled sample workspace, delivering to its own inbox.
+ * Any setting in the environment wins over these defaults (e.g. point it at a real workspace).
+ */
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { devHostPort, loadConfig, processEnvironment } from '../config';
+import { consoleLogger } from '../logger';
+import { startDevHost } from './devHost';
+
+/** The folder holding package.json, from wherever this file was compiled to. */
+export function repoRoot(start = __dirname): string {
+  let folder = start;
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) return process.cwd();
+    folder = parent;
+  }
+  return folder;
+}
+
+async function main(): Promise<void> {
+  const env = processEnvironment();
+  const port = devHostPort(env);
+  const root = repoRoot();
+  const deliversElsewhere = Boolean(env.TEAMS_WORKFLOW_URL ?? env.WEBHOOK_URL);
+  const withDefaults = {
+    EVIDENCE_SOURCE: 'export-files',
+    EXPORT_LOGS_PATH: join(root, 'samples', 'workspace'),
+    EXPORT_METRICS_PATH: join(root, 'samples', 'metrics'),
+    STATE_STORE: 'memory',
+    ...(!deliversElsewhere && { TEAMS_WORKFLOW_URL: `http://localhost:${port}/inbox/teams` }),
+    ...env,
+  };
+  const host = await startDevHost({
+    config: loadConfig(withDefaults),
+    env: withDefaults,
+    port,
+    log: consoleLogger,
+  });
+  console.log(`iothub-alert-enricher dev host on ${host.url}`);
+  console.log(`  inbox:   ${host.url}/`);
+  console.log(`  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`);
+  console.log(`  health:  GET  ${host.url}/api/health`);
+  console.log(
+    `  evidence: ${withDefaults.EVIDENCE_SOURCE}${withDefaults.EVIDENCE_SOURCE === 'export-files' ? ` (${withDefaults.EXPORT_LOGS_PATH})` : ''}`,
+  );
+  const stop = (): void => {
+    void host.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(
+    `Dev host failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exitCode = 1;
+});

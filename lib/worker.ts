@@ -1,0 +1,49 @@
+/**
+ * What the Functions entry points call: services built once per worker from the environment,
+ * and the three operations (receive, process, health) with the logger of the invocation.
+ */
+
+import { ConfigError, loadConfig, processEnvironment } from './config';
+import { enrichAlert } from './enrichAlert';
+import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
+import { handleHealthRequest } from './intake/handleHealthRequest';
+import type { HandlerResponse } from './intake/httpResult';
+import type { Logger } from './logger';
+import { createServices, type Services } from './services';
+import { parseQueuedAlert } from './state/queueMessage';
+
+let services: Promise<Services> | undefined;
+
+/** Memoised per worker; a failed build is retried on the next call. */
+export function getWorkerServices(): Promise<Services> {
+  services ??= (async () => createServices(loadConfig(processEnvironment())))().catch(
+    (error: unknown) => {
+      services = undefined;
+      throw error;
+    },
+  );
+  return services;
+}
+
+export async function receiveAlert(request: IntakeRequest, log: Logger): Promise<HandlerResponse> {
+  let built: Services;
+  try {
+    built = await getWorkerServices();
+  } catch (error: unknown) {
+    const detail = error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
+    log.error(`Intake ${detail}: ${error instanceof Error ? error.message : 'unknown error'}`);
+    // 503 so that the action group retries once the configuration is fixed.
+    return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };
+  }
+  return handleAlertRequest(request, { ...built.intake, log });
+}
+
+export async function processQueueMessage(message: unknown, log: Logger): Promise<void> {
+  const queued = parseQueuedAlert(message);
+  const built = await getWorkerServices();
+  await enrichAlert(queued.alert, { ...built.enrichment, log });
+}
+
+export function reportHealth(): HandlerResponse {
+  return handleHealthRequest(processEnvironment());
+}
