@@ -348,3 +348,14 @@ export function devHostPort(env: Environment): number {
   }
   return port;
 }
+
+/** The README's configuration table, generated from `CONFIG_KEYS` (`npm run docs:config`). */
+export function renderConfigTable(): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const rows = CONFIG_KEYS.map((key) => {
+    const required = key.required === true ? 'yes' : key.required === false ? 'no' : key.required;
+    const fallback = key.default === undefined ? '' : `\`${key.default}\``;
+    return `| \`${key.name}\` | ${cell(required)} | ${fallback} | ${key.secret ? 'yes' : 'no'} | ${cell(key.description)} |`;
+  });
+  return ['| Key | Required | Default | Secret | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -26,7 +26,8 @@ export async function listExportFiles(path: string): Promise<string[]> {
 }
 
 export class ExportFileSource implements EvidenceSource {
-  private constructor(private readonly events: readonly ConnectionEvent[]) {}
+  /** Every Connections event read, oldest first, duplicates removed. */
+  private constructor(readonly events: readonly ConnectionEvent[]) {}
 
   /** Reads every export under `path` once; queries then run in memory. */
   static async fromPath(path: string): Promise<ExportFileSource> {
@@ -38,10 +39,6 @@ export class ExportFileSource implements EvidenceSource {
 
   static fromEvents(events: readonly ConnectionEvent[]): ExportFileSource {
     return new ExportFileSource([...events].sort((a, b) => a.time.localeCompare(b.time)));
-  }
-
-  get eventCount(): number {
-    return this.events.length;
   }
 
   deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
