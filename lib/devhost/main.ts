@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { devHostPort, loadConfig, processEnvironment } from '../config';
+import { devHostPort, type Environment, loadConfig, processEnvironment } from '../config';
 import { consoleLogger } from '../logger';
 import { startDevHost } from './devHost';
 
@@ -21,12 +21,10 @@ export function repoRoot(start = __dirname): string {
   return folder;
 }
 
-async function main(): Promise<void> {
-  const env = processEnvironment();
-  const port = devHostPort(env);
-  const root = repoRoot();
+/** The environment `npm start` runs with: the sample workspace and the inbox, unless overridden. */
+export function devHostEnvironment(env: Environment, root: string, port: number): Environment {
   const deliversElsewhere = Boolean(env.TEAMS_WORKFLOW_URL ?? env.WEBHOOK_URL);
-  const withDefaults = {
+  return {
     EVIDENCE_SOURCE: 'export-files',
     EXPORT_LOGS_PATH: join(root, 'samples', 'workspace'),
     EXPORT_METRICS_PATH: join(root, 'samples', 'metrics'),
@@ -34,6 +32,12 @@ async function main(): Promise<void> {
     ...(!deliversElsewhere && { TEAMS_WORKFLOW_URL: `http://localhost:${port}/inbox/teams` }),
     ...env,
   };
+}
+
+async function main(): Promise<void> {
+  const env = processEnvironment();
+  const port = devHostPort(env);
+  const withDefaults = devHostEnvironment(env, repoRoot(), port);
   const host = await startDevHost({
     config: loadConfig(withDefaults),
     env: withDefaults,
@@ -54,9 +58,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
+if (require.main === module) {
+  main().catch((error: unknown) => {
   console.error(
     `Dev host failed to start: ${error instanceof Error ? error.message : String(error)}`,
   );
   process.exitCode = 1;
 });
+}
