@@ -82,7 +82,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     default: 'DeviceId',
     secret: false,
-    description: 'Alert dimension that carries the device ID when a log search alert is split by device.',
+    description:
+      'Alert dimension that carries the device ID when a log search alert is split by device.',
   },
   {
     name: 'DEFAULT_IOTHUB_RESOURCE_ID',
@@ -116,7 +117,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   {
     name: 'AzureWebJobsStorage',
-    required: 'when STATE_STORE is azure-storage, unless the identity-based AzureWebJobsStorage__* URIs are set',
+    required:
+      'when STATE_STORE is azure-storage, unless the identity-based AzureWebJobsStorage__* URIs are set',
     secret: true,
     description:
       'Storage connection string for the alert queue and idempotency table (`UseDevelopmentStorage=true` for Azurite).',
@@ -137,7 +139,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     name: 'AZURE_CLIENT_ID',
     required: false,
     secret: false,
-    description: 'Client ID of the user-assigned managed identity used for Log Analytics and Storage.',
+    description:
+      'Client ID of the user-assigned managed identity used for Log Analytics and Storage.',
   },
   {
     name: 'PORT',
@@ -184,15 +187,14 @@ export interface ConfigProblem {
 export class ConfigError extends Error {
   readonly status = 500;
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `Invalid configuration: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`,
-    );
+    super(`Invalid configuration: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`);
     this.name = 'ConfigError';
   }
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IOTHUB_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
+const IOTHUB_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
 
 /** Reads the process environment. Entry points call this; tests call `loadConfig` directly. */
 export function processEnvironment(): Environment {
@@ -220,7 +222,7 @@ export function loadConfig(env: Environment): Readonly<Config> {
     const value = read(env, name);
     if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
     complain(name, `must be one of ${allowed.join(', ')}`);
-    return allowed[0] as T;
+    return allowed[0]!; // eslint-disable-line @typescript-eslint/no-non-null-assertion -- callers pass a non-empty list
   };
   const integer = (name: string, min: number, max: number): number => {
     const raw = read(env, name) ?? '';
@@ -276,7 +278,10 @@ export function loadConfig(env: Environment): Readonly<Config> {
     storage.connectionString === undefined &&
     (storage.queueServiceUri === undefined || storage.tableServiceUri === undefined)
   )
-    complain('AzureWebJobsStorage', 'is missing (or set both AzureWebJobsStorage__queueServiceUri and __tableServiceUri)');
+    complain(
+      'AzureWebJobsStorage',
+      'is missing (or set both AzureWebJobsStorage__queueServiceUri and __tableServiceUri)',
+    );
 
   const config: Config = withoutUndefined({
     evidenceSource,
@@ -357,5 +362,9 @@ export function renderConfigTable(): string {
     const fallback = key.default === undefined ? '' : `\`${key.default}\``;
     return `| \`${key.name}\` | ${cell(required)} | ${fallback} | ${key.secret ? 'yes' : 'no'} | ${cell(key.description)} |`;
   });
-  return ['| Key | Required | Default | Secret | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Key | Required | Default | Secret | Description |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

@@ -6,7 +6,13 @@
 import type { z } from 'zod';
 
 import { BadRequestError, UnprocessableAlertError } from '../errors';
-import type { Alert, AlertSignalKind, LogSearchDetails, MetricCondition, TimeWindow } from './alert';
+import type {
+  Alert,
+  AlertSignalKind,
+  LogSearchDetails,
+  MetricCondition,
+  TimeWindow,
+} from './alert';
 import {
   commonAlertSchema,
   logAlertV2ContextSchema,
@@ -27,7 +33,69 @@ export interface ParseOptions {
 export const CONNECTION_METRICS = ['connectedDeviceCount', 'devices.connectedDevices.allProtocol'];
 
 const DEFAULT_WINDOW_MS = 15 * 60_000;
-const IOTHUB_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
+
+/**
+ * Bounds that keep a normalised alert well inside a 64 KiB queue message whatever the payload
+ * carried (up to 1 MiB): split alerts name one device; the rest is context, trimmed.
+ */
+export const ALERT_LIMITS = {
+  devices: 50,
+  dimensions: 20,
+  customProperties: 20,
+  /** Device IDs are at most 128 characters; dimension values rarely longer. */
+  value: 256,
+  text: 500,
+  query: 4000,
+  /** Longer links are dropped rather than cut, since a cut URL is broken. */
+  link: 2048,
+} as const;
+
+function bounded(text: string, max: number = ALERT_LIMITS.text): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function boundedLink(url: string | undefined): string | undefined {
+  return url !== undefined && url.length <= ALERT_LIMITS.link ? url : undefined;
+}
+
+/** Applies `ALERT_LIMITS`. */
+function boundAlert(alert: Alert): Alert {
+  const logSearch = alert.logSearch;
+  return withoutUndefined<Alert>({
+    ...alert,
+    rule: bounded(alert.rule),
+    description: alert.description === undefined ? undefined : bounded(alert.description),
+    deviceIds: alert.deviceIds
+      .slice(0, ALERT_LIMITS.devices)
+      .map((id) => bounded(id, ALERT_LIMITS.value)),
+    dimensions: alert.dimensions
+      .slice(0, ALERT_LIMITS.dimensions)
+      .map((d) => ({
+        name: bounded(d.name, ALERT_LIMITS.value),
+        value: bounded(d.value, ALERT_LIMITS.value),
+      })),
+    customProperties: Object.fromEntries(
+      Object.entries(alert.customProperties)
+        .slice(0, ALERT_LIMITS.customProperties)
+        .map(([key, value]) => [bounded(key, ALERT_LIMITS.value), bounded(value)]),
+    ),
+    logSearch: logSearch
+      ? withoutUndefined({
+          query:
+            logSearch.query === undefined
+              ? undefined
+              : bounded(logSearch.query, ALERT_LIMITS.query),
+          resultCount: logSearch.resultCount,
+          linkToSearchResultsUI: boundedLink(logSearch.linkToSearchResultsUI),
+          linkToFilteredSearchResultsUI: boundedLink(logSearch.linkToFilteredSearchResultsUI),
+          linkToSearchResultsAPI: boundedLink(logSearch.linkToSearchResultsAPI),
+          linkToFilteredSearchResultsAPI: boundedLink(logSearch.linkToFilteredSearchResultsAPI),
+        })
+      : undefined,
+  });
+}
+const IOTHUB_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
 
 const COMMON_SCHEMA_HINT =
   'Turn on "Enable the common alert schema" for this receiver in the action group.';
@@ -138,26 +206,28 @@ export function parseAlert(body: unknown, options: ParseOptions): Alert {
     reading.signal === 'log' ||
     (reading.signal === 'metric' && CONNECTION_METRICS.includes(reading.metric?.metricName ?? ''));
 
-  return withoutUndefined({
-    id: essentials.alertId,
-    rule: essentials.alertRule,
-    ruleId: essentials.alertRuleID ?? essentials.alertRuleId ?? undefined,
-    severity: essentials.severity,
-    condition: essentials.monitorCondition,
-    signal: reading.signal,
-    monitoringService: service,
-    description: essentials.description ?? undefined,
-    firedAt,
-    resolvedAt,
-    window: reading.window,
-    hubResourceIds,
-    deviceIds,
-    dimensions,
-    metric: reading.metric,
-    logSearch: reading.logSearch,
-    customProperties,
-    isDisconnectAlert,
-  });
+  return boundAlert(
+    withoutUndefined<Alert>({
+      id: essentials.alertId,
+      rule: essentials.alertRule,
+      ruleId: essentials.alertRuleID ?? essentials.alertRuleId ?? undefined,
+      severity: essentials.severity,
+      condition: essentials.monitorCondition,
+      signal: reading.signal,
+      monitoringService: service,
+      description: essentials.description ?? undefined,
+      firedAt,
+      resolvedAt,
+      window: reading.window,
+      hubResourceIds,
+      deviceIds,
+      dimensions,
+      metric: reading.metric,
+      logSearch: reading.logSearch,
+      customProperties,
+      isDisconnectAlert,
+    }),
+  );
 }
 
 interface ContextReading {
@@ -218,7 +288,7 @@ function readContext(
           })
         : undefined,
       deviceIdsFromResults: () => [],
-    }) as ContextReading;
+    });
   }
   if (service === 'Log Analytics' || service === 'Application Insights') {
     const log = check(logAnalyticsContextSchema, context, prefix);
@@ -258,7 +328,7 @@ function readContext(
             ? []
             : table.rows.map((row) => row[index]).filter((v): v is string => typeof v === 'string');
         }),
-    }) as ContextReading;
+    });
   }
   // Activity log, service/resource health and anything newer: accepted, not diagnosed.
   const signal: AlertSignalKind = /health/i.test(service)
@@ -301,7 +371,10 @@ function windowOf(
     size = parseIsoDuration(condition.windowSize);
     if (size === undefined) {
       const path = `${prefix}.condition.windowSize`;
-      throw new UnprocessableAlertError(`${path}: must be an ISO 8601 duration such as PT15M`, path);
+      throw new UnprocessableAlertError(
+        `${path}: must be an ISO 8601 duration such as PT15M`,
+        path,
+      );
     }
   }
   return resolveWindow(start, end, size, firedAt);

@@ -9,6 +9,7 @@ import { repoRoot } from './main';
 interface Posted {
   readonly file: string;
   readonly status: number;
+  readonly duplicate: boolean;
 }
 
 async function main(): Promise<void> {
@@ -28,10 +29,17 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: await readFile(join(folder, file)),
     });
-    posted.push({ file, status: response.status });
-    console.log(`POST ${file} → ${response.status} ${await response.text()}`);
+    const text = await response.text();
+    posted.push({ file, status: response.status, duplicate: text.includes('"duplicate":true') });
+    console.log(`POST ${file} → ${response.status} ${text}`);
   }
-  const expected = posted.filter((p) => p.status === 202).length;
+  const expected = posted.filter((p) => p.status === 202 && !p.duplicate).length;
+  const duplicates = posted.filter((p) => p.duplicate).length;
+  if (duplicates > 0) {
+    console.log(
+      `${duplicates} alert(s) were already accepted by this dev host and are not posted twice (restart it to replay them).`,
+    );
+  }
   const deadline = Date.now() + 30_000;
   let count = before;
   while (Date.now() < deadline && count < before + expected) {

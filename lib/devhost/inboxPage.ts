@@ -49,11 +49,11 @@ const FOREGROUND_COLORS = {
   attention: { default: '#C4314B', subtle: '#D13438' },
 };
 
-function containerStyle(backgroundColor: string): {
-  backgroundColor: string;
-  foregroundColors: typeof FOREGROUND_COLORS;
-} {
-  return { backgroundColor, foregroundColors: FOREGROUND_COLORS };
+function containerStyle(
+  backgroundColor: string,
+  borderColor: string,
+): { backgroundColor: string; borderColor: string; foregroundColors: typeof FOREGROUND_COLORS } {
+  return { backgroundColor, borderColor, foregroundColors: FOREGROUND_COLORS };
 }
 
 const FONT_SIZES = { small: 12, default: 14, medium: 16, large: 18, extraLarge: 24 };
@@ -78,13 +78,14 @@ export function teamsHostConfig(): Record<string, unknown> {
     separator: { lineThickness: 1, lineColor: '#E0E0E0' },
     imageSizes: { small: 32, medium: 52, large: 100 },
     containerStyles: {
-      default: containerStyle('#FFFFFF'),
-      emphasis: containerStyle('#F5F5F5'),
-      accent: containerStyle('#EBEBF6'),
-      good: containerStyle('#F1FAF1'),
-      attention: containerStyle('#FDF3F4'),
-      warning: containerStyle('#FFF9F5'),
+      default: containerStyle('#FFFFFF', '#E0E0E0'),
+      emphasis: containerStyle('#F5F5F5', '#D1D1D1'),
+      accent: containerStyle('#EBEBF6', '#C5CBFA'),
+      good: containerStyle('#F1FAF1', '#9FD89F'),
+      attention: containerStyle('#FDF3F4', '#EEACB2'),
+      warning: containerStyle('#FFF9F5', '#FDCFB4'),
     },
+    table: { cellSpacing: 8 },
     actions: {
       maxActions: 6,
       spacing: 'default',
@@ -652,6 +653,11 @@ main { max-width: 920px; margin: 0 auto; padding: 16px 24px 48px; }
 .notice-error { background: #FDF3F4; border: 1px solid #EEACB2; color: #A4262C; }
 .notice-warning { background: #FFF9F5; border: 1px solid #F4BFAB; color: #8A3707; }
 .card-notices:not(:empty) { margin-bottom: 8px; }
+@media (max-width: 600px) {
+  header { padding: 8px 12px; }
+  main { padding: 12px 8px 32px; }
+  .avatar { display: none; }
+}
 `;
 
 const BODY = `
@@ -702,6 +708,7 @@ export function renderInboxPage(): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(inboxContentSecurityPolicy())}">
 <title>Inbox · iothub-alert-enricher dev host</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body data-state="loading">${BODY}<script src="${ADAPTIVE_CARDS_BUNDLE_URL}"></script>

@@ -24,7 +24,7 @@ const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
   ],
   'credential-rejected': [
     'Check whether the device key or certificate was rotated, revoked or expired, and that the device is enabled.',
-    "Check the device clock: a drift of more than 5 minutes makes valid tokens look expired (sync with NTP).",
+    'Check the device clock: a drift of more than 5 minutes makes valid tokens look expired (sync with NTP).',
     'Re-provision the credential (DPS re-registration or a new key) if it was rotated on the hub side.',
   ],
   unknown: [
@@ -36,7 +36,9 @@ const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
 export function actionsFor(cause: Cause, evidence: readonly EvidenceItem[]): string[] {
   const actions = [...ACTIONS[cause]];
   if (cause === 'device-or-network' && evidence.some((e) => e.signal === 'cohort')) {
-    actions.unshift('Look at the network the affected devices share (site uplink, carrier, gateway).');
+    actions.unshift(
+      'Look at the network the affected devices share (site uplink, carrier, gateway).',
+    );
   }
   return actions;
 }

@@ -111,8 +111,11 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
     periodic.medianMs >= ANY_RENEWAL_MS.min &&
     periodic.medianMs <= ANY_RENEWAL_MS.max;
   const hourly =
-    regular && periodic.medianMs >= HOURLY_RENEWAL_MS.min && periodic.medianMs <= HOURLY_RENEWAL_MS.max;
-  const quick = device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
+    regular &&
+    periodic.medianMs >= HOURLY_RENEWAL_MS.min &&
+    periodic.medianMs <= HOURLY_RENEWAL_MS.max;
+  const quick =
+    device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
   const companion = device.authCompanion !== undefined;
   // Needs the clock, or an expiry seen directly (401003 beside the drop) followed by a quick return.
   if (!(regular && (quick || companion)) && !(companion && quick)) return undefined;
@@ -128,18 +131,28 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
   }
   if (companion) {
     evidence.push(
-      item('auth-expired', `401003 IoTHubUnauthorized at ${clock(device.authCompanion.time)}, next to the drop: the token expired`),
+      item(
+        'auth-expired',
+        `401003 IoTHubUnauthorized at ${clock(device.authCompanion.time)}, next to the drop: the token expired`,
+      ),
     );
   }
   if (quick) {
     evidence.push(
-      item('quick-reconnect', `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`),
+      item(
+        'quick-reconnect',
+        `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`,
+      ),
     );
   }
   const sdk = assessSdk(device.sdkVersion);
-  if (sdk) evidence.push(item('sdk', `${sdk.name} ${sdk.version}${device.protocol ? ` over ${device.protocol}` : ''}`));
+  if (sdk)
+    evidence.push(
+      item('sdk', `${sdk.name} ${sdk.version}${device.protocol ? ` over ${device.protocol}` : ''}`),
+    );
 
-  const confidence = 0.55 + (regular ? 0.15 : 0) + (hourly ? 0.1 : 0) + (companion ? 0.1 : 0) + (quick ? 0.05 : 0);
+  const confidence =
+    0.55 + (regular ? 0.15 : 0) + (hourly ? 0.1 : 0) + (companion ? 0.1 : 0) + (quick ? 0.05 : 0);
   const cadence = regular ? `; its disconnects repeat every ~${duration(periodic.medianMs)}` : '';
   return {
     deviceId: device.deviceId,
@@ -168,29 +181,44 @@ export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice |
   }
   if (device.reconnectDelayMs === undefined) {
     evidence.push(
-      item('no-reconnect', `Not reconnected in the ${duration(device.observedAfterDropMs ?? 0)} of logs after the drop at ${clock(drop.time)}`),
+      item(
+        'no-reconnect',
+        `Not reconnected in the ${duration(device.observedAfterDropMs ?? 0)} of logs after the drop at ${clock(drop.time)}`,
+      ),
     );
     confidence += 0.05;
   } else if (device.reconnectDelayMs > QUICK_RECONNECT_MS) {
     evidence.push(
-      item('slow-reconnect', `Offline ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`),
+      item(
+        'slow-reconnect',
+        `Offline ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`,
+      ),
     );
     confidence += 0.1;
   } else {
     evidence.push(
-      item('quick-reconnect', `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)} (no 401003: not a token expiry)`),
+      item(
+        'quick-reconnect',
+        `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)} (no 401003: not a token expiry)`,
+      ),
     );
   }
   if (device.addressBefore && device.addressAfter && device.addressBefore !== device.addressAfter) {
     evidence.push(
-      item('address-changed', `Came back from another address: ${device.addressBefore} → ${device.addressAfter}`),
+      item(
+        'address-changed',
+        `Came back from another address: ${device.addressBefore} → ${device.addressAfter}`,
+      ),
     );
     confidence += 0.05;
   }
   const sdk = assessSdk(device.sdkVersion);
   if (sdk?.outdated) {
     evidence.push(
-      item('outdated-sdk', `${sdk.name} ${sdk.version} is older than ${sdk.minimum}: old SDKs can drop TCP without an MQTT DISCONNECT`),
+      item(
+        'outdated-sdk',
+        `${sdk.name} ${sdk.version} is older than ${sdk.minimum}: old SDKs can drop TCP without an MQTT DISCONNECT`,
+      ),
     );
     confidence += 0.05;
   } else if (device.sdkVersion) {

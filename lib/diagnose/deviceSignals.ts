@@ -79,8 +79,7 @@ export function deviceSignals(
     return time >= windowStart && time <= windowEnd;
   });
   const alertDrop =
-    nearWindow[nearWindow.length - 1] ??
-    drops.filter((d) => Date.parse(d.time) <= windowEnd).pop();
+    nearWindow[nearWindow.length - 1] ?? drops.filter((d) => Date.parse(d.time) <= windowEnd).pop();
 
   const duplicateIdentityErrors = events.filter(
     (e) => e.resultType === '400027' || e.resultType === '409002',
@@ -94,7 +93,10 @@ export function deviceSignals(
     ),
   ];
   const latest = (pick: (e: ConnectionEvent) => string | undefined): string | undefined =>
-    events.map(pick).filter((v): v is string => v !== undefined).pop();
+    events
+      .map(pick)
+      .filter((v): v is string => v !== undefined)
+      .pop();
   const sdkVersion = latest((e) => e.sdkVersion);
   const protocol = latest((e) => e.protocol);
 
@@ -121,7 +123,8 @@ export function deviceSignals(
   const after = events.filter((e) => Date.parse(e.time) > dropTime);
   const reconnect = after.find(isSuccessfulConnect);
   const authCompanion = events.find(
-    (e) => e.resultType === '401003' && Math.abs(Date.parse(e.time) - dropTime) <= AUTH_COMPANION_MS,
+    (e) =>
+      e.resultType === '401003' && Math.abs(Date.parse(e.time) - dropTime) <= AUTH_COMPANION_MS,
   );
   const authFailuresAfterDrop = after.filter(
     (e) =>

@@ -18,7 +18,13 @@ import {
   diagnoseSasTokenExpiry,
 } from './deviceRules';
 import { deviceSignals } from './deviceSignals';
-import { type Cause, clampConfidence, type Diagnosis, type EvidenceItem, type Scope } from './diagnosis';
+import {
+  type Cause,
+  clampConfidence,
+  type Diagnosis,
+  type EvidenceItem,
+  type Scope,
+} from './diagnosis';
 import { diagnoseFleetWithoutIncident, diagnoseHubIncident } from './fleetRules';
 import { fleetSignals } from './fleetSignals';
 import { plural } from './format';
@@ -42,8 +48,16 @@ function finish(verdict: Verdict, evidence: Evidence): Diagnosis {
   };
 }
 
-function unknown(summary: string, devices: readonly string[], evidence: Evidence, scope: Scope): Diagnosis {
-  return finish({ cause: 'unknown', scope, confidence: 0.2, devices, summary, evidence: [] }, evidence);
+function unknown(
+  summary: string,
+  devices: readonly string[],
+  evidence: Evidence,
+  scope: Scope,
+): Diagnosis {
+  return finish(
+    { cause: 'unknown', scope, confidence: 0.2, devices, summary, evidence: [] },
+    evidence,
+  );
 }
 
 /** The verdict for one device, without regard to the rest of the fleet. */
@@ -57,7 +71,8 @@ function assessDevice(device: ReturnType<typeof deviceSignals>): AssessedDevice 
 }
 
 export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
-  const scopeOfAlert: Scope = alert.deviceIds.length === 1 ? 'device' : alert.deviceIds.length > 1 ? 'subset' : 'fleet';
+  const scopeOfAlert: Scope =
+    alert.deviceIds.length === 1 ? 'device' : alert.deviceIds.length > 1 ? 'subset' : 'fleet';
   if (evidence.hubResourceIds.length === 0) {
     return unknown(
       'The alert names no IoT hub, so no Connections logs could be read.',
@@ -83,8 +98,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
 
   // Device-specific faults stand even during a hub incident: a hub blip does not revoke keys.
   const specific = assessed.find(
-    (a) =>
-      a.verdict?.cause === 'duplicate-identity' || a.verdict?.cause === 'credential-rejected',
+    (a) => a.verdict?.cause === 'duplicate-identity' || a.verdict?.cause === 'credential-rejected',
   );
   if (specific?.verdict) return finish(toVerdict(specific.verdict, alert), evidence);
 
@@ -95,12 +109,14 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
 
   if (devices.length === 0) {
     const verdict = diagnoseFleetWithoutIncident(fleet, evidence, alert);
-    return verdict ? finish(verdict, evidence) : unknown(
-      'Connected devices changed, but no 404104 disconnects were logged in the alert window: devices may have disconnected cleanly (shutdown, deployment), or the logs are late.',
-      [],
-      evidence,
-      'fleet',
-    );
+    return verdict
+      ? finish(verdict, evidence)
+      : unknown(
+          'Connected devices changed, but no 404104 disconnects were logged in the alert window: devices may have disconnected cleanly (shutdown, deployment), or the logs are late.',
+          [],
+          evidence,
+          'fleet',
+        );
   }
 
   const diagnosed = assessed.filter((a) => a.verdict !== undefined);
@@ -124,7 +140,10 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
   }
   const [, group] = [...counts.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
   const lead = group?.[0];
-  if (!lead || !group) return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
+  if (!group)
+    return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
+  if (!lead)
+    return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
   if (group.length === 1) return finish(toVerdict(lead, alert), evidence);
   return finish(
     {

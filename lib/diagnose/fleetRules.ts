@@ -21,7 +21,9 @@ export const LISTED_DEVICES = 20;
 const COHORT_SHARE = 0.6;
 
 function rate(actual: number, expected: number): string {
-  return expected > 0 ? `${Math.round(actual / expected)}× the usual` : 'against almost none usually';
+  return expected > 0
+    ? `${Math.round(actual / expected)}× the usual`
+    : 'against almost none usually';
 }
 
 export function diagnoseHubIncident(
@@ -32,7 +34,9 @@ export function diagnoseHubIncident(
   const facts: EvidenceItem[] = [];
   let confidence = 0.6;
   const span =
-    fleet.firstDrop && fleet.lastDrop ? ` between ${clock(fleet.firstDrop)} and ${clock(fleet.lastDrop)}` : '';
+    fleet.firstDrop && fleet.lastDrop
+      ? ` between ${clock(fleet.firstDrop)} and ${clock(fleet.lastDrop)}`
+      : '';
   facts.push({
     signal: 'mass-disconnect',
     text: `${fleet.droppedInWindow} of ${fleet.fleetSize} active devices (${percent(fleet.share)}) disconnected with 404104${span}, ${rate(fleet.droppedInWindow, fleet.expectedInWindow)} rate`,
@@ -92,9 +96,21 @@ export function diagnoseFleetWithoutIncident(
   const dropped = evidence.disconnectedDevices;
   if (dropped.length === 0) return undefined;
   const cohorts = [
-    largestCohort(dropped, (d) => d.maskedIpAddress, (ip) => `behind network ${ip}`),
-    largestCohort(dropped, (d) => d.sdkVersion?.split(' ')[0], (sdk) => `running ${sdk}`),
-    largestCohort(dropped, (d) => d.protocol, (protocol) => `connected over ${protocol}`),
+    largestCohort(
+      dropped,
+      (d) => d.maskedIpAddress,
+      (ip) => `behind network ${ip}`,
+    ),
+    largestCohort(
+      dropped,
+      (d) => d.sdkVersion?.split(' ')[0],
+      (sdk) => `running ${sdk}`,
+    ),
+    largestCohort(
+      dropped,
+      (d) => d.protocol,
+      (protocol) => `connected over ${protocol}`,
+    ),
   ].filter((c): c is Cohort => c !== undefined && c.members.length >= 3);
   const cohort = cohorts.find((c) => c.members.length / dropped.length >= COHORT_SHARE);
   const facts: EvidenceItem[] = [

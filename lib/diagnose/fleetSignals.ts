@@ -65,7 +65,10 @@ function baselineSeries(
   return values;
 }
 
-function metricDipOf(evidence: Evidence, window: { start: number; end: number }): MetricDip | undefined {
+function metricDipOf(
+  evidence: Evidence,
+  window: { start: number; end: number },
+): MetricDip | undefined {
   const points = evidence.connectedDeviceCount ?? [];
   const level = (p: { average?: number; minimum?: number }): number | undefined =>
     p.minimum ?? p.average;

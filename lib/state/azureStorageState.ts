@@ -21,8 +21,11 @@ export class StorageAlertQueue implements AlertQueue {
 
   async enqueue(message: QueuedAlert): Promise<void> {
     const json = JSON.stringify(message);
-    if (Buffer.byteLength(json) > MAX_QUEUE_MESSAGE_BYTES) {
-      throw new UnavailableError(`Alert message too large for the queue (${json.length} bytes)`);
+    const bytes = Buffer.byteLength(json);
+    if (bytes > MAX_QUEUE_MESSAGE_BYTES) {
+      throw new UnavailableError(
+        `Alert message too large for the queue (${bytes} bytes, limit ${MAX_QUEUE_MESSAGE_BYTES})`,
+      );
     }
     this.ready ??= this.client.createIfNotExists().catch((error: unknown) => {
       this.ready = undefined;
@@ -34,6 +37,9 @@ export class StorageAlertQueue implements AlertQueue {
   }
 }
 
+/** A hung table endpoint must not hold intake past the action group's ~10 s budget. */
+const TABLE_REQUEST = { requestOptions: { timeout: 3000 } };
+
 export class TableAlertStore implements AlertStore {
   private ready: Promise<unknown> | undefined;
 
@@ -43,12 +49,15 @@ export class TableAlertStore implements AlertStore {
     await this.ensureTable();
     const rowKey = hashKey(key);
     try {
-      await this.client.createEntity({
-        partitionKey: rowKey.slice(0, 2),
-        rowKey,
-        key: key.slice(0, 1000),
-        claimedAt: new Date().toISOString(),
-      });
+      await this.client.createEntity(
+        {
+          partitionKey: rowKey.slice(0, 2),
+          rowKey,
+          key: key.slice(0, 1000),
+          claimedAt: new Date().toISOString(),
+        },
+        TABLE_REQUEST,
+      );
       return true;
     } catch (error: unknown) {
       if (error instanceof RestError && error.statusCode === 409) return false;
@@ -60,7 +69,7 @@ export class TableAlertStore implements AlertStore {
     await this.ensureTable();
     const rowKey = hashKey(key);
     try {
-      await this.client.deleteEntity(rowKey.slice(0, 2), rowKey);
+      await this.client.deleteEntity(rowKey.slice(0, 2), rowKey, TABLE_REQUEST);
     } catch (error: unknown) {
       if (error instanceof RestError && error.statusCode === 404) return;
       throw error;
@@ -68,7 +77,7 @@ export class TableAlertStore implements AlertStore {
   }
 
   private async ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().catch((error: unknown) => {
+    this.ready ??= this.client.createTable(TABLE_REQUEST).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
@@ -80,6 +89,19 @@ export class TableAlertStore implements AlertStore {
 function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
+
+/**
+ * Intake answers within the action group's ~10 s budget, and a 503 makes the action group retry,
+ * so storage calls fail fast instead of using the SDK defaults (4 tries, 4 s back-off: ~16 s
+ * when storage is unreachable, long enough for the sender to time out while the claim is held).
+ */
+const QUEUE_RETRY_OPTIONS = {
+  maxTries: 3,
+  retryDelayInMs: 100,
+  maxRetryDelayInMs: 500,
+  tryTimeoutInMs: 2000,
+} as const;
+const TABLE_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500 } as const;
 
 export interface StorageClients {
   readonly queue: QueueClient;
@@ -94,9 +116,12 @@ export function createStorageClients(
   if (settings.connectionString !== undefined) {
     const connectionString = expandDevelopmentStorage(settings.connectionString);
     return {
-      queue: new QueueClient(connectionString, ALERT_QUEUE_NAME),
+      queue: new QueueClient(connectionString, ALERT_QUEUE_NAME, {
+        retryOptions: QUEUE_RETRY_OPTIONS,
+      }),
       table: TableClient.fromConnectionString(connectionString, IDEMPOTENCY_TABLE_NAME, {
         allowInsecureConnection: connectionString.includes('http://'),
+        retryOptions: TABLE_RETRY_OPTIONS,
       }),
     };
   }
@@ -107,8 +132,11 @@ export function createStorageClients(
     queue: new QueueClient(
       `${settings.queueServiceUri.replace(/\/$/, '')}/${ALERT_QUEUE_NAME}`,
       credential(),
+      { retryOptions: QUEUE_RETRY_OPTIONS },
     ),
-    table: new TableClient(settings.tableServiceUri, IDEMPOTENCY_TABLE_NAME, credential()),
+    table: new TableClient(settings.tableServiceUri, IDEMPOTENCY_TABLE_NAME, credential(), {
+      retryOptions: TABLE_RETRY_OPTIONS,
+    }),
   };
 }
 

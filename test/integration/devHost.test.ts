@@ -18,7 +18,9 @@ beforeAll(async () => {
     port: 0,
     log: silentLogger,
     retryDelayMs: 10,
-    overrides: (url) => ({ notifiers: [new TeamsNotifier(`${url}/inbox/teams`, { timeoutMs: 5000 })] }),
+    overrides: (url) => ({
+      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, { timeoutMs: 5000 })],
+    }),
   });
 });
 
@@ -26,7 +28,7 @@ afterAll(async () => {
   await host.close();
 });
 
-async function post(body: string | Buffer): Promise<{ status: number; body: unknown }> {
+async function post(body: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${host.url}/api/alerts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,7 +48,11 @@ describe('npm start defaults', () => {
   });
 
   test('settings in the environment win, and a configured channel replaces the inbox', () => {
-    const custom = devHostEnvironment({ WEBHOOK_URL: 'https://hooks.example/x', EVIDENCE_SOURCE: 'log-analytics' }, REPO_ROOT, 8080);
+    const custom = devHostEnvironment(
+      { WEBHOOK_URL: 'https://hooks.example/x', EVIDENCE_SOURCE: 'log-analytics' },
+      REPO_ROOT,
+      8080,
+    );
     expect(custom.TEAMS_WORKFLOW_URL).toBeUndefined();
     expect(custom.EVIDENCE_SOURCE).toBe('log-analytics');
   });
@@ -56,12 +62,16 @@ describe('dev host', () => {
   test('every sample alert becomes one enriched card in the inbox, newest first', async () => {
     const files = readdirSync(repoPath('samples/alerts')).filter((f) => f.endsWith('.json'));
     for (const file of files) {
-      const response = await post(readFileSync(repoPath('samples/alerts', file)));
+      const response = await post(readFileSync(repoPath('samples/alerts', file), 'utf8'));
       expect(response.status).toBe(202);
     }
     // The same deliveries again, as action-group retries: no second card.
     for (const file of files) {
-      expect((await post(readFileSync(repoPath('samples/alerts', file)))).body).toMatchObject({ duplicate: true });
+      expect(
+        (await post(readFileSync(repoPath('samples/alerts', file), 'utf8'))).body,
+      ).toMatchObject({
+        duplicate: true,
+      });
     }
     await host.queue.drain();
     const messages = (await (await fetch(`${host.url}/inbox/messages`)).json()) as {
@@ -99,9 +109,15 @@ describe('dev host', () => {
   });
 
   test('bad input gets 4xx JSON and the host keeps serving', async () => {
-    expect(await post('not json')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/JSON/) as unknown } });
-    expect((await post(Buffer.alloc(1024 * 1024 + 10, 'a'))).status).toBe(413);
-    const legacy = readFileSync(repoPath('test/fixtures/alerts/reference-legacy-log-analytics.json'));
+    expect(await post('not json')).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/JSON/) as unknown },
+    });
+    expect((await post('a'.repeat(1024 * 1024 + 10))).status).toBe(413);
+    const legacy = readFileSync(
+      repoPath('test/fixtures/alerts/reference-legacy-log-analytics.json'),
+      'utf8',
+    );
     expect((await post(legacy)).status).toBe(422);
     expect((await fetch(`${host.url}/nope`)).status).toBe(404);
     const inboxBad = await fetch(`${host.url}/inbox/teams`, { method: 'POST', body: '{' });

@@ -43,7 +43,11 @@ describe('loadConfig', () => {
   });
 
   test('lists every missing key at once', () => {
-    expect(problemsOf({})).toEqual(['LOG_ANALYTICS_WORKSPACE_ID', 'TEAMS_WORKFLOW_URL', 'AzureWebJobsStorage']);
+    expect(problemsOf({})).toEqual([
+      'LOG_ANALYTICS_WORKSPACE_ID',
+      'TEAMS_WORKFLOW_URL',
+      'AzureWebJobsStorage',
+    ]);
   });
 
   test('lists every invalid key at once, by name, without values', () => {
@@ -54,7 +58,8 @@ describe('loadConfig', () => {
       WEBHOOK_URL: 'ftp://x',
       EVIDENCE_LOOKBACK_MINUTES: '5',
       NOTIFY_TIMEOUT_MS: 'soon',
-      DEFAULT_IOTHUB_RESOURCE_ID: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Web/sites/z',
+      DEFAULT_IOTHUB_RESOURCE_ID:
+        '/subscriptions/x/resourceGroups/y/providers/Microsoft.Web/sites/z',
       STATE_STORE: 'redis',
       PORT: '99999',
     };
@@ -82,15 +87,22 @@ describe('loadConfig', () => {
   });
 
   test('export-files needs EXPORT_LOGS_PATH and no workspace', () => {
-    expect(problemsOf({ EVIDENCE_SOURCE: 'export-files', WEBHOOK_URL: 'http://localhost/x', STATE_STORE: 'memory' })).toEqual([
-      'EXPORT_LOGS_PATH',
-    ]);
+    expect(
+      problemsOf({
+        EVIDENCE_SOURCE: 'export-files',
+        WEBHOOK_URL: 'http://localhost/x',
+        STATE_STORE: 'memory',
+      }),
+    ).toEqual(['EXPORT_LOGS_PATH']);
   });
 
   test('identity-based storage needs both service URIs', () => {
-    const { AzureWebJobsStorage: _, ...withoutStorage } = valid;
+    const withoutStorage = { ...valid, AzureWebJobsStorage: '' };
     expect(
-      problemsOf({ ...withoutStorage, AzureWebJobsStorage__queueServiceUri: 'https://st.queue.core.windows.net' }),
+      problemsOf({
+        ...withoutStorage,
+        AzureWebJobsStorage__queueServiceUri: 'https://st.queue.core.windows.net',
+      }),
     ).toEqual(['AzureWebJobsStorage']);
     expect(
       problemsOf({
@@ -143,7 +155,7 @@ describe('GET /api/health', () => {
 });
 
 describe('README', () => {
-  test("the configuration table is the one generated from CONFIG_KEYS", () => {
+  test('the configuration table is the one generated from CONFIG_KEYS', () => {
     const readme = readFileSync(repoPath('README.md'), 'utf8');
     const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
     // Compare cell by cell, so that Prettier's column alignment does not matter.
@@ -151,7 +163,12 @@ describe('README', () => {
       markdown
         .split('\n')
         .filter((line) => line.startsWith('|') && !/^\|[\s|:-]+\|$/.test(line))
-        .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+        .map((line) =>
+          line
+            .split(/(?<!\\)\|/)
+            .slice(1, -1)
+            .map((cell) => cell.trim()),
+        );
     expect(cells(section)).toEqual(cells(renderConfigTable()));
   });
 });

@@ -17,6 +17,7 @@ function refusal(body: unknown): AppError {
   throw new Error('expected the payload to be refused');
 }
 
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- mutating raw JSON payloads */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('parseAlert: accepted payloads', () => {
@@ -37,10 +38,16 @@ describe('parseAlert: accepted payloads', () => {
   });
 
   test('the Microsoft Log Alerts V2 reference sample is accepted, with no IoT hub', () => {
-    const alert = parseAlert(readJson('test/fixtures/alerts/reference-log-alerts-v2.json'), options);
+    const alert = parseAlert(
+      readJson('test/fixtures/alerts/reference-log-alerts-v2.json'),
+      options,
+    );
     expect(alert.signal).toBe('log');
     expect(alert.hubResourceIds).toEqual([]);
-    expect(alert.window).toEqual({ start: '2020-07-07T13:54:34.000Z', end: '2020-07-09T13:54:34.000Z' });
+    expect(alert.window).toEqual({
+      start: '2020-07-07T13:54:34.000Z',
+      end: '2020-07-09T13:54:34.000Z',
+    });
     expect(alert.customProperties).toEqual({ name1: 'value1', name2: 'value2' });
   });
 
@@ -53,19 +60,33 @@ describe('parseAlert: accepted payloads', () => {
   });
 
   test('metric alert on connectedDeviceCount: hub from the targets, value and threshold as numbers', () => {
-    const alert = parseAlert(readJson('samples/alerts/hub-incident-connected-devices.json'), options);
+    const alert = parseAlert(
+      readJson('samples/alerts/hub-incident-connected-devices.json'),
+      options,
+    );
     expect(alert).toMatchObject({
       signal: 'metric',
       hubResourceIds: [HUB],
       deviceIds: [],
-      metric: { metricName: 'connectedDeviceCount', threshold: 120, value: 111.8, operator: 'LessThan' },
+      metric: {
+        metricName: 'connectedDeviceCount',
+        threshold: 120,
+        value: 111.8,
+        operator: 'LessThan',
+      },
       isDisconnectAlert: true,
     });
   });
 
   test('metric alert without window times: the window is derived from windowSize and fired time', () => {
-    const alert = parseAlert(readJson('test/fixtures/alerts/reference-metric-common.json'), options);
-    expect(alert.window).toEqual({ start: '2019-03-22T13:53:24.371Z', end: '2019-03-22T13:58:24.371Z' });
+    const alert = parseAlert(
+      readJson('test/fixtures/alerts/reference-metric-common.json'),
+      options,
+    );
+    expect(alert.window).toEqual({
+      start: '2019-03-22T13:53:24.371Z',
+      end: '2019-03-22T13:58:24.371Z',
+    });
     expect(alert.condition).toBe('Resolved');
     expect(alert.resolvedAt).toBe('2019-03-22T14:03:16.224Z');
     // Percentage CPU is not about device connections: passed on without diagnosis.
@@ -73,7 +94,10 @@ describe('parseAlert: accepted payloads', () => {
   });
 
   test('older Log Analytics shape inside the common schema: US-style times, results, configuration items', () => {
-    const alert = parseAlert(readJson('test/fixtures/alerts/log-analytics-in-common.json'), options);
+    const alert = parseAlert(
+      readJson('test/fixtures/alerts/log-analytics-in-common.json'),
+      options,
+    );
     expect(alert.signal).toBe('log');
     expect(alert.window.end).toBe('2026-11-20T03:56:00.000Z');
     expect(alert.window.start).toBe('2026-11-20T03:41:00.000Z');
@@ -96,7 +120,9 @@ describe('parseAlert: accepted payloads', () => {
       if (d.name === 'DeviceId') d.name = 'deviceName';
     }
     expect(parseAlert(body, options).deviceIds).toEqual([]);
-    expect(parseAlert(body, { deviceIdDimension: 'DEVICENAME' }).deviceIds).toEqual(['pump-station-7']);
+    expect(parseAlert(body, { deviceIdDimension: 'DEVICENAME' }).deviceIds).toEqual([
+      'pump-station-7',
+    ]);
   });
 
   test('hub IDs compare case-insensitively: an upper-case dimension and a lower-case target are one hub', () => {
@@ -143,18 +169,73 @@ describe('parseAlert: refused payloads say what is wrong and where', () => {
   test.each<[string, string, Json, (body: Json) => void]>([
     ['missing alertId', 'data.essentials.alertId', base, (b) => delete b.data.essentials.alertId],
     ['empty alertId', 'data.essentials.alertId', base, (b) => (b.data.essentials.alertId = '')],
-    ['severity as a number', 'data.essentials.severity', base, (b) => (b.data.essentials.severity = 3)],
-    ['unknown severity', 'data.essentials.severity', base, (b) => (b.data.essentials.severity = 'Sev9')],
-    ['monitorCondition typo', 'data.essentials.monitorCondition', base, (b) => (b.data.essentials.monitorCondition = 'fired')],
-    ['firedDateTime not a date', 'data.essentials.firedDateTime', base, (b) => (b.data.essentials.firedDateTime = 'yesterday')],
+    [
+      'severity as a number',
+      'data.essentials.severity',
+      base,
+      (b) => (b.data.essentials.severity = 3),
+    ],
+    [
+      'unknown severity',
+      'data.essentials.severity',
+      base,
+      (b) => (b.data.essentials.severity = 'Sev9'),
+    ],
+    [
+      'monitorCondition typo',
+      'data.essentials.monitorCondition',
+      base,
+      (b) => (b.data.essentials.monitorCondition = 'fired'),
+    ],
+    [
+      'firedDateTime not a date',
+      'data.essentials.firedDateTime',
+      base,
+      (b) => (b.data.essentials.firedDateTime = 'yesterday'),
+    ],
     ['essentials missing', 'data.essentials', base, (b) => delete b.data.essentials],
-    ['alertTargetIDs a string', 'data.essentials.alertTargetIDs', base, (b) => (b.data.essentials.alertTargetIDs = 'x')],
-    ['condition.allOf empty', 'data.alertContext.condition.allOf', base, (b) => (b.data.alertContext.condition.allOf = [])],
-    ['dimension value an object', 'data.alertContext.condition.allOf.0.dimensions.0.value', base, (b) => (b.data.alertContext.condition.allOf[0].dimensions[0].value = {})],
-    ['windowSize not a duration', 'data.alertContext.condition.windowSize', base, (b) => (b.data.alertContext.condition.windowSize = 'ten minutes')],
-    ['windowStartTime not a date', 'data.alertContext.condition.windowStartTime', base, (b) => (b.data.alertContext.condition.windowStartTime = '13:00')],
-    ['metricName missing', 'data.alertContext.condition.allOf.0.metricName', metric, (b) => delete b.data.alertContext.condition.allOf[0].metricName],
-    ['threshold an array', 'data.alertContext.condition.allOf.0.threshold', metric, (b) => (b.data.alertContext.condition.allOf[0].threshold = [1])],
+    [
+      'alertTargetIDs a string',
+      'data.essentials.alertTargetIDs',
+      base,
+      (b) => (b.data.essentials.alertTargetIDs = 'x'),
+    ],
+    [
+      'condition.allOf empty',
+      'data.alertContext.condition.allOf',
+      base,
+      (b) => (b.data.alertContext.condition.allOf = []),
+    ],
+    [
+      'dimension value an object',
+      'data.alertContext.condition.allOf.0.dimensions.0.value',
+      base,
+      (b) => (b.data.alertContext.condition.allOf[0].dimensions[0].value = {}),
+    ],
+    [
+      'windowSize not a duration',
+      'data.alertContext.condition.windowSize',
+      base,
+      (b) => (b.data.alertContext.condition.windowSize = 'ten minutes'),
+    ],
+    [
+      'windowStartTime not a date',
+      'data.alertContext.condition.windowStartTime',
+      base,
+      (b) => (b.data.alertContext.condition.windowStartTime = '13:00'),
+    ],
+    [
+      'metricName missing',
+      'data.alertContext.condition.allOf.0.metricName',
+      metric,
+      (b) => delete b.data.alertContext.condition.allOf[0].metricName,
+    ],
+    [
+      'threshold an array',
+      'data.alertContext.condition.allOf.0.threshold',
+      metric,
+      (b) => (b.data.alertContext.condition.allOf[0].threshold = [1]),
+    ],
   ])('%s → 422 at %s', (_name, path, source, mutate) => {
     const body = clone(source);
     mutate(body);

@@ -1,0 +1,89 @@
+/**
+ * A tiny local HTTP server that stands in for a Teams Workflows / webhook endpoint: it records
+ * every request body (parsed as JSON when it is JSON) and answers with a configurable status.
+ */
+
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  readonly json: unknown;
+}
+
+export interface HttpReceiver {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly requests: ReceivedRequest[];
+  /** Status for the next answers (default 202). */
+  status: number;
+  close(): Promise<void>;
+}
+
+function readText(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', reject);
+  });
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const server = createServer((request, response) => {
+    void readText(request).then((text) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      requests.push({
+        method: request.method ?? '',
+        path: (request.url ?? '').split('?')[0] ?? '',
+        headers: headersOf(request),
+        text,
+        json,
+      });
+      response.writeHead(receiver.status, { 'content-type': 'text/plain' });
+      response.end(String(receiver.status));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const receiver: HttpReceiver = {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    status,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+  return receiver;
+}
