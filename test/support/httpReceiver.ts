@@ -22,6 +22,8 @@ export interface HttpReceiver {
   readonly requests: ReceivedRequest[];
   /** Status for the next answers (default 202). */
   status: number;
+  /** Answers used one per request, in order, before falling back to `status`. */
+  script: { status: number; headers?: Record<string, string> }[];
   close(): Promise<void>;
 }
 
@@ -61,8 +63,9 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
         text,
         json,
       });
-      response.writeHead(receiver.status, { 'content-type': 'text/plain' });
-      response.end(String(receiver.status));
+      const answer = receiver.script.shift() ?? { status: receiver.status };
+      response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+      response.end(String(answer.status));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +79,7 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
     origin: `http://127.0.0.1:${port}`,
     requests,
     status,
+    script: [],
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
