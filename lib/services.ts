@@ -19,7 +19,11 @@ import { TeamsNotifier } from './notify/teamsNotifier';
 import { WebhookNotifier } from './notify/webhookNotifier';
 import type { AlertQueue } from './state/alertQueue';
 import type { AlertStore } from './state/alertStore';
-import { createStorageClients, StorageAlertQueue, TableAlertStore } from './state/azureStorageState';
+import {
+  createStorageClients,
+  StorageAlertQueue,
+  TableAlertStore,
+} from './state/azureStorageState';
 import { InMemoryAlertQueue, InMemoryAlertStore } from './state/memoryState';
 
 export interface Services {
@@ -65,7 +69,10 @@ async function createEvidenceSource(
     return ExportFileSource.fromPath(config.exportLogsPath ?? '.');
   }
   return new LogAnalyticsSource({
-    client: createLogsQueryClient(credential(), config.logAnalyticsEndpoint),
+    // Three attempts at most, so a failing query ends well inside the function's time-out.
+    client: createLogsQueryClient(credential(), config.logAnalyticsEndpoint, {
+      retryOptions: { maxRetries: 2 },
+    }),
     workspaceId: config.logAnalyticsWorkspaceId ?? '',
   });
 }

@@ -83,13 +83,19 @@ export function disconnectedDevicesOf(
   }
   const devices: DisconnectedDevice[] = [];
   for (const [deviceId, deviceEvents] of byDevice) {
-    const drops = deviceEvents.filter((e) => e.resultType === '404104').map((e) => e.time).sort();
+    const drops = deviceEvents
+      .filter((e) => e.resultType === '404104')
+      .map((e) => e.time)
+      .sort();
     const first = drops[0];
     const last = drops[drops.length - 1];
     if (first === undefined || last === undefined) continue;
     // take_anyif: any non-empty value; the latest is as good as any and is deterministic.
     const latest = (pick: (e: ConnectionEvent) => string | undefined): string | undefined =>
-      deviceEvents.map(pick).filter((v): v is string => v !== undefined).pop();
+      deviceEvents
+        .map(pick)
+        .filter((v): v is string => v !== undefined)
+        .pop();
     const sdkVersion = latest((e) => e.sdkVersion);
     const protocol = latest((e) => e.protocol);
     const maskedIpAddress = latest((e) => e.maskedIpAddress);

@@ -17,7 +17,10 @@ function describeFailure(reason: unknown): string {
   return reason instanceof Error ? reason.message : 'unknown error';
 }
 
-export async function gatherEvidence(plan: EvidencePlan, sources: EvidenceSources): Promise<Evidence> {
+export async function gatherEvidence(
+  plan: EvidencePlan,
+  sources: EvidenceSources,
+): Promise<Evidence> {
   const gaps: string[] = [];
   const byName = (name: QueryName): EvidenceQuery | undefined =>
     plan.queries.find((query) => query.name === name);
@@ -31,7 +34,7 @@ export async function gatherEvidence(plan: EvidencePlan, sources: EvidenceSource
     if (!query) return fallback;
     try {
       const answer = await ask(query);
-      if (answer.warning !== undefined) gaps.push(`${name}: partial result (${answer.warning})`);
+      if (answer.warning !== undefined) gaps.push(`${name}: ${answer.warning}`);
       return answer.value;
     } catch (error: unknown) {
       gaps.push(`${name}: query failed (${describeFailure(error)})`);

@@ -33,6 +33,10 @@ type Cell = LogsTable['rows'][number][number] | null | undefined;
 
 export const DEFAULT_SERVER_TIMEOUT_SECONDS = 60;
 export const DEFAULT_CLIENT_TIMEOUT_MS = 90_000;
+/** Sent in `User-Agent`, so the workspace's `LAQueryLogs` show which queries are the enricher's. */
+export const USER_AGENT_PREFIX = 'iothub-alert-enricher';
+/** Service messages are quoted into errors up to this length (a parse error quotes the body). */
+const MAX_QUOTED_MESSAGE = 500;
 
 /** The Log Analytics column types this adapter reads. */
 export type ColumnType = 'datetime' | 'long' | 'string';
@@ -122,7 +126,11 @@ export function createLogsQueryClient(
   endpoint: string,
   options: Omit<LogsQueryClientOptions, 'endpoint'> = {},
 ): LogsQueryClient {
-  const client = new LogsQueryClient(credential, { ...options, endpoint });
+  const client = new LogsQueryClient(credential, {
+    userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
+    ...options,
+    endpoint,
+  });
   installResponseRepairPolicy(client.pipeline);
   return client;
 }
@@ -298,6 +306,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+function clip(message: string): string {
+  return message.length <= MAX_QUOTED_MESSAGE
+    ? message
+    : `${message.slice(0, MAX_QUOTED_MESSAGE)}… (${message.length - MAX_QUOTED_MESSAGE} more characters)`;
+}
+
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -337,9 +351,10 @@ function toEvidenceQueryError(
     const inner = innermost(top);
     const code = text(inner?.code) ?? text(top?.code) ?? text(rest.code) ?? 'Unknown';
     const statusCode = rest.statusCode;
-    const messages = [text(top?.message) ?? rest.message];
+    const messages = [clip(text(top?.message) ?? rest.message)];
     const innerMessage = text(inner?.message);
-    if (innerMessage !== undefined && innerMessage !== messages[0]) messages.push(innerMessage);
+    if (innerMessage !== undefined && innerMessage !== messages[0])
+      messages.push(clip(innerMessage));
     const status = statusCode === undefined ? '' : `HTTP ${statusCode} `;
     return new EvidenceQueryError(
       `${prefix} (${status}${code}): ${messages.join(' ')}`,
@@ -353,7 +368,7 @@ function toEvidenceQueryError(
   // 1.0.0 deserialises with bare property reads, so a malformed answer surfaces as a TypeError.
   const code = error instanceof TypeError ? 'MalformedResponse' : 'Unknown';
   return new EvidenceQueryError(
-    `${prefix} (${code}): ${error.message}`,
+    `${prefix} (${code}): ${clip(error.message)}`,
     queryName,
     undefined,
     code,

@@ -102,9 +102,7 @@ export class MetricsFileSource implements MetricsSource {
     const end = Date.parse(span.end);
     const inSpan = this.series
       .filter((s) => hubs.has(s.hubResourceId))
-      .map((s) =>
-        s.points.filter((p) => Date.parse(p.time) >= start && Date.parse(p.time) < end),
-      );
+      .map((s) => s.points.filter((p) => Date.parse(p.time) >= start && Date.parse(p.time) < end));
     return Promise.resolve({ value: sumSeries(inSpan) });
   }
 }

@@ -18,7 +18,11 @@ describe('diagnosis of the bundled sample workspace', () => {
   });
 
   test('every sample alert has an expectation below', () => {
-    expect(readdirSync(repoPath('samples/alerts')).filter((f) => f.endsWith('.json')).sort()).toEqual([
+    expect(
+      readdirSync(repoPath('samples/alerts'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual([
       'credential-rejected-meter-19.json',
       'duplicate-identity-gateway-dup-3.json',
       'flaky-network-pump-station-7.json',
@@ -29,12 +33,48 @@ describe('diagnosis of the bundled sample workspace', () => {
   });
 
   test.each([
-    ['sas-renewal-thermostat-0042.json', 'sas-token-expiry', 'device', ['periodic-disconnects', 'auth-expired', 'quick-reconnect'], 0.9],
-    ['flaky-network-pump-station-7.json', 'device-or-network', 'device', ['irregular-disconnects', 'slow-reconnect', 'outdated-sdk'], 0.7],
-    ['duplicate-identity-gateway-dup-3.json', 'duplicate-identity', 'device', ['duplicate-identity-errors', 'alternating-addresses'], 0.85],
-    ['credential-rejected-meter-19.json', 'credential-rejected', 'device', ['auth-refused', 'no-reconnect'], 0.8],
-    ['hub-incident-sensor-0017.json', 'iot-hub-transient', 'fleet', ['mass-disconnect', 'server-errors', 'connected-devices-dip'], 0.8],
-    ['hub-incident-connected-devices.json', 'iot-hub-transient', 'fleet', ['mass-disconnect', 'server-errors', 'connected-devices-dip'], 0.8],
+    [
+      'sas-renewal-thermostat-0042.json',
+      'sas-token-expiry',
+      'device',
+      ['periodic-disconnects', 'auth-expired', 'quick-reconnect'],
+      0.9,
+    ],
+    [
+      'flaky-network-pump-station-7.json',
+      'device-or-network',
+      'device',
+      ['irregular-disconnects', 'slow-reconnect', 'outdated-sdk'],
+      0.7,
+    ],
+    [
+      'duplicate-identity-gateway-dup-3.json',
+      'duplicate-identity',
+      'device',
+      ['duplicate-identity-errors', 'alternating-addresses'],
+      0.85,
+    ],
+    [
+      'credential-rejected-meter-19.json',
+      'credential-rejected',
+      'device',
+      ['auth-refused', 'no-reconnect'],
+      0.8,
+    ],
+    [
+      'hub-incident-sensor-0017.json',
+      'iot-hub-transient',
+      'fleet',
+      ['mass-disconnect', 'server-errors', 'connected-devices-dip'],
+      0.8,
+    ],
+    [
+      'hub-incident-connected-devices.json',
+      'iot-hub-transient',
+      'fleet',
+      ['mass-disconnect', 'server-errors', 'connected-devices-dip'],
+      0.8,
+    ],
   ])('%s → %s (%s)', async (file, cause, scope, signals, minConfidence) => {
     const alert = parseAlert(readJson('samples/alerts', file), { deviceIdDimension: 'DeviceId' });
     const report = await buildReport(alert, {
@@ -51,15 +91,27 @@ describe('diagnosis of the bundled sample workspace', () => {
   });
 
   test('the incident span is the core of the drop, not the scattered renewals around it', async () => {
-    const alert = parseAlert(readJson('samples/alerts/hub-incident-connected-devices.json'), { deviceIdDimension: 'DeviceId' });
-    const report = await buildReport(alert, { sources: { evidence, metrics }, lookbackMinutes: 360, now: () => new Date() });
+    const alert = parseAlert(readJson('samples/alerts/hub-incident-connected-devices.json'), {
+      deviceIdDimension: 'DeviceId',
+    });
+    const report = await buildReport(alert, {
+      sources: { evidence, metrics },
+      lookbackMinutes: 360,
+      now: () => new Date(),
+    });
     expect(report.diagnosis?.summary).toMatch(/between 05:1\d UTC and 05:1\d UTC/);
   });
 });
 
 describe('diagnosis rules on synthetic histories', () => {
   test('SAS expiry seen directly (401003 beside the drop, quick reconnect) without enough history for a period', async () => {
-    const events = [...quietFleet(30), event('d1', 10, 'connect'), event('d1', 70, '401003'), event('d1', 70.05, '404104'), event('d1', 70.5, 'connect')];
+    const events = [
+      ...quietFleet(30),
+      event('d1', 10, 'connect'),
+      event('d1', 70, '401003'),
+      event('d1', 70.05, '404104'),
+      event('d1', 70.5, 'connect'),
+    ];
     const { diagnosis } = await reportFor(deviceAlert(['d1'], 60, 75), events);
     expect(diagnosis?.cause).toBe('sas-token-expiry');
     expect(diagnosis?.confidence).toBeLessThan(0.9);
@@ -68,7 +120,8 @@ describe('diagnosis rules on synthetic histories', () => {
 
   test('a regular drop every ~65 min with a quick reconnect is SAS renewal even without 401003', async () => {
     const events = [...quietFleet(30)];
-    for (let t = 5; t < 400; t += 65) events.push(event('d1', t, '404104'), event('d1', t + 0.4, 'connect'));
+    for (let t = 5; t < 400; t += 65)
+      events.push(event('d1', t, '404104'), event('d1', t + 0.4, 'connect'));
     const { diagnosis } = await reportFor(deviceAlert(['d1'], 320, 335), events);
     expect(diagnosis?.cause).toBe('sas-token-expiry');
     expect(diagnosis?.evidence.map((e) => e.signal)).toContain('periodic-disconnects');
@@ -78,7 +131,10 @@ describe('diagnosis rules on synthetic histories', () => {
     const events = [...quietFleet(30)];
     const drops = [3, 20, 95, 130, 260];
     for (const [i, t] of drops.entries()) {
-      events.push(event('d2', t, '404104', `10.0.${i}.XXX`), event('d2', t + 9, 'connect', `10.0.${i + 1}.XXX`));
+      events.push(
+        event('d2', t, '404104', `10.0.${i}.XXX`),
+        event('d2', t + 9, 'connect', `10.0.${i + 1}.XXX`),
+      );
     }
     const { diagnosis } = await reportFor(deviceAlert(['d2'], 250, 265), events);
     expect(diagnosis).toMatchObject({ cause: 'device-or-network', scope: 'device' });
@@ -96,7 +152,8 @@ describe('diagnosis rules on synthetic histories', () => {
 
   test('rejected credentials outrank a hub incident happening at the same time', async () => {
     const events = quietFleet(40);
-    for (let i = 0; i < 40; i++) events.push(event(`quiet-${String(i).padStart(3, '0')}`, 100.2, '404104'));
+    for (let i = 0; i < 40; i++)
+      events.push(event(`quiet-${String(i).padStart(3, '0')}`, 100.2, '404104'));
     events.push(event('meter', 1, 'connect'), event('meter', 100, '404104'));
     for (let t = 101; t < 130; t += 3) events.push(event('meter', t, '401003-connect'));
     const { diagnosis } = await reportFor(deviceAlert(['meter'], 90, 105), events);
@@ -107,7 +164,11 @@ describe('diagnosis rules on synthetic histories', () => {
     const events = quietFleet(40);
     for (let i = 0; i < 40; i++) {
       const id = `quiet-${String(i).padStart(3, '0')}`;
-      events.push(event(id, 100 + i * 0.02, '404104'), event(id, 100.1, '500001-connect'), event(id, 106 + i * 0.1, 'connect'));
+      events.push(
+        event(id, 100 + i * 0.02, '404104'),
+        event(id, 100.1, '500001-connect'),
+        event(id, 106 + i * 0.1, 'connect'),
+      );
     }
     const { diagnosis } = await reportFor(deviceAlert(['quiet-007'], 90, 105), events);
     expect(diagnosis).toMatchObject({ cause: 'iot-hub-transient', scope: 'fleet' });
@@ -117,7 +178,11 @@ describe('diagnosis rules on synthetic histories', () => {
 
   test('a fleet alert where one site drops together names the shared network (subset)', async () => {
     const events = quietFleet(60);
-    for (let i = 0; i < 6; i++) events.push(event(`site-${i}`, 1, 'connect', '81.2.69.XXX'), event(`site-${i}`, 100 + i * 0.1, '404104', '81.2.69.XXX'));
+    for (let i = 0; i < 6; i++)
+      events.push(
+        event(`site-${i}`, 1, 'connect', '81.2.69.XXX'),
+        event(`site-${i}`, 100 + i * 0.1, '404104', '81.2.69.XXX'),
+      );
     events.push(event('elsewhere', 101, '404104', '99.1.1.XXX'));
     const { diagnosis } = await reportFor(deviceAlert([], 95, 105), events);
     expect(diagnosis).toMatchObject({ cause: 'device-or-network', scope: 'subset' });
@@ -148,7 +213,8 @@ describe('diagnosis rules on synthetic histories', () => {
   test('a failing evidence source becomes a stated gap, not a crash', async () => {
     const failing: EvidenceSource = {
       deviceTimeline: () => Promise.reject(new Error('403 InsufficientAccessError')),
-      fleetActivity: () => Promise.resolve({ value: [], warning: 'PartialError: some shards failed' }),
+      fleetActivity: () =>
+        Promise.resolve({ value: [], warning: 'partial result (PartialError: some shards failed)' }),
       fleetSize: () => Promise.resolve({ value: 0 }),
       disconnectedDevices: () => Promise.resolve({ value: [] }),
     };
@@ -158,20 +224,34 @@ describe('diagnosis rules on synthetic histories', () => {
       now: () => new Date(),
     });
     expect(report.diagnosis?.cause).toBe('unknown');
-    const gaps = report.diagnosis?.evidence.filter((e) => e.signal === 'gap').map((e) => e.text) ?? [];
+    const gaps =
+      report.diagnosis?.evidence.filter((e) => e.signal === 'gap').map((e) => e.text) ?? [];
     expect(gaps).toEqual(
-      expect.arrayContaining([expect.stringMatching(/deviceTimeline: query failed \(403/), expect.stringMatching(/fleetActivity: partial result/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/deviceTimeline: query failed \(403/),
+        expect.stringMatching(/fleetActivity: partial result/),
+      ]),
     );
   });
 
   test('alerts that are not about disconnects are passed on without a diagnosis', async () => {
-    const alert = { ...deviceAlert([], 90, 105), isDisconnectAlert: false, signal: 'activity-log' as const };
+    const alert = {
+      ...deviceAlert([], 90, 105),
+      isDisconnectAlert: false,
+      signal: 'activity-log' as const,
+    };
     const report = await reportFor(alert, quietFleet(5));
     expect(report.diagnosis).toBeUndefined();
   });
 
   test('the same evidence always gives the same verdict', async () => {
-    const events = [...quietFleet(20), event('d1', 10, 'connect'), event('d1', 70, '401003'), event('d1', 70.05, '404104'), event('d1', 70.5, 'connect')];
+    const events = [
+      ...quietFleet(20),
+      event('d1', 10, 'connect'),
+      event('d1', 70, '401003'),
+      event('d1', 70.05, '404104'),
+      event('d1', 70.5, 'connect'),
+    ];
     const first = await reportFor(deviceAlert(['d1'], 60, 75), events);
     const second = await reportFor(deviceAlert(['d1'], 60, 75), [...events].reverse());
     expect(second.diagnosis).toEqual(first.diagnosis);

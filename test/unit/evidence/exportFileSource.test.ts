@@ -32,24 +32,32 @@ function alertFor(deviceIds: string[], start: string, end: string): Alert {
 
 async function timelineFrom(file: string, deviceIds: string[]) {
   const source = await ExportFileSource.fromPath(repoPath('test/fixtures/logs', file));
-  const plan = planEvidenceQueries(alertFor(deviceIds, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {
-    lookbackMinutes: 1440,
-  });
+  const plan = planEvidenceQueries(
+    alertFor(deviceIds, '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'),
+    {
+      lookbackMinutes: 1440,
+    },
+  );
   const query = plan.queries.find((q) => q.name === 'deviceTimeline');
   if (!query) throw new Error('no timeline query');
   return (await source.deviceTimeline(query)).value;
 }
 
 describe('ExportFileSource', () => {
-  test.each(FORMATS)('%s: keeps Connections events only; the hub filter drops the other hub', async (file) => {
-    const source = await ExportFileSource.fromPath(repoPath('test/fixtures/logs', file));
-    expect(source.events.length).toBeGreaterThan(0);
-    expect(source.events.every((e) => ['deviceConnect', 'deviceDisconnect'].includes(e.operation))).toBe(true);
-    expect(source.events.some((e) => e.hubResourceId !== HUB)).toBe(true);
-    const timeline = await timelineFrom(file, [...new Set(source.events.map((e) => e.deviceId))]);
-    expect(timeline.length).toBeGreaterThan(0);
-    expect(timeline.every((e) => e.hubResourceId === HUB)).toBe(true);
-  });
+  test.each(FORMATS)(
+    '%s: keeps Connections events only; the hub filter drops the other hub',
+    async (file) => {
+      const source = await ExportFileSource.fromPath(repoPath('test/fixtures/logs', file));
+      expect(source.events.length).toBeGreaterThan(0);
+      expect(
+        source.events.every((e) => ['deviceConnect', 'deviceDisconnect'].includes(e.operation)),
+      ).toBe(true);
+      expect(source.events.some((e) => e.hubResourceId !== HUB)).toBe(true);
+      const timeline = await timelineFrom(file, [...new Set(source.events.map((e) => e.deviceId))]);
+      expect(timeline.length).toBeGreaterThan(0);
+      expect(timeline.every((e) => e.hubResourceId === HUB)).toBe(true);
+    },
+  );
 
   test('the three export formats give identical events', async () => {
     const [json, rows, csv] = await Promise.all(
@@ -62,7 +70,10 @@ describe('ExportFileSource', () => {
   });
 
   test('duplicates are removed and events come oldest first', async () => {
-    const rows = parseExport(readFileSync(repoPath('test/fixtures/logs/small.rows.json'), 'utf8'), 'x');
+    const rows = parseExport(
+      readFileSync(repoPath('test/fixtures/logs/small.rows.json'), 'utf8'),
+      'x',
+    );
     const source = await ExportFileSource.fromPath(repoPath('test/fixtures/logs/small.rows.json'));
     expect(source.events.length).toBeLessThan(rows.length);
     const times = source.events.map((e) => e.time);
@@ -70,7 +81,10 @@ describe('ExportFileSource', () => {
   });
 
   test('the device filter and the time span apply like the KQL', async () => {
-    const all = await timelineFrom('small.query-response.json', ['thermostat-0042', 'pump-station-7']);
+    const all = await timelineFrom('small.query-response.json', [
+      'thermostat-0042',
+      'pump-station-7',
+    ]);
     const one = await timelineFrom('small.query-response.json', ['pump-station-7']);
     expect(one.length).toBeGreaterThan(0);
     expect(one.every((e) => e.deviceId === 'pump-station-7')).toBe(true);
@@ -95,7 +109,9 @@ describe('ExportFileSource', () => {
     expect((await source.fleetSize(size)).value).toBeGreaterThan(140);
     const devices = (await source.disconnectedDevices(dropped)).value;
     expect(devices.length).toBeGreaterThan(100);
-    expect(devices[0]?.disconnects).toBeGreaterThanOrEqual(devices[devices.length - 1]?.disconnects ?? 0);
+    expect(devices[0]?.disconnects).toBeGreaterThanOrEqual(
+      devices[devices.length - 1]?.disconnects ?? 0,
+    );
   });
 
   test('unreadable input fails with the file name', async () => {
@@ -110,11 +126,32 @@ describe('ExportFileSource', () => {
 
 describe('parseCsv', () => {
   test.each([
-    ['plain', 'a,b\n1,2', [['a', 'b'], ['1', '2']]],
-    ['CRLF and trailing newline', 'a,b\r\n1,2\r\n', [['a', 'b'], ['1', '2']]],
+    [
+      'plain',
+      'a,b\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'CRLF and trailing newline',
+      'a,b\r\n1,2\r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
     ['quoted comma and doubled quote', 'a\n"x, ""y"""', [['a'], ['x, "y"']]],
     ['newline inside quotes', 'a\n"1\n2"', [['a'], ['1\n2']]],
-    ['empty fields', 'a,b,c\n,,', [['a', 'b', 'c'], ['', '', '']]],
+    [
+      'empty fields',
+      'a,b,c\n,,',
+      [
+        ['a', 'b', 'c'],
+        ['', '', ''],
+      ],
+    ],
     ['byte-order mark', '\uFEFFa\n1', [['a'], ['1']]],
   ])('%s', (_name, text, rows) => {
     expect(parseCsv(text)).toEqual(rows);
@@ -129,23 +166,34 @@ describe('MetricsFileSource', () => {
   test('reads connectedDeviceCount for the hub, case-insensitively, within the span', async () => {
     const source = await MetricsFileSource.fromPath(repoPath('samples/metrics'));
     const points = (
-      await source.connectedDeviceCount([HUB], { start: '2026-11-20T05:00:00Z', end: '2026-11-20T05:30:00Z' })
+      await source.connectedDeviceCount([HUB], {
+        start: '2026-11-20T05:00:00Z',
+        end: '2026-11-20T05:30:00Z',
+      })
     ).value;
     expect(points).toHaveLength(30);
     const lowest = Math.min(...points.map((p) => p.minimum ?? Infinity));
     expect(lowest).toBeLessThan(60);
     expect(
-      (await source.connectedDeviceCount(['/subscriptions/x/resourcegroups/y/providers/microsoft.devices/iothubs/other'], {
-        start: '2026-11-20T05:00:00Z',
-        end: '2026-11-20T05:30:00Z',
-      })).value,
+      (
+        await source.connectedDeviceCount(
+          ['/subscriptions/x/resourcegroups/y/providers/microsoft.devices/iothubs/other'],
+          {
+            start: '2026-11-20T05:00:00Z',
+            end: '2026-11-20T05:30:00Z',
+          },
+        )
+      ).value,
     ).toEqual([]);
   });
 
   test('a point with only a timestamp is kept without values', async () => {
     const source = await MetricsFileSource.fromPath(repoPath('test/fixtures/metrics/small.json'));
     const points = (
-      await source.connectedDeviceCount([HUB], { start: '2026-11-20T00:00:00Z', end: '2026-11-21T00:00:00Z' })
+      await source.connectedDeviceCount([HUB], {
+        start: '2026-11-20T00:00:00Z',
+        end: '2026-11-21T00:00:00Z',
+      })
     ).value;
     expect(points.length).toBeGreaterThan(1);
     expect(points.some((p) => p.average === undefined)).toBe(true);
