@@ -1,9 +1,17 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import {
+  app,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
+} from '@azure/functions';
 
 import { receiveAlert } from '../lib/worker';
 
 /** POST /api/alerts: the Azure Monitor action group webhook (common alert schema). */
-export async function alerts(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function alerts(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const length = request.headers.get('content-length');
   const response = await receiveAlert(
     {

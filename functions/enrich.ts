@@ -11,4 +11,8 @@ export async function enrich(message: unknown, context: InvocationContext): Prom
   await processQueueMessage(message, context);
 }
 
-app.storageQueue('enrich', { queueName: ALERT_QUEUE_NAME, connection: 'AzureWebJobsStorage', handler: enrich });
+app.storageQueue('enrich', {
+  queueName: ALERT_QUEUE_NAME,
+  connection: 'AzureWebJobsStorage',
+  handler: enrich,
+});

@@ -58,11 +58,16 @@ export async function deliver(
   log.error(`Delivery failed for alert ${report.alert.id}: ${failures.join('; ')}`);
   // Retrying when another channel succeeded would post twice there; retry only a total failure.
   if (failures.length === notifiers.length) {
-    throw new DeliveryFailedError(`No channel accepted alert ${report.alert.id}: ${failures.join('; ')}`);
+    throw new DeliveryFailedError(
+      `No channel accepted alert ${report.alert.id}: ${failures.join('; ')}`,
+    );
   }
 }
 
-export async function enrichAlert(alert: Alert, services: EnrichmentServices): Promise<EnrichedAlert> {
+export async function enrichAlert(
+  alert: Alert,
+  services: EnrichmentServices,
+): Promise<EnrichedAlert> {
   const started = Date.now();
   const report = await buildReport(alert, services);
   const verdict = report.diagnosis

@@ -30,7 +30,8 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
   try {
     built = await getWorkerServices();
   } catch (error: unknown) {
-    const detail = error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
+    const detail =
+      error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
     log.error(`Intake ${detail}: ${error instanceof Error ? error.message : 'unknown error'}`);
     // 503 so that the action group retries once the configuration is fixed.
     return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };

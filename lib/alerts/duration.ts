@@ -22,9 +22,10 @@ export function parseIsoDuration(text: string): number | undefined {
  * (always UTC). Returns an ISO string or `undefined`.
  */
 export function parseAlertTimestamp(text: string): string | undefined {
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? ?([AP]M)$/i.exec(
-    text.trim(),
-  );
+  const us =
+    /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))? ?([AP]M)$/i.exec(
+      text.trim(),
+    );
   if (us) {
     const [, month, day, year, hour, minute, second, fraction, half] = us;
     let hour24 = Number(hour) % 12;

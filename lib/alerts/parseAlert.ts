@@ -68,12 +68,10 @@ function boundAlert(alert: Alert): Alert {
     deviceIds: alert.deviceIds
       .slice(0, ALERT_LIMITS.devices)
       .map((id) => bounded(id, ALERT_LIMITS.value)),
-    dimensions: alert.dimensions
-      .slice(0, ALERT_LIMITS.dimensions)
-      .map((d) => ({
-        name: bounded(d.name, ALERT_LIMITS.value),
-        value: bounded(d.value, ALERT_LIMITS.value),
-      })),
+    dimensions: alert.dimensions.slice(0, ALERT_LIMITS.dimensions).map((d) => ({
+      name: bounded(d.name, ALERT_LIMITS.value),
+      value: bounded(d.value, ALERT_LIMITS.value),
+    })),
     customProperties: Object.fromEntries(
       Object.entries(alert.customProperties)
         .slice(0, ALERT_LIMITS.customProperties)

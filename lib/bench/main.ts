@@ -24,7 +24,8 @@ import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return `median ${at(0.5).toFixed(2)} ms, p95 ${at(0.95).toFixed(2)} ms, max ${at(1).toFixed(2)} ms (n=${samples.length})`;
 }
 
@@ -39,12 +40,20 @@ async function main(): Promise<void> {
   const store = new InMemoryAlertStore();
   const intake: number[] = [];
   for (let i = 0; i < 1000; i++) {
-    const text = (bodies[i % bodies.length] ?? Buffer.from('')).toString('utf8').replace(/"alertId":\s*"([^"]+)"/, `"alertId": "$1-${i}"`);
+    const text = (bodies[i % bodies.length] ?? Buffer.from(''))
+      .toString('utf8')
+      .replace(/"alertId":\s*"([^"]+)"/, `"alertId": "$1-${i}"`);
     const bytes = new TextEncoder().encode(text);
     const started = performance.now();
     const response = await handleAlertRequest(
       { readBody: () => Promise.resolve(bytes) },
-      { queue, store, parseOptions: { deviceIdDimension: 'DeviceId' }, log: silentLogger, now: () => new Date() },
+      {
+        queue,
+        store,
+        parseOptions: { deviceIdDimension: 'DeviceId' },
+        log: silentLogger,
+        now: () => new Date(),
+      },
     );
     intake.push(performance.now() - started);
     if (response.status !== 202) throw new Error(`intake answered ${response.status}`);
@@ -59,18 +68,26 @@ async function main(): Promise<void> {
   );
 
   for (const [index, file] of files.entries()) {
-    const alert = parseAlert(JSON.parse((bodies[index] ?? Buffer.from('{}')).toString('utf8')), { deviceIdDimension: 'DeviceId' });
+    const alert = parseAlert(JSON.parse((bodies[index] ?? Buffer.from('{}')).toString('utf8')), {
+      deviceIdDimension: 'DeviceId',
+    });
     const times: number[] = [];
     let size = 0;
     let cause = '';
     for (let run = 0; run < 20; run++) {
       const started = performance.now();
-      const report = await buildReport(alert, { sources: { evidence, metrics }, lookbackMinutes: 360, now: () => new Date() });
+      const report = await buildReport(alert, {
+        sources: { evidence, metrics },
+        lookbackMinutes: 360,
+        now: () => new Date(),
+      });
       times.push(performance.now() - started);
       size = byteSize(renderTeamsMessage(report));
       cause = report.diagnosis?.cause ?? 'none';
     }
-    console.log(`enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`);
+    console.log(
+      `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
+    );
   }
 }
 

@@ -41,12 +41,18 @@ function oneLine(error: unknown): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-async function readAlert(path: string, deviceIdDimension: string, defaultHub: string | undefined): Promise<Alert> {
+async function readAlert(
+  path: string,
+  deviceIdDimension: string,
+  defaultHub: string | undefined,
+): Promise<Alert> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error: unknown) {
-    throw new UsageError(`cannot read alert ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`);
+    throw new UsageError(
+      `cannot read alert ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
+    );
   }
   let json: unknown;
   try {
@@ -101,7 +107,11 @@ function render(report: EnrichedAlert, format: Format): string {
   }
 }
 
-async function loadSource<T>(what: string, path: string, load: (p: string) => Promise<T>): Promise<T> {
+async function loadSource<T>(
+  what: string,
+  path: string,
+  load: (p: string) => Promise<T>,
+): Promise<T> {
   try {
     return await load(path);
   } catch (error: unknown) {
@@ -141,7 +151,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080) {
       throw new UsageError('--lookback-minutes must be a whole number from 10 to 10080');
     }
-    const alert = await readAlert(values.alert, values['device-dimension'] ?? 'DeviceId', values['default-hub']);
+    const alert = await readAlert(
+      values.alert,
+      values['device-dimension'] ?? 'DeviceId',
+      values['default-hub'],
+    );
 
     if (command === 'queries') {
       const plan = planEvidenceQueries(alert, { lookbackMinutes });
@@ -159,7 +173,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       throw new UsageError('use either --json or --format, not both');
     }
     const format = values.json ? 'json' : values.format;
-    if (format === undefined) throw new UsageError('choose an output: --json or --format teams|webhook|text');
+    if (format === undefined)
+      throw new UsageError('choose an output: --json or --format teams|webhook|text');
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format must be one of teams, webhook, text (got ${format})`);
     }
@@ -177,7 +192,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(render(report, format as Format));
     return 0;
   } catch (error: unknown) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.stderr(`enricher: ${oneLine(error)}${usage ? '' : ' (unexpected error)'}\n`);
     return 2;
   }

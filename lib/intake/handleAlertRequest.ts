@@ -37,13 +37,16 @@ export async function handleAlertRequest(
       throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
     }
     const bytes = await request.readBody();
-    if (bytes.byteLength > MAX_ALERT_BODY_BYTES) throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
+    if (bytes.byteLength > MAX_ALERT_BODY_BYTES)
+      throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
     const alert = parseAlert(parseJson(bytes), services.parseOptions);
 
     const key = idempotencyKey(alert);
     const claimed = await withUnavailable('idempotency store', () => services.store.claim(key));
     if (!claimed) {
-      services.log.info(`Alert ${alert.id} (${alert.condition}) already accepted; not queued again`);
+      services.log.info(
+        `Alert ${alert.id} (${alert.condition}) already accepted; not queued again`,
+      );
       return { status: 202, body: { id: alert.id, duplicate: true } };
     }
     try {

@@ -30,8 +30,7 @@ export interface DeliveryOptions {
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function retryAfterMs(header: unknown): number | undefined {
   if (typeof header !== 'string') return undefined;
@@ -68,7 +67,11 @@ export async function postJson(
       });
       if (response.status >= 200 && response.status < 300) return response.status;
       const retryable = RETRYABLE.has(response.status);
-      failure = new DeliveryError(`${channel} answered HTTP ${response.status}`, response.status, retryable);
+      failure = new DeliveryError(
+        `${channel} answered HTTP ${response.status}`,
+        response.status,
+        retryable,
+      );
       if (!retryable) throw failure;
       wait = Math.max(wait, retryAfterMs(response.headers['retry-after']) ?? 0);
     } catch (error: unknown) {

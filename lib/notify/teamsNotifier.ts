@@ -15,6 +15,12 @@ export class TeamsNotifier implements Notifier {
 
   async send(report: EnrichedAlert): Promise<void> {
     // Workflows answers 202 before it posts; any 2xx is success.
-    await postJson('Teams', this.workflowUrl, JSON.stringify(renderTeamsMessage(report)), {}, this.options);
+    await postJson(
+      'Teams',
+      this.workflowUrl,
+      JSON.stringify(renderTeamsMessage(report)),
+      {},
+      this.options,
+    );
   }
 }

@@ -15,7 +15,8 @@ function isHttps(url: string | undefined): url is string {
 
 export function linksFor(alert: Alert): Link[] {
   const links: Link[] = [];
-  const logs = alert.logSearch?.linkToFilteredSearchResultsUI ?? alert.logSearch?.linkToSearchResultsUI;
+  const logs =
+    alert.logSearch?.linkToFilteredSearchResultsUI ?? alert.logSearch?.linkToSearchResultsUI;
   if (isHttps(logs)) links.push({ title: 'Open the logs', url: logs });
   const hub = alert.hubResourceIds[0];
   if (hub !== undefined) links.push({ title: 'Open the IoT hub', url: `${PORTAL}${hub}/overview` });

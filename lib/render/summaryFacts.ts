@@ -22,7 +22,9 @@ export function headline(report: EnrichedAlert): string {
 export function deviceList(devices: readonly string[]): string {
   if (devices.length === 0) return 'none named';
   const shown = devices.slice(0, LISTED_DEVICE_IDS).join(', ');
-  return devices.length > LISTED_DEVICE_IDS ? `${shown} and ${devices.length - LISTED_DEVICE_IDS} more` : shown;
+  return devices.length > LISTED_DEVICE_IDS
+    ? `${shown} and ${devices.length - LISTED_DEVICE_IDS} more`
+    : shown;
 }
 
 export function factsOf(report: EnrichedAlert): Fact[] {
@@ -38,12 +40,17 @@ export function factsOf(report: EnrichedAlert): Fact[] {
   facts.push(
     { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },
     { title: 'Alert rule', value: `${alert.rule} (${alert.severity}, ${alert.condition})` },
-    { title: 'Window', value: `${dateTime(alert.window.start)} – ${dateTime(alert.window.end).slice(11)}` },
+    {
+      title: 'Window',
+      value: `${dateTime(alert.window.start)} – ${dateTime(alert.window.end).slice(11)}`,
+    },
   );
   if (alert.metric) {
     const value = alert.metric.value === undefined ? '' : ` = ${alert.metric.value}`;
     const threshold =
-      alert.metric.threshold === undefined ? '' : ` (${alert.metric.operator ?? ''} ${alert.metric.threshold})`;
+      alert.metric.threshold === undefined
+        ? ''
+        : ` (${alert.metric.operator ?? ''} ${alert.metric.threshold})`;
     facts.push({ title: 'Metric', value: `${alert.metric.metricName}${value}${threshold}` });
   }
   return facts;

@@ -36,7 +36,9 @@ function textBlock(text: string, extra: CardElement = {}): CardElement {
 
 function section(title: string, lines: readonly string[], ordered: boolean): CardElement[] {
   if (lines.length === 0) return [];
-  const list = lines.map((line, i) => `${ordered ? `${i + 1}.` : '-'} ${clip(line, 400)}`).join('\n');
+  const list = lines
+    .map((line, i) => `${ordered ? `${i + 1}.` : '-'} ${clip(line, 400)}`)
+    .join('\n');
   return [
     textBlock(title, { weight: 'Bolder', spacing: 'Medium' }),
     textBlock(list, { spacing: 'Small' }),
@@ -59,10 +61,13 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
       bleed: true,
       items: [
         textBlock(headline(report), { size: 'Large', weight: 'Bolder' }),
-        textBlock(`${alert.rule} · ${alert.severity} · ${alert.condition} · ${alert.firedAt.slice(0, 16).replace('T', ' ')} UTC`, {
-          isSubtle: true,
-          spacing: 'None',
-        }),
+        textBlock(
+          `${alert.rule} · ${alert.severity} · ${alert.condition} · ${alert.firedAt.slice(0, 16).replace('T', ' ')} UTC`,
+          {
+            isSubtle: true,
+            spacing: 'None',
+          },
+        ),
       ],
     },
   ];
@@ -73,7 +78,10 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
         `This ${alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`,
       ),
     );
-  body.push({ type: 'FactSet', facts: factsOf(report).map((f) => ({ title: f.title, value: clip(f.value, 300) })) });
+  body.push({
+    type: 'FactSet',
+    facts: factsOf(report).map((f) => ({ title: f.title, value: clip(f.value, 300) })),
+  });
 
   if (diagnosis) {
     const facts = diagnosis.evidence.filter((e) => e.signal !== 'gap').map((e) => e.text);
@@ -81,7 +89,12 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
     body.push(...section('What to do', diagnosis.actions, true));
     const gaps = diagnosis.evidence.filter((e) => e.signal === 'gap').map((e) => e.text);
     if (gaps.length > 0) {
-      body.push(textBlock(`Not seen: ${gaps.slice(0, 3).join('; ')}`, { color: 'Attention', size: 'Small' }));
+      body.push(
+        textBlock(`Not seen: ${gaps.slice(0, 3).join('; ')}`, {
+          color: 'Attention',
+          size: 'Small',
+        }),
+      );
     }
   }
 
@@ -111,14 +124,20 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
     version: '1.5',
     msteams: { width: 'Full' },
     body,
-    actions: linksFor(alert).map((link) => ({ type: 'Action.OpenUrl', title: link.title, url: link.url })),
+    actions: linksFor(alert).map((link) => ({
+      type: 'Action.OpenUrl',
+      title: link.title,
+      url: link.url,
+    })),
   };
 }
 
 function envelope(card: CardElement): TeamsMessage {
   return {
     type: 'message',
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }],
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
+    ],
   };
 }
 

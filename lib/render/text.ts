@@ -21,7 +21,12 @@ export function renderText(report: EnrichedAlert): string {
       Math.max(c.length, ...timeline.rows.map((r) => (r[i] ?? '').length)),
     );
     for (const row of [timeline.columns, ...timeline.rows]) {
-      lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}`);
+      lines.push(
+        `  ${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}`,
+      );
     }
   }
   const links = linksFor(report.alert);

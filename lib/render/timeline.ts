@@ -13,12 +13,20 @@ export interface TimelineTable {
 export const TIMELINE_ROWS = 12;
 
 function eventLabel(operation: string, resultType: string, description: string): string {
-  const verb = operation === 'deviceConnect' ? 'connect' : operation === 'deviceDisconnect' ? 'disconnect' : operation;
+  const verb =
+    operation === 'deviceConnect'
+      ? 'connect'
+      : operation === 'deviceDisconnect'
+        ? 'disconnect'
+        : operation;
   return resultType === '' ? verb : `${verb} ${resultType} ${description}`.trim();
 }
 
 /** The device's events leading up to and just after the drop, or the hub's activity per bin. */
-export function timelineOf(report: EnrichedAlert, maxRows = TIMELINE_ROWS): TimelineTable | undefined {
+export function timelineOf(
+  report: EnrichedAlert,
+  maxRows = TIMELINE_ROWS,
+): TimelineTable | undefined {
   const { diagnosis, evidence } = report;
   if (!diagnosis || !evidence) return undefined;
   const windowEnd = Date.parse(evidence.alertWindow.end) + WINDOW_MARGIN_MINUTES * 60_000;
@@ -53,6 +61,11 @@ export function timelineOf(report: EnrichedAlert, maxRows = TIMELINE_ROWS): Time
     columns: ['From (UTC)', 'Devices dropped', 'Server errors', 'Connects'],
     rows: bins
       .slice(-maxRows)
-      .map((b) => [clock(b.start).replace(' UTC', ''), String(b.disconnectedDevices), String(b.serverErrors), String(b.connects)]),
+      .map((b) => [
+        clock(b.start).replace(' UTC', ''),
+        String(b.disconnectedDevices),
+        String(b.serverErrors),
+        String(b.connects),
+      ]),
   };
 }

@@ -8,7 +8,8 @@ import { type Link, linksFor } from './links';
 import { headline } from './summaryFacts';
 import { timelineOf } from './timeline';
 
-export const WEBHOOK_SCHEMA = 'https://github.com/iothub-alert-enricher/schemas/webhook-v1.schema.json';
+export const WEBHOOK_SCHEMA =
+  'https://github.com/iothub-alert-enricher/schemas/webhook-v1.schema.json';
 
 export interface WebhookPayload {
   readonly $schema: string;

@@ -33,8 +33,20 @@ describe('enricher classify', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(Object.keys(result)).toEqual(['cause', 'scope', 'confidence', 'devices', 'summary', 'evidence', 'actions']);
-    expect(result).toMatchObject({ cause: 'sas-token-expiry', scope: 'device', devices: ['thermostat-0042'] });
+    expect(Object.keys(result)).toEqual([
+      'cause',
+      'scope',
+      'confidence',
+      'devices',
+      'summary',
+      'evidence',
+      'actions',
+    ]);
+    expect(result).toMatchObject({
+      cause: 'sas-token-expiry',
+      scope: 'device',
+      devices: ['thermostat-0042'],
+    });
   });
 
   test('the three export formats of the same logs give the same diagnosis', async () => {
@@ -51,8 +63,13 @@ describe('enricher classify', () => {
 
   test('--metrics adds the connected-devices dip to a fleet diagnosis', async () => {
     const fleet = repoPath('samples/alerts/hub-incident-connected-devices.json');
-    const without = JSON.parse((await cli('classify', '--alert', fleet, '--logs', logs, '--json')).stdout) as { evidence: { signal: string }[] };
-    const withMetrics = JSON.parse((await cli('classify', '--alert', fleet, '--logs', logs, '--metrics', metrics, '--json')).stdout) as {
+    const without = JSON.parse(
+      (await cli('classify', '--alert', fleet, '--logs', logs, '--json')).stdout,
+    ) as { evidence: { signal: string }[] };
+    const withMetrics = JSON.parse(
+      (await cli('classify', '--alert', fleet, '--logs', logs, '--metrics', metrics, '--json'))
+        .stdout,
+    ) as {
       cause: string;
       evidence: { signal: string }[];
     };
@@ -69,7 +86,10 @@ describe('enricher classify', () => {
 
   test('--format webhook prints the versioned payload', async () => {
     const run = await cli('classify', '--alert', alert, '--logs', logs, '--format', 'webhook');
-    expect(JSON.parse(run.stdout)).toMatchObject({ version: 1, diagnosis: { cause: 'sas-token-expiry' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      version: 1,
+      diagnosis: { cause: 'sas-token-expiry' },
+    });
   });
 
   test('--format text prints the message for humans', async () => {
@@ -83,7 +103,12 @@ describe('enricher queries', () => {
     const run = await cli('queries', '--alert', alert);
     expect(run.code).toBe(0);
     const queries = JSON.parse(run.stdout) as { name: string; query: string; timespan: string }[];
-    expect(queries.map((q) => q.name)).toEqual(['deviceTimeline', 'fleetActivity', 'fleetSize', 'disconnectedDevices']);
+    expect(queries.map((q) => q.name)).toEqual([
+      'deviceTimeline',
+      'fleetActivity',
+      'fleetSize',
+      'disconnectedDevices',
+    ]);
     for (const q of queries) {
       expect(q.query).toMatch(/^AzureDiagnostics\n/);
       expect(q.timespan).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\/\d{4}-\d\d-\d\dT[\d:.]+Z$/);
@@ -114,16 +139,44 @@ describe('bad usage and unreadable input: exit 2 with one line', () => {
     ['unknown option', ['classify', '--alrt', alert], /Unknown option '--alrt'/],
     ['no --alert', ['queries'], /--alert is required/],
     ['no output choice', ['classify', '--alert', alert, '--logs', logs], /--json or --format/],
-    ['bad format', ['classify', '--alert', alert, '--logs', logs, '--format', 'pdf'], /--format must be one of/],
-    ['both --json and --format', ['classify', '--alert', alert, '--logs', logs, '--json', '--format', 'text'], /either --json or --format/],
+    [
+      'bad format',
+      ['classify', '--alert', alert, '--logs', logs, '--format', 'pdf'],
+      /--format must be one of/,
+    ],
+    [
+      'both --json and --format',
+      ['classify', '--alert', alert, '--logs', logs, '--json', '--format', 'text'],
+      /either --json or --format/,
+    ],
     ['no --logs', ['classify', '--alert', alert, '--json'], /--logs is required/],
-    ['missing alert file', ['queries', '--alert', join(dir, 'missing.json')], /cannot read alert .*ENOENT/],
+    [
+      'missing alert file',
+      ['queries', '--alert', join(dir, 'missing.json')],
+      /cannot read alert .*ENOENT/,
+    ],
     ['alert not JSON', ['queries', '--alert', notJson], /is not valid JSON/],
     ['not an alert', ['queries', '--alert', notAlert], /schemaId is missing/],
-    ['missing logs', ['classify', '--alert', alert, '--logs', join(dir, 'nope'), '--json'], /cannot read logs .*ENOENT/],
-    ['logs in no known format', ['classify', '--alert', alert, '--logs', badLogs, '--json'], /cannot read logs .*TimeGenerated/],
-    ['metrics not metrics', ['classify', '--alert', alert, '--logs', logs, '--metrics', notAlert, '--json'], /cannot read metrics/],
-    ['bad lookback', ['queries', '--alert', alert, '--lookback-minutes', 'lots'], /--lookback-minutes/],
+    [
+      'missing logs',
+      ['classify', '--alert', alert, '--logs', join(dir, 'nope'), '--json'],
+      /cannot read logs .*ENOENT/,
+    ],
+    [
+      'logs in no known format',
+      ['classify', '--alert', alert, '--logs', badLogs, '--json'],
+      /cannot read logs .*TimeGenerated/,
+    ],
+    [
+      'metrics not metrics',
+      ['classify', '--alert', alert, '--logs', logs, '--metrics', notAlert, '--json'],
+      /cannot read metrics/,
+    ],
+    [
+      'bad lookback',
+      ['queries', '--alert', alert, '--lookback-minutes', 'lots'],
+      /--lookback-minutes/,
+    ],
     ['extra argument', ['queries', 'extra', '--alert', alert], /unexpected argument: extra/],
   ])('%s', async (_name, argv, message) => {
     const run = await cli(...argv);

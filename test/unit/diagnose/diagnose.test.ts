@@ -214,7 +214,10 @@ describe('diagnosis rules on synthetic histories', () => {
     const failing: EvidenceSource = {
       deviceTimeline: () => Promise.reject(new Error('403 InsufficientAccessError')),
       fleetActivity: () =>
-        Promise.resolve({ value: [], warning: 'partial result (PartialError: some shards failed)' }),
+        Promise.resolve({
+          value: [],
+          warning: 'partial result (PartialError: some shards failed)',
+        }),
       fleetSize: () => Promise.resolve({ value: 0 }),
       disconnectedDevices: () => Promise.resolve({ value: [] }),
     };

@@ -1,4 +1,8 @@
-import { handleAlertRequest, type IntakeServices, MAX_ALERT_BODY_BYTES } from '../../../lib/intake/handleAlertRequest';
+import {
+  handleAlertRequest,
+  type IntakeServices,
+  MAX_ALERT_BODY_BYTES,
+} from '../../../lib/intake/handleAlertRequest';
 import { silentLogger } from '../../../lib/logger';
 import { InMemoryAlertStore } from '../../../lib/state/memoryState';
 import { RecordingQueue } from '../../fakes/recordingQueue';
@@ -91,25 +95,36 @@ describe('POST /api/alerts', () => {
     const { services, queue } = setup();
     const response = await handleAlertRequest(request(body).request, services);
     expect(response.status).toBe(status);
-    expect(response.body).toEqual({ error: expect.stringMatching(message) as unknown, path: expect.any(String) as unknown });
+    expect(response.body).toEqual({
+      error: expect.stringMatching(message) as unknown,
+      path: expect.any(String) as unknown,
+    });
     expect(queue.messages).toHaveLength(0);
   });
 
   test('the error never echoes the body', async () => {
     const { services } = setup();
-    const response = await handleAlertRequest(request('{"token": "s3cr3t-value" oops').request, services);
+    const response = await handleAlertRequest(
+      request('{"token": "s3cr3t-value" oops').request,
+      services,
+    );
     expect(JSON.stringify(response.body)).not.toContain('s3cr3t');
   });
 
   test('invalid UTF-8 → 400', async () => {
     const { services } = setup();
-    const response = await handleAlertRequest(request(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])).request, services);
+    const response = await handleAlertRequest(
+      request(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])).request,
+      services,
+    );
     expect(response.status).toBe(400);
   });
 
   test('a byte-order mark is tolerated', async () => {
     const { services } = setup();
-    expect((await handleAlertRequest(request(`\uFEFF${sample}`).request, services)).status).toBe(202);
+    expect((await handleAlertRequest(request(`\uFEFF${sample}`).request, services)).status).toBe(
+      202,
+    );
   });
 
   test('a declared length over 1 MiB → 413 without reading the body', async () => {
@@ -128,10 +143,15 @@ describe('POST /api/alerts', () => {
 
   test('a legacy payload → 422 naming the fix', async () => {
     const { services } = setup();
-    const legacy = JSON.stringify(readJson('test/fixtures/alerts/reference-legacy-log-analytics.json'));
+    const legacy = JSON.stringify(
+      readJson('test/fixtures/alerts/reference-legacy-log-analytics.json'),
+    );
     const response = await handleAlertRequest(request(legacy).request, services);
     expect(response.status).toBe(422);
-    expect(response.body).toMatchObject({ error: expect.stringMatching(/common alert schema/) as unknown, path: 'schemaId' });
+    expect(response.body).toMatchObject({
+      error: expect.stringMatching(/common alert schema/) as unknown,
+      path: 'schemaId',
+    });
   });
 
   test('an unexpected failure → 503 with a generic body', async () => {

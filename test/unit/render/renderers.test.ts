@@ -30,11 +30,24 @@ beforeAll(async () => {
     const alert = parseAlert(readJson('samples/alerts', file), { deviceIdDimension: 'DeviceId' });
     reports.set(
       file,
-      await buildReport(alert, { sources: { evidence, metrics }, lookbackMinutes: 360, now: () => new Date('2026-11-20T09:00:00Z') }),
+      await buildReport(alert, {
+        sources: { evidence, metrics },
+        lookbackMinutes: 360,
+        now: () => new Date('2026-11-20T09:00:00Z'),
+      }),
     );
   }
-  const activity = parseAlert(readJson('test/fixtures/alerts/activity-log-administrative.json'), { deviceIdDimension: 'DeviceId' });
-  reports.set('activity', await buildReport(activity, { sources: { evidence }, lookbackMinutes: 360, now: () => new Date() }));
+  const activity = parseAlert(readJson('test/fixtures/alerts/activity-log-administrative.json'), {
+    deviceIdDimension: 'DeviceId',
+  });
+  reports.set(
+    'activity',
+    await buildReport(activity, {
+      sources: { evidence },
+      lookbackMinutes: 360,
+      now: () => new Date(),
+    }),
+  );
 });
 
 function report(name: string): EnrichedAlert {
@@ -60,14 +73,17 @@ function texts(node: unknown): string[] {
 }
 
 describe('Teams message', () => {
-  test.each([...SAMPLES, 'activity'])('%s: a valid Adaptive Card 1.5 in a Workflows envelope under 26 KB', (name) => {
-    const message = renderTeamsMessage(report(name));
-    expect(teamsEnvelopeProblems(message)).toEqual([]);
-    const result = validateAdaptiveCard(message.attachments[0]?.content);
-    expect(result.errors).toEqual([]);
-    expect(result.valid).toBe(true);
-    expect(byteSize(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
-  });
+  test.each([...SAMPLES, 'activity'])(
+    '%s: a valid Adaptive Card 1.5 in a Workflows envelope under 26 KB',
+    (name) => {
+      const message = renderTeamsMessage(report(name));
+      expect(teamsEnvelopeProblems(message)).toEqual([]);
+      const result = validateAdaptiveCard(message.attachments[0]?.content);
+      expect(result.errors).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(byteSize(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+    },
+  );
 
   test('the card says what happened, why (evidence) and what to do', () => {
     const all = texts(cardOf('sas-renewal-thermostat-0042.json')).join('\n');
@@ -83,8 +99,12 @@ describe('Teams message', () => {
     const card = cardOf('hub-incident-connected-devices.json');
     expect(texts(card).join('\n')).toMatch(/Hub activity per 5 minutes/);
     const actions = card.actions as { type: string; title: string; url: string }[];
-    expect(actions.map((a) => a.title)).toEqual(expect.arrayContaining(['Open the IoT hub', 'Open the alert']));
-    expect(actions.every((a) => a.type === 'Action.OpenUrl' && a.url.startsWith('https://'))).toBe(true);
+    expect(actions.map((a) => a.title)).toEqual(
+      expect.arrayContaining(['Open the IoT hub', 'Open the alert']),
+    );
+    expect(actions.every((a) => a.type === 'Action.OpenUrl' && a.url.startsWith('https://'))).toBe(
+      true,
+    );
   });
 
   test('the card colour follows urgency: incident attention, renewal good', () => {
@@ -110,7 +130,10 @@ describe('Teams message', () => {
         ...diagnosis,
         summary: 's'.repeat(20_000),
         devices: Array.from({ length: 500 }, (_, i) => `device-${i}-${'x'.repeat(100)}`),
-        evidence: Array.from({ length: 200 }, (_, i) => ({ signal: 'x', text: `${i} ${'e'.repeat(2000)}` })),
+        evidence: Array.from({ length: 200 }, (_, i) => ({
+          signal: 'x',
+          text: `${i} ${'e'.repeat(2000)}`,
+        })),
       },
     };
     const message = renderTeamsMessage(huge);
@@ -124,12 +147,15 @@ describe('webhook payload', () => {
   addFormats(ajv);
   const validate = ajv.compile(readJson('schemas/webhook-v1.schema.json') as object);
 
-  test.each([...SAMPLES, 'activity'])('%s: valid against schemas/webhook-v1.schema.json', (name) => {
-    const payload = JSON.parse(JSON.stringify(renderWebhookPayload(report(name)))) as unknown;
-    const valid = validate(payload);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-  });
+  test.each([...SAMPLES, 'activity'])(
+    '%s: valid against schemas/webhook-v1.schema.json',
+    (name) => {
+      const payload = JSON.parse(JSON.stringify(renderWebhookPayload(report(name)))) as unknown;
+      const valid = validate(payload);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    },
+  );
 
   test('carries the diagnosis and the alert identity', () => {
     const payload = renderWebhookPayload(report('duplicate-identity-gateway-dup-3.json'));
@@ -140,7 +166,9 @@ describe('webhook payload', () => {
   });
 
   test('the schema rejects a payload with an unknown cause', () => {
-    const payload = JSON.parse(JSON.stringify(renderWebhookPayload(report('duplicate-identity-gateway-dup-3.json')))) as {
+    const payload = JSON.parse(
+      JSON.stringify(renderWebhookPayload(report('duplicate-identity-gateway-dup-3.json'))),
+    ) as {
       diagnosis: { cause: string };
     };
     payload.diagnosis.cause = 'gremlins';

@@ -3,7 +3,11 @@ import { InMemoryAlertQueue, InMemoryAlertStore } from '../../../lib/state/memor
 import { InvalidQueueMessageError, parseQueuedAlert } from '../../../lib/state/queueMessage';
 import { deviceAlert } from '../../support/scenario';
 
-const message: QueuedAlert = { version: 1, alert: deviceAlert(['d1'], 0, 15), receivedAt: '2026-11-20T00:16:00.000Z' };
+const message: QueuedAlert = {
+  version: 1,
+  alert: deviceAlert(['d1'], 0, 15),
+  receivedAt: '2026-11-20T00:16:00.000Z',
+};
 
 describe('InMemoryAlertStore', () => {
   test('claims once until released', async () => {
@@ -76,7 +80,11 @@ describe('parseQueuedAlert', () => {
     ['not JSON', 'hello', /not JSON/],
     ['another version', { ...message, version: 2 }, /version/],
     ['no alert', { version: 1, receivedAt: 'x' }, /alert/],
-    ['bad severity', { ...message, alert: { ...message.alert, severity: 'high' } }, /alert\.severity/],
+    [
+      'bad severity',
+      { ...message, alert: { ...message.alert, severity: 'high' } },
+      /alert\.severity/,
+    ],
   ])('%s → a clear error', (_name, value, pattern) => {
     expect(() => parseQueuedAlert(value)).toThrow(InvalidQueueMessageError);
     expect(() => parseQueuedAlert(value)).toThrow(pattern);
