@@ -38,7 +38,12 @@ export default defineConfig(
   },
   {
     // The pure core: no SDKs, no I/O, no Node built-ins.
-    files: ['lib/alerts/**/*.ts', 'lib/diagnose/**/*.ts', 'lib/render/**/*.ts', 'lib/evidence/kql.ts'],
+    files: [
+      'lib/alerts/**/*.ts',
+      'lib/diagnose/**/*.ts',
+      'lib/render/**/*.ts',
+      'lib/evidence/kql.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -55,7 +60,18 @@ export default defineConfig(
   { files: ['**/*.mjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   {
     files: ['scripts/**/*.mjs', 'lib/devhost/inbox/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', document: 'readonly', window: 'readonly', fetch: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
   },
   {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
