@@ -1,0 +1,243 @@
+// The alerting side: an action group that posts the common alert schema to the Function's
+// intake (POST /api/alerts), a stateful log search alert on 404104 disconnects split per device
+// and hub, and a metric alert per hub on connectedDeviceCount, both wired to the action group.
+
+@description('Azure region for the log search alert (use the workspace\'s region).')
+param logAlertLocation string
+
+@description('Tags applied to the alerting resources.')
+param tags object
+
+@description('Name of the Function app that receives the alerts.')
+param functionAppName string
+
+@description('Action group name.')
+@minLength(1)
+@maxLength(260)
+param actionGroupName string
+
+@description('Action group short name (shown in SMS/e-mail), at most 12 characters.')
+@minLength(1)
+@maxLength(12)
+param actionGroupShortName string
+
+@description('How the action group authenticates to the Function: the function host key in the URL, or additionally an Entra ID token (secure webhook).')
+@allowed(['functionKey', 'entraId'])
+param webhookAuth string
+
+@description('entraId only: object ID of the app registration that protects the intake.')
+param entraAppObjectId string
+
+@description('entraId only: Application ID URI of that app registration (e.g. api://iothub-alert-enricher).')
+param entraAppIdentifierUri string
+
+@description('Resource ID of the Log Analytics workspace holding the IoT hub Connections logs.')
+param workspaceResourceId string
+
+@description('Resource IDs of the IoT hubs to alert on.')
+@minLength(1)
+param iotHubResourceIds string[]
+
+@description('Alert rule name prefix for the log search alert.')
+param logAlertName string
+
+@description('Alert rule name prefix for the metric alerts (the hub name is appended).')
+param metricAlertNamePrefix string
+
+@description('Severity of both alerts (0 = critical ... 4 = verbose).')
+@minValue(0)
+@maxValue(4)
+param severity int
+
+@description('The log search alert fires for a device when it has MORE than this many 404104 disconnects in the window.')
+@minValue(0)
+param disconnectThreshold int
+
+@description('How often the log search alert runs (ISO 8601 duration).')
+@allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H'])
+param disconnectEvaluationFrequency string
+
+@description('Time window the log search alert looks at (ISO 8601 duration, at least the frequency).')
+@allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H', 'PT2H'])
+param disconnectWindowSize string
+
+@description('Metric alert mode: static threshold, or dynamic thresholds learned from history.')
+@allowed(['static', 'dynamic'])
+param connectedDevicesAlertMode string
+
+@description('static mode: fire when the average connectedDeviceCount drops below this.')
+@minValue(1)
+param connectedDevicesThreshold int
+
+@description('dynamic mode: sensitivity of the learned threshold.')
+@allowed(['Low', 'Medium', 'High'])
+param connectedDevicesSensitivity string
+
+resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+var intakeUrl = 'https://${site.properties.defaultHostName}/api/alerts'
+var useEntraId = webhookAuth == 'entraId'
+
+// The function key stays in the URL in both modes: the intake is authLevel 'function', so the
+// host rejects calls without it. With Entra ID the action group adds a bearer token as well
+// (secure webhook), which the app may validate (see docs/deployment.md).
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: actionGroupName
+  location: 'Global'
+  tags: tags
+  properties: {
+    groupShortName: actionGroupShortName
+    enabled: true
+    webhookReceivers: [
+      {
+        name: 'alert-enricher'
+        serviceUri: '${intakeUrl}?code=${listKeys('${site.id}/host/default', '2024-04-01').functionKeys.default}'
+        useCommonAlertSchema: true
+        useAadAuth: useEntraId
+        objectId: useEntraId ? entraAppObjectId : null
+        identifierUri: useEntraId ? entraAppIdentifierUri : null
+        tenantId: useEntraId ? tenant().tenantId : null
+      }
+    ]
+  }
+}
+
+// AzureDiagnostics keeps _ResourceId in lower case; `in~` compares case-insensitively anyway.
+var hubIdList = join(map(iotHubResourceIds, id => '"${toLower(id)}"'), ', ')
+var disconnectQuery = join(
+  [
+    'AzureDiagnostics'
+    '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"'
+    '| where Category == "Connections" and ResultType == "404104"'
+    '| where _ResourceId in~ (${hubIdList})'
+    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)'
+    '| summarize Disconnects = count() by DeviceId, _ResourceId'
+  ],
+  '\n'
+)
+
+resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: logAlertName
+  location: logAlertLocation
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'IoT Hub device disconnects (404104)'
+    description: 'A device was disconnected (404104 DeviceConnectionClosedRemotely); one alert per device and hub. The action group sends it to iothub-alert-enricher for diagnosis.'
+    severity: severity
+    enabled: true
+    scopes: [
+      workspaceResourceId
+    ]
+    targetResourceTypes: [
+      'Microsoft.OperationalInsights/workspaces'
+    ]
+    evaluationFrequency: disconnectEvaluationFrequency
+    windowSize: disconnectWindowSize
+    // Stateful: fires once per device, then sends Resolved when the disconnects stop.
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: disconnectQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Disconnects'
+          dimensions: [
+            {
+              name: 'DeviceId'
+              operator: 'Include'
+              values: ['*']
+            }
+            {
+              name: '_ResourceId'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: disconnectThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+var staticCriteria = {
+  'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+  allOf: [
+    {
+      criterionType: 'StaticThresholdCriterion'
+      name: 'ConnectedDevicesLow'
+      metricNamespace: 'Microsoft.Devices/IotHubs'
+      metricName: 'connectedDeviceCount'
+      operator: 'LessThan'
+      threshold: connectedDevicesThreshold
+      // Snapshot metric: only Average, Minimum and Maximum are meaningful.
+      timeAggregation: 'Average'
+    }
+  ]
+}
+var dynamicCriteria = {
+  'odata.type': 'Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria'
+  allOf: [
+    {
+      criterionType: 'DynamicThresholdCriterion'
+      name: 'ConnectedDevicesLow'
+      metricNamespace: 'Microsoft.Devices/IotHubs'
+      metricName: 'connectedDeviceCount'
+      operator: 'LessThan'
+      alertSensitivity: connectedDevicesSensitivity
+      failingPeriods: {
+        numberOfEvaluationPeriods: 4
+        minFailingPeriodsToAlert: 3
+      }
+      timeAggregation: 'Average'
+    }
+  ]
+}
+var useDynamic = connectedDevicesAlertMode == 'dynamic'
+
+resource connectedDevicesAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
+  for hubId in iotHubResourceIds: {
+    name: '${metricAlertNamePrefix}${last(split(hubId, '/'))}'
+    location: 'global'
+    tags: tags
+    properties: {
+      description: 'Connected devices on the IoT hub dropped (connectedDeviceCount, Average). Sent to iothub-alert-enricher.'
+      severity: severity
+      enabled: true
+      scopes: [
+        hubId
+      ]
+      evaluationFrequency: useDynamic ? 'PT5M' : 'PT1M'
+      windowSize: 'PT5M'
+      autoMitigate: true
+      criteria: useDynamic ? dynamicCriteria : staticCriteria
+      actions: [
+        {
+          actionGroupId: actionGroup.id
+        }
+      ]
+    }
+  }
+]
+
+@description('Action group resource ID.')
+output actionGroupId string = actionGroup.id
+
+@description('Log search alert rule resource ID.')
+output disconnectAlertId string = disconnectAlert.id
+
+@description('The alert intake URL, without the function key.')
+output intakeUrl string = intakeUrl

@@ -1,0 +1,211 @@
+// The Function app: Flex Consumption plan (FC1, Linux), Node 22, a user-assigned managed identity
+// for everything (deployment package, AzureWebJobsStorage, Key Vault references, Log Analytics,
+// metrics, Application Insights), and the app settings that lib/config.ts reads.
+
+@description('Function app name (also the first label of its default host name).')
+@minLength(2)
+@maxLength(60)
+param name string
+
+@description('Flex Consumption plan name.')
+@minLength(1)
+@maxLength(60)
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the plan.')
+param tags object
+
+@description('Tags applied to the Function app (includes azd-service-name).')
+param appTags object
+
+@description('Resource ID of the user-assigned managed identity.')
+param identityId string
+
+@description('Client ID of the user-assigned managed identity.')
+param identityClientId string
+
+@description('Storage account name (identity-based AzureWebJobsStorage).')
+param storageAccountName string
+
+@description('Blob endpoint of the storage account, with a trailing slash.')
+param storageBlobEndpoint string
+
+@description('Queue endpoint of the storage account, with a trailing slash.')
+param storageQueueEndpoint string
+
+@description('Table endpoint of the storage account, with a trailing slash.')
+param storageTableEndpoint string
+
+@description('Blob container that receives the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights component name.')
+param applicationInsightsName string
+
+@description('Key Vault URI with a trailing slash.')
+param keyVaultUri string
+
+@description('Key Vault secret names used in the Key Vault references.')
+param secretNames {
+  teamsWorkflowUrl: string
+  webhookUrl: string
+  webhookSecret: string
+}
+
+@description('Set TEAMS_WORKFLOW_URL (Key Vault reference).')
+param notifyTeams bool
+
+@description('Set WEBHOOK_URL (Key Vault reference).')
+param notifyWebhook bool
+
+@description('Set WEBHOOK_SECRET (Key Vault reference) so webhook bodies are signed.')
+param signWebhook bool
+
+@description('Log Analytics workspace ID (the GUID customerId, not the ARM resource ID).')
+param logAnalyticsWorkspaceId string
+
+@description('IoT hub resource ID used when an alert names no hub.')
+param defaultIotHubResourceId string
+
+@description('Alert dimension that carries the device ID.')
+param deviceIdDimension string
+
+@description('Minutes of history read before the alert window.')
+param evidenceLookbackMinutes int
+
+@description('Time-out of one delivery attempt, in milliseconds.')
+param notifyTimeoutMs int
+
+@description('Instance memory of the Flex Consumption plan, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('Upper bound on the number of instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: appTags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    // Key Vault references resolve with the user-assigned identity (default would be system-assigned).
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+
+  // No FTP or basic-auth SCM publishing: deployments authenticate with Entra ID.
+  resource ftpPolicy 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmPolicy 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+var keyVaultReference = {
+  teamsWorkflowUrl: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.teamsWorkflowUrl})'
+  webhookUrl: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webhookUrl})'
+  webhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webhookSecret})'
+}
+
+// Every key here is read by lib/config.ts (CONFIG_KEYS) or by the Functions host. An empty value
+// means "not set" to lib/config.ts, which keeps the key set fixed whatever the switches say.
+// Not set on purpose: FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and
+// WEBSITE_RUN_FROM_PACKAGE (deprecated on Flex Consumption; functionAppConfig replaces them) and
+// LOG_ANALYTICS_ENDPOINT (the public-cloud default is right).
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    EVIDENCE_SOURCE: 'log-analytics'
+    LOG_ANALYTICS_WORKSPACE_ID: logAnalyticsWorkspaceId
+    TEAMS_WORKFLOW_URL: notifyTeams ? keyVaultReference.teamsWorkflowUrl : ''
+    WEBHOOK_URL: notifyWebhook ? keyVaultReference.webhookUrl : ''
+    WEBHOOK_SECRET: notifyWebhook && signWebhook ? keyVaultReference.webhookSecret : ''
+    DEVICE_ID_DIMENSION: deviceIdDimension
+    DEFAULT_IOTHUB_RESOURCE_ID: defaultIotHubResourceId
+    EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
+    NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
+    STATE_STORE: 'azure-storage'
+    AzureWebJobsStorage__accountName: storageAccountName
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+    AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+    AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+    AZURE_CLIENT_ID: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+}
+
+@description('Function app name.')
+output name string = site.name
+
+@description('Function app resource ID.')
+output id string = site.id
+
+@description('Default host name (Flex Consumption may use a unique, region-qualified host name).')
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,96 @@
+// Key Vault (RBAC authorization, no access policies) holding the delivery secrets. The app reads
+// them through Key Vault references in its app settings. A secret is written only when its value
+// is passed, so redeploying without a value keeps whatever an operator set with
+// `az keyvault secret set` (see docs/deployment.md, "Rotate the Teams Workflows URL").
+
+@description('Key Vault name (3-24 characters, globally unique).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the vault.')
+param tags object
+
+@description('Turn on purge protection (cannot be turned off again once on).')
+param enablePurgeProtection bool
+
+@description('Secret names, as used by the Key Vault references in the app settings.')
+param secretNames {
+  teamsWorkflowUrl: string
+  webhookUrl: string
+  webhookSecret: string
+}
+
+@secure()
+@description('Teams Workflows webhook URL; empty = leave the secret as it is.')
+param teamsWorkflowUrl string
+
+@secure()
+@description('Generic webhook URL; empty = leave the secret as it is.')
+param webhookUrl string
+
+@secure()
+@description('HMAC secret for signing webhook bodies; empty = leave the secret as it is.')
+param webhookSecret string
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: enablePurgeProtection ? true : null
+    // Key Vault references from Flex Consumption cannot reach network-restricted vaults.
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource teamsWorkflowUrlSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(teamsWorkflowUrl)) {
+  parent: vault
+  name: secretNames.teamsWorkflowUrl
+  properties: {
+    value: teamsWorkflowUrl
+    contentType: 'text/uri-list'
+  }
+}
+
+resource webhookUrlSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(webhookUrl)) {
+  parent: vault
+  name: secretNames.webhookUrl
+  properties: {
+    value: webhookUrl
+    contentType: 'text/uri-list'
+  }
+}
+
+resource webhookSecretSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(webhookSecret)) {
+  parent: vault
+  name: secretNames.webhookSecret
+  properties: {
+    value: webhookSecret
+    contentType: 'text/plain'
+  }
+}
+
+@description('Key Vault name.')
+output name string = vault.name
+
+@description('Key Vault resource ID.')
+output id string = vault.id
+
+@description('Vault URI with a trailing slash, e.g. https://<name>.vault.azure.net/.')
+output uri string = vault.properties.vaultUri

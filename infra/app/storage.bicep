@@ -1,0 +1,96 @@
+// Storage for the Function app: the Flex Consumption deployment container, the host's own state
+// (AzureWebJobsStorage, identity-based), the alert queue and the idempotency table.
+// Shared-key access is disabled: every caller uses Entra ID (the app's user-assigned identity).
+
+@description('Storage account name (3-24 lower-case letters and digits, globally unique).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the account.')
+param tags object
+
+@description('Blob container that holds the deployment package (Flex Consumption functionAppConfig.deployment).')
+@minLength(3)
+@maxLength(63)
+param deploymentContainerName string
+
+@description('Queue between the HTTP intake and the enrichment worker.')
+@minLength(3)
+@maxLength(63)
+param alertQueueName string
+
+@description('Table used for idempotency (alertId + monitorCondition) and incident grouping.')
+@minLength(3)
+@maxLength(63)
+param dedupeTableName string
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      // Flex Consumption without VNet integration reaches storage over the public endpoint.
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+
+  resource blobService 'blobServices' = {
+    name: 'default'
+
+    resource deploymentContainer 'containers' = {
+      name: deploymentContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
+  }
+
+  resource queueService 'queueServices' = {
+    name: 'default'
+
+    resource alertQueue 'queues' = {
+      name: alertQueueName
+    }
+  }
+
+  resource tableService 'tableServices' = {
+    name: 'default'
+
+    resource dedupeTable 'tables' = {
+      name: dedupeTableName
+    }
+  }
+}
+
+@description('Storage account name.')
+output name string = storage.name
+
+@description('Storage account resource ID.')
+output id string = storage.id
+
+@description('Blob endpoint, with a trailing slash.')
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+
+@description('Queue endpoint, with a trailing slash.')
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+
+@description('Table endpoint, with a trailing slash.')
+output tableEndpoint string = storage.properties.primaryEndpoints.table

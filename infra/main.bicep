@@ -1,0 +1,426 @@
+// iothub-alert-enricher: everything the enricher needs, in one resource-group deployment.
+//
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam
+//
+// Creates: user-assigned identity, storage (deployment container, alert queue, dedupe table),
+// Application Insights, Key Vault (RBAC) with the delivery secrets, the Flex Consumption Function
+// app (Node 22) with its app settings, role assignments, the IoT hub diagnostic settings, and the
+// action group plus the two alerts. The Log Analytics workspace and the IoT hubs must exist and
+// may live in other resource groups or subscriptions (same tenant). Local modules only.
+// See docs/deployment.md.
+
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: environment
+// ---------------------------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(64)
+@description('Environment name, e.g. "prod" or "dev-alice". Seeds the generated resource names and the azd-env-name tag.')
+param environmentName string
+
+@description('Region for the new resources. Defaults to the resource group\'s region; Flex Consumption must be available there.')
+@metadata({ azd: { type: 'location' } })
+param location string = resourceGroup().location
+
+@description('Extra tags for every resource.')
+param tags object = {}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: what to watch
+// ---------------------------------------------------------------------------------------------
+
+@minLength(1)
+@description('ARM resource ID of the existing Log Analytics workspace that holds (or will hold) the IoT hub Connections logs: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>. May be in another resource group or subscription.')
+param logAnalyticsWorkspaceResourceId string
+
+@description('ARM resource ID of the Log Analytics workspace for Application Insights telemetry; empty = the workspace above.')
+param appInsightsWorkspaceResourceId string = ''
+
+@minLength(1)
+@description('ARM resource IDs of the existing IoT hubs to alert on (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Devices/IotHubs/<name>). The first one is the default hub for alerts that name none.')
+param iotHubResourceIds string[]
+
+@description('Create a diagnostic setting on each hub that sends its resource logs to the workspace. Turn off if the hubs already send Connections to this workspace (a category can go to one workspace through one setting only) or if you may not change the hubs.')
+param configureIotHubDiagnostics bool = true
+
+@minLength(1)
+@description('Name of the diagnostic setting created on each hub.')
+param iotHubDiagnosticSettingName string = 'iothub-alert-enricher'
+
+@minLength(1)
+@description('IoT Hub resource log categories to send to the workspace. Connections is required; the others feed the evidence.')
+param iotHubLogCategories string[] = [
+  'Connections'
+  'DeviceTelemetry'
+  'C2DCommands'
+  'DeviceIdentityOperations'
+  'D2CTwinOperations'
+]
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: delivery
+// ---------------------------------------------------------------------------------------------
+
+@description('Post to a Teams channel through a Workflows webhook (TEAMS_WORKFLOW_URL from Key Vault).')
+param notifyTeams bool = true
+
+@description('Post to a generic webhook (WEBHOOK_URL from Key Vault). At least one of notifyTeams and notifyWebhook must be true.')
+param notifyWebhook bool = false
+
+@description('Sign webhook bodies with HMAC-SHA256 (WEBHOOK_SECRET from Key Vault). Only used with notifyWebhook.')
+param signWebhook bool = false
+
+@secure()
+@description('Teams Workflows webhook URL, stored as a Key Vault secret. Empty = keep the current secret (set or rotate it with az keyvault secret set).')
+param teamsWorkflowUrl string = ''
+
+@secure()
+@description('Generic webhook URL, stored as a Key Vault secret. Empty = keep the current secret.')
+param webhookUrl string = ''
+
+@secure()
+@description('HMAC secret for webhook signatures, stored as a Key Vault secret. Empty = keep the current secret.')
+param webhookSecret string = ''
+
+@description('Object ID of a user, group or service principal that may set and rotate the delivery secrets (Key Vault Secrets Officer). Defaults to whoever deploys; empty = nobody.')
+param keyVaultOfficerPrincipalId string = deployer().objectId
+
+@description('Turn on Key Vault purge protection (recommended; it cannot be turned off again).')
+param keyVaultPurgeProtection bool = true
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: app behaviour (app settings read by lib/config.ts)
+// ---------------------------------------------------------------------------------------------
+
+@minLength(1)
+@description('Alert dimension that carries the device ID (DEVICE_ID_DIMENSION); must match the log search alert\'s split column.')
+param deviceIdDimension string = 'DeviceId'
+
+@minValue(15)
+@maxValue(10080)
+@description('Minutes of history read before the alert window (EVIDENCE_LOOKBACK_MINUTES); several hours show the hourly SAS-token renewals.')
+param evidenceLookbackMinutes int = 360
+
+@minValue(1000)
+@maxValue(120000)
+@description('Time-out of one delivery attempt to Teams or the webhook, in ms (NOTIFY_TIMEOUT_MS).')
+param notifyTimeoutMs int = 10000
+
+@allowed([512, 2048, 4096])
+@description('Flex Consumption instance memory in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex Consumption maximum instance count (40 is the lowest allowed).')
+param maximumInstanceCount int = 40
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: alerting
+// ---------------------------------------------------------------------------------------------
+
+@description('Create the action group and the alerts. The action group URL needs the function host key, which exists once the Functions host has started: if the first deployment fails there, deploy with false, deploy the code, then deploy again with true.')
+param deployAlerts bool = true
+
+@allowed(['functionKey', 'entraId'])
+@description('functionKey: the action group calls the intake with the function host key (?code=). entraId: secure webhook, the action group also sends an Entra ID token for the app registration below.')
+param webhookAuth string = 'functionKey'
+
+@description('entraId only: object ID of the app registration that represents the intake API.')
+param entraAppObjectId string = ''
+
+@description('entraId only: Application ID URI of that app registration, e.g. api://iothub-alert-enricher.')
+param entraAppIdentifierUri string = ''
+
+@minValue(0)
+@maxValue(4)
+@description('Severity of both alerts (0 = critical ... 4 = verbose).')
+param alertSeverity int = 2
+
+@minValue(0)
+@description('The 404104 log search alert fires for a device when it has MORE than this many disconnects in the window. 0 = any disconnect; 1 ignores a single hourly SAS-token renewal.')
+param disconnectThreshold int = 0
+
+@allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H'])
+@description('How often the 404104 log search alert runs.')
+param disconnectEvaluationFrequency string = 'PT5M'
+
+@allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H', 'PT2H'])
+@description('Time window of the 404104 log search alert (at least the frequency; a longer window tolerates late logs).')
+param disconnectWindowSize string = 'PT15M'
+
+@allowed(['static', 'dynamic'])
+@description('connectedDeviceCount alert: a static threshold, or dynamic thresholds learned from the hub\'s history.')
+param connectedDevicesAlertMode string = 'static'
+
+@minValue(1)
+@description('static mode: alert when the average number of connected devices over 5 minutes drops below this.')
+param connectedDevicesThreshold int = 1
+
+@allowed(['Low', 'Medium', 'High'])
+@description('dynamic mode: sensitivity of the learned threshold.')
+param connectedDevicesSensitivity string = 'Medium'
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: optional name overrides (empty = generated)
+// ---------------------------------------------------------------------------------------------
+
+@maxLength(60)
+@description('Function app name; empty = generated.')
+param functionAppName string = ''
+
+@maxLength(24)
+@description('Storage account name (lower-case letters and digits); empty = generated.')
+param storageAccountName string = ''
+
+@maxLength(24)
+@description('Key Vault name; empty = generated.')
+param keyVaultName string = ''
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+
+var names = {
+  identity: '${abbrs.managedIdentityUserAssignedIdentities}enricher-${resourceToken}'
+  storage: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+  keyVault: !empty(keyVaultName) ? keyVaultName : '${abbrs.keyVaultVaults}${resourceToken}'
+  appInsights: '${abbrs.insightsComponents}enricher-${resourceToken}'
+  plan: '${abbrs.webServerFarms}enricher-${resourceToken}'
+  functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}enricher-${resourceToken}'
+  actionGroup: '${abbrs.insightsActionGroups}enricher-${resourceToken}'
+  disconnectAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-disconnects-${resourceToken}'
+  metricAlertPrefix: '${abbrs.insightsMetricAlerts}connected-devices-'
+}
+
+// Resources the code relies on; the names are shared with lib/state (queue and table).
+var deploymentContainerName = 'app-package-${resourceToken}'
+var alertQueueName = 'alert-enrichment'
+var dedupeTableName = 'alertdedupe'
+var secretNames = {
+  teamsWorkflowUrl: 'teams-workflow-url'
+  webhookUrl: 'webhook-url'
+  webhookSecret: 'webhook-secret'
+}
+
+// /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>
+var workspaceIdParts = split(logAnalyticsWorkspaceResourceId, '/')
+
+// ---------------------------------------------------------------------------------------------
+// Existing: the workspace (possibly elsewhere)
+// ---------------------------------------------------------------------------------------------
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
+  name: last(workspaceIdParts)
+  scope: resourceGroup(workspaceIdParts[2], workspaceIdParts[4])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity, storage, telemetry, secrets
+// ---------------------------------------------------------------------------------------------
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: names.identity
+  location: location
+  tags: allTags
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'enricher-storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: allTags
+    deploymentContainerName: deploymentContainerName
+    alertQueueName: alertQueueName
+    dedupeTableName: dedupeTableName
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'enricher-monitoring'
+  params: {
+    name: names.appInsights
+    location: location
+    tags: allTags
+    workspaceResourceId: !empty(appInsightsWorkspaceResourceId) ? appInsightsWorkspaceResourceId : workspace.id
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'enricher-keyvault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: allTags
+    enablePurgeProtection: keyVaultPurgeProtection
+    secretNames: secretNames
+    teamsWorkflowUrl: teamsWorkflowUrl
+    webhookUrl: webhookUrl
+    webhookSecret: webhookSecret
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role assignments for the app's identity
+// ---------------------------------------------------------------------------------------------
+
+// Role assignment names include the principal ID, a runtime value; what-if therefore cannot
+// predict them. That is the price of names that stay unique when the identity is recreated.
+module rbac 'app/rbac.bicep' = {
+  name: 'enricher-rbac'
+  params: {
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.properties.principalId
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.appInsights
+    keyVaultOfficerPrincipalId: keyVaultOfficerPrincipalId
+  }
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
+}
+
+module workspaceAccess 'app/workspace-access.bicep' = {
+  name: 'enricher-${resourceToken}-workspace-access'
+  scope: resourceGroup(workspaceIdParts[2], workspaceIdParts[4])
+  params: {
+    workspaceName: workspace.name
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.properties.principalId
+  }
+}
+
+module iotHubs 'app/iothub.bicep' = [
+  for (hubId, i) in iotHubResourceIds: {
+    name: 'enricher-${resourceToken}-iothub-${i}'
+    scope: resourceGroup(split(hubId, '/')[2], split(hubId, '/')[4])
+    params: {
+      iotHubName: last(split(hubId, '/'))
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.properties.principalId
+      configureDiagnostics: configureIotHubDiagnostics
+      diagnosticSettingName: iotHubDiagnosticSettingName
+      workspaceResourceId: workspace.id
+      logCategories: iotHubLogCategories
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------
+// The Function app
+// ---------------------------------------------------------------------------------------------
+
+module api 'app/api.bicep' = {
+  name: 'enricher-api'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: allTags
+    appTags: union(allTags, { 'azd-service-name': 'api' })
+    identityId: identity.id
+    identityClientId: identity.properties.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageQueueEndpoint: storage.outputs.queueEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: names.appInsights
+    keyVaultUri: keyVault.outputs.uri
+    secretNames: secretNames
+    notifyTeams: notifyTeams
+    notifyWebhook: notifyWebhook
+    signWebhook: signWebhook
+    logAnalyticsWorkspaceId: workspace.properties.customerId
+    defaultIotHubResourceId: iotHubResourceIds[0]
+    deviceIdDimension: deviceIdDimension
+    evidenceLookbackMinutes: evidenceLookbackMinutes
+    notifyTimeoutMs: notifyTimeoutMs
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+  // The host must be able to reach its storage and Key Vault on first start.
+  dependsOn: [
+    monitoring
+    rbac
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerting
+// ---------------------------------------------------------------------------------------------
+
+module alerts 'app/alerts.bicep' = if (deployAlerts) {
+  name: 'enricher-alerts'
+  params: {
+    logAlertLocation: workspace.location
+    tags: allTags
+    functionAppName: names.functionApp
+    actionGroupName: names.actionGroup
+    actionGroupShortName: 'iothubenrich'
+    webhookAuth: webhookAuth
+    entraAppObjectId: entraAppObjectId
+    entraAppIdentifierUri: entraAppIdentifierUri
+    workspaceResourceId: workspace.id
+    iotHubResourceIds: iotHubResourceIds
+    logAlertName: names.disconnectAlert
+    metricAlertNamePrefix: names.metricAlertPrefix
+    severity: alertSeverity
+    disconnectThreshold: disconnectThreshold
+    disconnectEvaluationFrequency: disconnectEvaluationFrequency
+    disconnectWindowSize: disconnectWindowSize
+    connectedDevicesAlertMode: connectedDevicesAlertMode
+    connectedDevicesThreshold: connectedDevicesThreshold
+    connectedDevicesSensitivity: connectedDevicesSensitivity
+  }
+  dependsOn: [
+    api
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (UPPER_SNAKE so azd imports them; never a secret, never a key)
+// ---------------------------------------------------------------------------------------------
+
+@description('Function app name, for az functionapp deploy / config-zip.')
+output AZURE_FUNCTION_NAME string = api.outputs.name
+
+@description('Alert intake URL WITHOUT the function key.')
+output ALERT_INTAKE_URL string = 'https://${api.outputs.defaultHostName}/api/alerts'
+
+@description('Health endpoint (reports configuration status by key name).')
+output HEALTH_URL string = 'https://${api.outputs.defaultHostName}/api/health'
+
+@description('Principal (object) ID of the app\'s user-assigned managed identity.')
+output AZURE_FUNCTION_PRINCIPAL_ID string = identity.properties.principalId
+
+@description('Client ID of the app\'s user-assigned managed identity.')
+output AZURE_CLIENT_ID string = identity.properties.clientId
+
+@description('Key Vault holding the delivery secrets.')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('Storage account of the app.')
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('Log Analytics workspace ID (customerId) the app queries.')
+output LOG_ANALYTICS_WORKSPACE_ID string = workspace.properties.customerId
+
+@description('Action group resource ID (empty when deployAlerts is false).')
+output AZURE_ACTION_GROUP_ID string = alerts.?outputs.actionGroupId ?? ''
+
+@description('Region of the new resources.')
+output AZURE_LOCATION string = location
+
+@description('Tenant of the deployment.')
+output AZURE_TENANT_ID string = tenant().tenantId

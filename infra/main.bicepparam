@@ -1,0 +1,51 @@
+// Example parameters for `az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam`.
+// Copy it (e.g. to infra/prod.bicepparam), replace the IDs, and keep secrets out of the file:
+// pass them on the command line or read them from the environment as shown below.
+using 'main.bicep'
+
+param environmentName = 'prod'
+
+// The workspace that holds the IoT hub Connections logs (may be in another resource group/subscription).
+param logAnalyticsWorkspaceResourceId = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/log-iot'
+
+// The hubs to watch; the first one is the default for alerts that name no hub.
+param iotHubResourceIds = [
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-iot/providers/Microsoft.Devices/IotHubs/iot-fleet-prod'
+]
+
+// Secrets: read from the environment at build time; empty keeps the current Key Vault secret.
+//   export TEAMS_WORKFLOW_URL='https://...'   (the Teams Workflows "When a Teams webhook request is received" URL)
+param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
+
+// Optional: uncomment to change the defaults.
+// param location = 'westeurope'
+// param appInsightsWorkspaceResourceId = ''
+// param configureIotHubDiagnostics = true     // false if the hubs already send Connections to this workspace
+// param iotHubLogCategories = ['Connections', 'DeviceTelemetry', 'C2DCommands', 'DeviceIdentityOperations', 'D2CTwinOperations']
+// param notifyTeams = true
+// param notifyWebhook = false
+// param signWebhook = false
+// param webhookUrl = readEnvironmentVariable('WEBHOOK_URL', '')
+// param webhookSecret = readEnvironmentVariable('WEBHOOK_SECRET', '')
+// param secretsOfficerPrincipalId = ''        // default: the deploying principal
+// param keyVaultPurgeProtection = true
+// param deviceIdDimension = 'DeviceId'
+// param evidenceLookbackMinutes = 360
+// param notifyTimeoutMs = 10000
+// param instanceMemoryMB = 2048
+// param maximumInstanceCount = 40
+// param deployAlerts = true                   // false for the very first run if the host key is not ready yet
+// param webhookAuth = 'functionKey'           // or 'entraId' with the two parameters below
+// param entraAppObjectId = ''
+// param entraAppIdentifierUri = ''
+// param alertSeverity = 2
+// param disconnectThreshold = 0
+// param disconnectEvaluationFrequency = 'PT5M'
+// param disconnectWindowSize = 'PT15M'
+// param connectedDevicesAlertMode = 'static'  // or 'dynamic'
+// param connectedDevicesThreshold = 1
+// param connectedDevicesSensitivity = 'Medium'
+// param functionAppName = ''
+// param storageAccountName = ''
+// param keyVaultName = ''
+// param tags = {}
