@@ -18,25 +18,10 @@ import {
   diagnoseSasTokenExpiry,
 } from './deviceRules';
 import { deviceSignals } from './deviceSignals';
-import {
-  type Cause,
-  clampConfidence,
-  type Diagnosis,
-  type EvidenceItem,
-  type Scope,
-} from './diagnosis';
+import { type Cause, clampConfidence, type Diagnosis, type Scope, type Verdict } from './diagnosis';
 import { diagnoseFleetWithoutIncident, diagnoseHubIncident } from './fleetRules';
 import { fleetSignals } from './fleetSignals';
 import { plural } from './format';
-
-interface Verdict {
-  readonly cause: Cause;
-  readonly scope: Scope;
-  readonly confidence: number;
-  readonly devices: readonly string[];
-  readonly summary: string;
-  readonly evidence: readonly EvidenceItem[];
-}
 
 function finish(verdict: Verdict, evidence: Evidence): Diagnosis {
   const gaps = evidence.gaps.map((gap) => ({ signal: 'gap', text: gap }));

@@ -30,6 +30,9 @@ export interface Diagnosis {
   readonly actions: readonly string[];
 }
 
+/** A diagnosis before the advice for its cause is attached. */
+export type Verdict = Omit<Diagnosis, 'actions'>;
+
 /** Short human titles, used as message headlines. */
 export const CAUSE_TITLES: Readonly<Record<Cause, string>> = {
   'sas-token-expiry': 'SAS token renewal (expected, harmless)',

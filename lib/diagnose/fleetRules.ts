@@ -2,18 +2,9 @@
 
 import type { Alert } from '../alerts/alert';
 import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
-import type { Cause, EvidenceItem, Scope } from './diagnosis';
+import type { EvidenceItem, Verdict } from './diagnosis';
 import type { FleetSignals } from './fleetSignals';
 import { clock, percent, plural } from './format';
-
-export interface FleetVerdict {
-  readonly cause: Cause;
-  readonly scope: Scope;
-  readonly confidence: number;
-  readonly devices: readonly string[];
-  readonly summary: string;
-  readonly evidence: readonly EvidenceItem[];
-}
 
 /** How many device IDs a fleet verdict lists; the count says the rest. */
 export const LISTED_DEVICES = 20;
@@ -30,7 +21,7 @@ export function diagnoseHubIncident(
   fleet: FleetSignals,
   evidence: Evidence,
   alertedDevices: readonly string[],
-): FleetVerdict {
+): Verdict {
   const facts: EvidenceItem[] = [];
   let confidence = 0.6;
   const span =
@@ -92,7 +83,7 @@ export function diagnoseFleetWithoutIncident(
   fleet: FleetSignals,
   evidence: Evidence,
   alert: Alert,
-): FleetVerdict | undefined {
+): Verdict | undefined {
   const dropped = evidence.disconnectedDevices;
   if (dropped.length === 0) return undefined;
   const cohorts = [

@@ -22,27 +22,19 @@ import {
   type RecordedRequest,
 } from '../support/localLogAnalyticsServer';
 import { createTestCertificate, type TestCertificate } from '../support/tls';
+import { testAlert } from '../support/testAlert';
 
 const WORKSPACE_ID = '5b8d2c1e-0f4a-4c3b-9d7e-6a1f2e3d4c5b';
 const HUB =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-iot/providers/microsoft.devices/iothubs/hub-prod-01';
 const TOKEN = `test-token-${randomUUID()}`;
 
-const alert: Alert = {
-  id: '/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.AlertsManagement/alerts/aaaa',
+const alert: Alert = testAlert({
   rule: 'iothub-404104-per-device',
-  severity: 'Sev3',
-  condition: 'Fired',
-  signal: 'log',
-  monitoringService: 'Log Alerts V2',
-  firedAt: '2024-05-01T10:10:00.000Z',
-  window: { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z' },
   hubResourceIds: [HUB],
   deviceIds: ['sensor-0042', 'sensor-0043'],
   dimensions: [{ name: 'DeviceId', value: 'sensor-0042' }],
-  customProperties: {},
-  isDisconnectAlert: true,
-};
+});
 
 const plan = planEvidenceQueries(alert, { lookbackMinutes: 360 });
 

@@ -5,6 +5,7 @@ import { buildReport } from '../../lib/enrichAlert';
 import type { EnrichedAlert } from '../../lib/enrichment';
 import type { ConnectionEvent } from '../../lib/evidence/evidence';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
+import { testAlert } from './testAlert';
 
 export const HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
@@ -104,21 +105,15 @@ export function deviceAlert(
   windowStartMinutes: number,
   windowEndMinutes: number,
 ): Alert {
-  return {
+  return testAlert({
     id: `/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/providers/Microsoft.AlertsManagement/alerts/${deviceIds.join('-') || 'fleet'}`,
     rule: 'iothub-device-disconnected-404104',
-    severity: 'Sev3',
-    condition: 'Fired',
-    signal: 'log',
-    monitoringService: 'Log Alerts V2',
     firedAt: at(windowEndMinutes),
     window: { start: at(windowStartMinutes), end: at(windowEndMinutes) },
     hubResourceIds: [HUB],
     deviceIds,
     dimensions: deviceIds.map((value) => ({ name: 'DeviceId', value })),
-    customProperties: {},
-    isDisconnectAlert: true,
-  };
+  });
 }
 
 export async function reportFor(

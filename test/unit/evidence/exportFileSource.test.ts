@@ -7,27 +7,14 @@ import { ExportFormatError, parseExport } from '../../../lib/evidence/exportRows
 import { planEvidenceQueries } from '../../../lib/evidence/kql';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
 import { repoPath } from '../../support/fixtures';
+import { testAlert } from '../../support/testAlert';
 
 const FORMATS = ['small.query-response.json', 'small.rows.json', 'small.csv'];
 const HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
 
 function alertFor(deviceIds: string[], start: string, end: string): Alert {
-  return {
-    id: '/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/1',
-    rule: 'rule',
-    severity: 'Sev3',
-    condition: 'Fired',
-    signal: 'log',
-    monitoringService: 'Log Alerts V2',
-    firedAt: end,
-    window: { start, end },
-    hubResourceIds: [HUB],
-    deviceIds,
-    dimensions: [],
-    customProperties: {},
-    isDisconnectAlert: true,
-  };
+  return testAlert({ firedAt: end, window: { start, end }, hubResourceIds: [HUB], deviceIds });
 }
 
 async function timelineFrom(file: string, deviceIds: string[]) {

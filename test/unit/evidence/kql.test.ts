@@ -12,6 +12,7 @@ import {
   type EvidencePlan,
   type QueryName,
 } from '../../../lib/evidence/kql';
+import { testAlert } from '../../support/testAlert';
 
 const HUB =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-iot/providers/microsoft.devices/iothubs/hub-prod-01';
@@ -19,22 +20,7 @@ const HUB_2 =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg.iot_(eu)/providers/microsoft.devices/iothubs/hub-02';
 
 function alertWith(overrides: Partial<Alert> = {}): Alert {
-  return {
-    id: '/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.AlertsManagement/alerts/cccc',
-    rule: 'iothub-404104',
-    severity: 'Sev3',
-    condition: 'Fired',
-    signal: 'log',
-    monitoringService: 'Log Alerts V2',
-    firedAt: '2024-05-01T10:10:00.000Z',
-    window: { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z' },
-    hubResourceIds: [HUB],
-    deviceIds: ['sensor-0042'],
-    dimensions: [],
-    customProperties: {},
-    isDisconnectAlert: true,
-    ...overrides,
-  };
+  return testAlert({ hubResourceIds: [HUB], deviceIds: ['sensor-0042'], ...overrides });
 }
 
 function queryOf(plan: EvidencePlan, name: QueryName): string {

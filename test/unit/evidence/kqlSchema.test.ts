@@ -14,6 +14,7 @@ import {
   kustoGlobals,
   type KqlAnalysis,
 } from '../../support/kustoSchema';
+import { testAlert } from '../../support/testAlert';
 
 const globals = kustoGlobals([AZURE_DIAGNOSTICS, AZURE_ACTIVITY]);
 
@@ -54,21 +55,7 @@ const HOSTILE_DEVICES = [
 ];
 
 function alertWith(hubResourceIds: readonly string[], deviceIds: readonly string[]): Alert {
-  return {
-    id: '/subscriptions/00000000-1111-2222-3333-444444444444/providers/Microsoft.AlertsManagement/alerts/bbbb',
-    rule: 'iothub-404104',
-    severity: 'Sev3',
-    condition: 'Fired',
-    signal: 'log',
-    monitoringService: 'Log Alerts V2',
-    firedAt: '2024-05-01T10:10:00.000Z',
-    window: { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z' },
-    hubResourceIds,
-    deviceIds,
-    dimensions: [],
-    customProperties: {},
-    isDisconnectAlert: true,
-  };
+  return testAlert({ hubResourceIds, deviceIds });
 }
 
 /** What a device ID becomes inside the literal: control characters other than \n \r \t dropped. */
