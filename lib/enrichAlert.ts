@@ -64,15 +64,38 @@ export async function deliver(
   }
 }
 
+/**
+ * Evidence failures are already gaps inside the report; this catches anything else (a bug, a
+ * corrupt export) so that the alert still reaches the channel, plainly, instead of being lost.
+ */
+async function buildReportOrNotice(
+  alert: Alert,
+  services: EnrichmentServices,
+): Promise<EnrichedAlert> {
+  try {
+    return await buildReport(alert, services);
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+    services.log.error(
+      `Enrichment of alert ${alert.id} failed; delivering it un-enriched: ${reason}`,
+    );
+    return {
+      alert,
+      notEnrichedReason: reason.slice(0, 300),
+      enrichedAt: services.now().toISOString(),
+    };
+  }
+}
+
 export async function enrichAlert(
   alert: Alert,
   services: EnrichmentServices,
 ): Promise<EnrichedAlert> {
   const started = Date.now();
-  const report = await buildReport(alert, services);
+  const report = await buildReportOrNotice(alert, services);
   const verdict = report.diagnosis
     ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
-    : 'not a disconnect alert';
+    : (report.notEnrichedReason ?? 'not a disconnect alert');
   services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
   await deliver(report, services.notifiers, services.log);
   return report;

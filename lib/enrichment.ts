@@ -9,6 +9,8 @@ export interface EnrichedAlert {
   /** Absent for alerts that are not about device connections (passed on undiagnosed). */
   readonly diagnosis?: Diagnosis;
   readonly evidence?: Evidence;
+  /** Set when enrichment itself failed: the alert is still delivered, plainly, with the reason. */
+  readonly notEnrichedReason?: string;
   /** ISO time the enrichment finished. */
   readonly enrichedAt: string;
 }

@@ -15,8 +15,18 @@ export const LISTED_DEVICE_IDS = 10;
 
 export function headline(report: EnrichedAlert): string {
   const prefix = report.alert.condition === 'Resolved' ? 'Resolved: ' : '';
+  if (report.notEnrichedReason !== undefined) return `${prefix}${report.alert.rule} (not enriched)`;
   if (!report.diagnosis) return `${prefix}${report.alert.rule} (not a device-disconnect alert)`;
   return `${prefix}${CAUSE_TITLES[report.diagnosis.cause]}`;
+}
+
+/** Why an undiagnosed alert carries no diagnosis; `undefined` when it has one. */
+export function noDiagnosisNote(report: EnrichedAlert): string | undefined {
+  if (report.notEnrichedReason !== undefined) {
+    return `The enricher could not analyse this alert (${report.notEnrichedReason}), so it is delivered as received. Open the logs to investigate.`;
+  }
+  if (report.diagnosis) return undefined;
+  return `This ${report.alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`;
 }
 
 export function deviceList(devices: readonly string[]): string {

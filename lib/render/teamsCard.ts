@@ -6,7 +6,7 @@
 import { CAUSE_URGENCY } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
 import { linksFor } from './links';
-import { factsOf, headline } from './summaryFacts';
+import { factsOf, headline, noDiagnosisNote } from './summaryFacts';
 import { timelineOf, TIMELINE_ROWS } from './timeline';
 
 /** Teams rejects messages near 28 KB; Workflows counts more than the body, so keep margin. */
@@ -71,13 +71,7 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
       ],
     },
   ];
-  if (diagnosis) body.push(textBlock(diagnosis.summary, { spacing: 'Medium' }));
-  else
-    body.push(
-      textBlock(
-        `This ${alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`,
-      ),
-    );
+  body.push(textBlock(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', { spacing: 'Medium' }));
   body.push({
     type: 'FactSet',
     facts: factsOf(report).map((f) => ({ title: f.title, value: clip(f.value, 300) })),

@@ -2,13 +2,13 @@
 
 import type { EnrichedAlert } from '../enrichment';
 import { linksFor } from './links';
-import { factsOf, headline } from './summaryFacts';
+import { factsOf, headline, noDiagnosisNote } from './summaryFacts';
 import { timelineOf } from './timeline';
 
 export function renderText(report: EnrichedAlert): string {
   const lines: string[] = [headline(report), ''];
   const { diagnosis } = report;
-  if (diagnosis) lines.push(diagnosis.summary, '');
+  lines.push(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', '');
   for (const fact of factsOf(report)) lines.push(`${fact.title}: ${fact.value}`);
   if (diagnosis) {
     lines.push('', 'Evidence:', ...diagnosis.evidence.map((e) => `  - ${e.text}`));

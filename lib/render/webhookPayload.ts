@@ -5,7 +5,7 @@
 
 import type { EnrichedAlert } from '../enrichment';
 import { type Link, linksFor } from './links';
-import { headline } from './summaryFacts';
+import { headline, noDiagnosisNote } from './summaryFacts';
 import { timelineOf } from './timeline';
 
 export const WEBHOOK_SCHEMA =
@@ -44,6 +44,8 @@ export interface WebhookPayload {
     readonly rows: readonly (readonly string[])[];
   } | null;
   readonly links: readonly Link[];
+  /** Why there is no diagnosis (not a disconnect alert, or enrichment failed); null otherwise. */
+  readonly notice: string | null;
   readonly enrichedAt: string;
 }
 
@@ -80,6 +82,7 @@ export function renderWebhookPayload(report: EnrichedAlert): WebhookPayload {
       : null,
     timeline: timelineOf(report, 50) ?? null,
     links: linksFor(alert),
+    notice: noDiagnosisNote(report) ?? null,
     enrichedAt: report.enrichedAt,
   };
 }

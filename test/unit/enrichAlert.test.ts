@@ -1,0 +1,51 @@
+import { enrichAlert } from '../../lib/enrichAlert';
+import type { EnrichedAlert } from '../../lib/enrichment';
+import type { EvidenceSource } from '../../lib/evidence/evidenceSource';
+import { silentLogger } from '../../lib/logger';
+import type { Notifier } from '../../lib/notify/notifier';
+import { renderTeamsMessage } from '../../lib/render/teamsCard';
+import { renderText } from '../../lib/render/text';
+import { renderWebhookPayload } from '../../lib/render/webhookPayload';
+import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
+import { deviceAlert } from '../support/scenario';
+
+class RecordingNotifier implements Notifier {
+  readonly name = 'recording';
+  readonly sent: EnrichedAlert[] = [];
+  async send(report: EnrichedAlert): Promise<void> {
+    this.sent.push(report);
+  }
+}
+
+/** A source that answers with garbage: the shape of a bug or a corrupt export. */
+const corrupt: EvidenceSource = {
+  deviceTimeline: () => Promise.resolve({ value: null as unknown as [] }),
+  fleetActivity: () => Promise.resolve({ value: [] }),
+  fleetSize: () => Promise.resolve({ value: 0 }),
+  disconnectedDevices: () => Promise.resolve({ value: [] }),
+};
+
+describe('enrichAlert', () => {
+  test('when enrichment itself fails, the alert is still delivered, plainly, with the reason', async () => {
+    const notifier = new RecordingNotifier();
+    const errors: unknown[] = [];
+    const report = await enrichAlert(deviceAlert(['d1'], 0, 15), {
+      sources: { evidence: corrupt },
+      notifiers: [notifier],
+      lookbackMinutes: 60,
+      log: { ...silentLogger, error: (...args: unknown[]) => errors.push(args) },
+      now: () => new Date('2026-11-20T00:16:00Z'),
+    });
+    expect(notifier.sent).toEqual([report]);
+    expect(report.diagnosis).toBeUndefined();
+    expect(report.notEnrichedReason).toMatch(/TypeError/);
+    expect(errors).toHaveLength(1);
+
+    expect(renderText(report)).toMatch(/^iothub-device-disconnected-404104 \(not enriched\)/);
+    expect(renderText(report)).toMatch(/could not analyse this alert \(TypeError/);
+    expect(renderWebhookPayload(report).notice).toMatch(/could not analyse/);
+    expect(validateAdaptiveCard(renderTeamsMessage(report).attachments[0]?.content).valid).toBe(
+      true,
+    );
+  });
+});
