@@ -249,7 +249,7 @@ function readContext(
     const metric = check(metricAlertContextSchema, context, prefix);
     const condition = metric.condition;
     const first = condition.allOf[0];
-    return {
+    return withoutUndefined<ContextReading>({
       signal: 'metric',
       window: windowOf(condition, firedAt, prefix),
       dimensions: condition.allOf.flatMap((c) => c.dimensions ?? []),
@@ -264,8 +264,9 @@ function readContext(
             timeAggregation: first.timeAggregation ?? undefined,
           })
         : undefined,
+      logSearch: undefined,
       deviceIdsFromResults: () => [],
-    } as ContextReading;
+    });
   }
   if (service === 'Log Alerts V2') {
     const log = check(logAlertV2ContextSchema, context, prefix);

@@ -5,7 +5,7 @@
 
 import { idempotencyKey } from '../alerts/alert';
 import { type ParseOptions, parseAlert } from '../alerts/parseAlert';
-import { BadRequestError, PayloadTooLargeError, UnavailableError } from '../errors';
+import { AppError, BadRequestError, PayloadTooLargeError, UnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
@@ -58,6 +58,7 @@ export async function handleAlertRequest(
     } catch (error: unknown) {
       // Forget the claim so the action group's retry is processed, then ask for that retry.
       await services.store.release(key).catch(() => undefined);
+      if (error instanceof AppError && error.status < 500) throw error;
       throw new UnavailableError('The alert queue is unavailable; retry later', { cause: error });
     }
     services.log.info(

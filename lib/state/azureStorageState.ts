@@ -7,7 +7,7 @@ import type { TokenCredential } from '@azure/identity';
 import { QueueClient } from '@azure/storage-queue';
 
 import type { StorageSettings } from '../config';
-import { UnavailableError } from '../errors';
+import { AppError } from '../errors';
 import { ALERT_QUEUE_NAME, type AlertQueue, type QueuedAlert } from './alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from './alertStore';
 
@@ -23,8 +23,10 @@ export class StorageAlertQueue implements AlertQueue {
     const json = JSON.stringify(message);
     const bytes = Buffer.byteLength(json);
     if (bytes > MAX_QUEUE_MESSAGE_BYTES) {
-      throw new UnavailableError(
+      // Retrying cannot help, so not a 503: the sender gets a 413 that says why.
+      throw new AppError(
         `Alert message too large for the queue (${bytes} bytes, limit ${MAX_QUEUE_MESSAGE_BYTES})`,
+        413,
       );
     }
     this.ready ??= this.client.createIfNotExists().catch((error: unknown) => {

@@ -33,7 +33,7 @@ export class InMemoryAlertQueue implements AlertQueue {
   readonly deadLetters: DeadLetter[] = [];
   private consumer: QueueConsumer | undefined;
   private readonly pending: QueuedAlert[] = [];
-  private inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly maxDequeueCount = 5,

@@ -3,6 +3,7 @@ import {
   type IntakeServices,
   MAX_ALERT_BODY_BYTES,
 } from '../../../lib/intake/handleAlertRequest';
+import { AppError } from '../../../lib/errors';
 import { silentLogger } from '../../../lib/logger';
 import { InMemoryAlertStore } from '../../../lib/state/memoryState';
 import { RecordingQueue } from '../../fakes/recordingQueue';
@@ -162,5 +163,18 @@ describe('POST /api/alerts', () => {
     );
     expect(response.status).toBe(503);
     expect(JSON.stringify(response.body)).not.toContain('socket');
+  });
+});
+
+test('a queue that refuses the message for good (4xx) passes the status on, without a retry hint', async () => {
+  const { services, queue } = setup();
+  queue.failWith = new AppError(
+    'Alert message too large for the queue (60000 bytes, limit 49152)',
+    413,
+  );
+  const response = await handleAlertRequest(request(sample).request, services);
+  expect(response).toEqual({
+    status: 413,
+    body: { error: expect.stringMatching(/too large for the queue/) as unknown, path: '' },
   });
 });
