@@ -33,54 +33,42 @@ export type EssentialsPayload = z.infer<typeof essentialsSchema>;
 
 const customProperties = z.record(z.string(), z.unknown()).nullish();
 
-export const metricAlertContextSchema = z.object({
-  properties: customProperties,
-  conditionType: optionalText,
-  condition: z.object({
-    windowSize: optionalText,
-    allOf: z
-      .array(
-        z.object({
-          metricName: text,
-          metricNamespace: optionalText,
-          operator: optionalText,
-          threshold: numberish,
-          timeAggregation: optionalText,
-          dimensions,
-          metricValue: numberish,
-        }),
-      )
-      .min(1, 'must name at least one condition'),
-    windowStartTime: optionalText,
-    windowEndTime: optionalText,
-  }),
+/** The `alertContext` of metric and Log Alerts V2 alerts: one or more criteria in a window. */
+function criteriaContext<T extends z.ZodRawShape>(criterion: T) {
+  return z.object({
+    properties: customProperties,
+    conditionType: optionalText,
+    condition: z.object({
+      windowSize: optionalText,
+      allOf: z.array(z.object(criterion)).min(1, 'must name at least one condition'),
+      windowStartTime: optionalText,
+      windowEndTime: optionalText,
+    }),
+  });
+}
+
+export const metricAlertContextSchema = criteriaContext({
+  metricName: text,
+  metricNamespace: optionalText,
+  operator: optionalText,
+  threshold: numberish,
+  timeAggregation: optionalText,
+  dimensions,
+  metricValue: numberish,
 });
 
-export const logAlertV2ContextSchema = z.object({
-  properties: customProperties,
-  conditionType: optionalText,
-  condition: z.object({
-    windowSize: optionalText,
-    allOf: z
-      .array(
-        z.object({
-          searchQuery: optionalText,
-          metricMeasureColumn: optionalText,
-          operator: optionalText,
-          threshold: numberish,
-          timeAggregation: optionalText,
-          dimensions,
-          metricValue: numberish,
-          linkToSearchResultsUI: optionalText,
-          linkToFilteredSearchResultsUI: optionalText,
-          linkToSearchResultsAPI: optionalText,
-          linkToFilteredSearchResultsAPI: optionalText,
-        }),
-      )
-      .min(1, 'must name at least one condition'),
-    windowStartTime: optionalText,
-    windowEndTime: optionalText,
-  }),
+export const logAlertV2ContextSchema = criteriaContext({
+  searchQuery: optionalText,
+  metricMeasureColumn: optionalText,
+  operator: optionalText,
+  threshold: numberish,
+  timeAggregation: optionalText,
+  dimensions,
+  metricValue: numberish,
+  linkToSearchResultsUI: optionalText,
+  linkToFilteredSearchResultsUI: optionalText,
+  linkToSearchResultsAPI: optionalText,
+  linkToFilteredSearchResultsAPI: optionalText,
 });
 
 const searchResultsTable = z.object({

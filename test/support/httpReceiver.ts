@@ -27,7 +27,7 @@ export interface HttpReceiver {
   close(): Promise<void>;
 }
 
-function readText(request: IncomingMessage): Promise<string> {
+export function readText(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 
 import type { TestCertificate } from './tls';
 
+import { readText } from './httpReceiver';
+
 export type WireColumnType =
   | 'bool'
   | 'datetime'
@@ -183,17 +185,6 @@ export interface LocalLogAnalyticsServerOptions {
 
 const QUERY_PATH = /^\/v1\/workspaces\/([^/]+)\/query$/;
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    request.on('error', reject);
-  });
-}
-
 function field(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const value = (body as Record<string, unknown>)[name];
@@ -250,7 +241,7 @@ export async function startLocalLogAnalyticsServer(
   let handler: Handler = options.handler ?? (() => reply.tables());
 
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const recorded = record(request, await readBody(request), options.token);
+    const recorded = record(request, await readText(request), options.token);
     requests.push(recorded);
     if (recorded.workspaceId === undefined) {
       send(response, reply.error(404, 'PathNotFoundError', `The requested path does not exist`));
