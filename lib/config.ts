@@ -44,6 +44,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Log Analytics query endpoint including `/v1`; change it for sovereign clouds.',
   },
   {
+    name: 'AZURE_RESOURCE_MANAGER_ENDPOINT',
+    required: false,
+    default: 'https://management.azure.com',
+    secret: false,
+    description:
+      'Azure Resource Manager endpoint for the `connectedDeviceCount` metric (with `log-analytics` evidence); change it for sovereign clouds.',
+  },
+  {
     name: 'EXPORT_LOGS_PATH',
     required: 'when EVIDENCE_SOURCE is export-files',
     secret: false,
@@ -55,7 +63,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     secret: false,
     description:
-      'Azure Monitor metrics REST response for `connectedDeviceCount` (file, or a folder of them), used with `export-files`.',
+      'Azure Monitor metrics REST response for `connectedDeviceCount` (file, or a folder of them); when set it is read instead of the metrics API.',
   },
   {
     name: 'TEAMS_WORKFLOW_URL',
@@ -161,6 +169,7 @@ export interface Config {
   readonly evidenceSource: EvidenceSourceKind;
   readonly logAnalyticsWorkspaceId?: string;
   readonly logAnalyticsEndpoint: string;
+  readonly resourceManagerEndpoint: string;
   readonly exportLogsPath?: string;
   readonly exportMetricsPath?: string;
   readonly teamsWorkflowUrl?: string;
@@ -287,6 +296,8 @@ export function loadConfig(env: Environment): Readonly<Config> {
     evidenceSource,
     logAnalyticsWorkspaceId,
     logAnalyticsEndpoint: httpUrl('LOG_ANALYTICS_ENDPOINT') ?? 'https://api.loganalytics.io/v1',
+    resourceManagerEndpoint:
+      httpUrl('AZURE_RESOURCE_MANAGER_ENDPOINT') ?? 'https://management.azure.com',
     exportLogsPath,
     exportMetricsPath: read(env, 'EXPORT_METRICS_PATH'),
     teamsWorkflowUrl,

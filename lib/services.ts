@@ -7,6 +7,10 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 
 import type { Config } from './config';
 import type { EnrichmentServices } from './enrichAlert';
+import {
+  AzureMonitorMetricsSource,
+  createMonitorClient,
+} from './evidence/azureMonitorMetricsSource';
 import type { EvidenceSource, MetricsSource } from './evidence/evidenceSource';
 import { ExportFileSource } from './evidence/exportFileSource';
 import { createLogsQueryClient, LogAnalyticsSource } from './evidence/logAnalyticsSource';
@@ -77,10 +81,19 @@ async function createEvidenceSource(
   });
 }
 
-async function createMetricsSource(config: Config): Promise<MetricsSource | undefined> {
-  return config.exportMetricsPath === undefined
-    ? undefined
-    : MetricsFileSource.fromPath(config.exportMetricsPath);
+/** Saved metrics when a path is configured; else the metrics API alongside the workspace. */
+async function createMetricsSource(
+  config: Config,
+  credential: () => TokenCredential,
+): Promise<MetricsSource | undefined> {
+  if (config.exportMetricsPath !== undefined)
+    return MetricsFileSource.fromPath(config.exportMetricsPath);
+  if (config.evidenceSource !== 'log-analytics') return undefined;
+  return new AzureMonitorMetricsSource(
+    createMonitorClient(credential(), config.resourceManagerEndpoint, {
+      retryOptions: { maxRetries: 2 },
+    }),
+  );
 }
 
 function createState(
@@ -108,7 +121,7 @@ export async function createServices(
       ? { queue: overrides.queue, store: overrides.store }
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
-  const metrics = overrides.metrics ?? (await createMetricsSource(config));
+  const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
   return {
     config,
     intake: {

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../lib/config';
+import { AzureMonitorMetricsSource } from '../../lib/evidence/azureMonitorMetricsSource';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { LogAnalyticsSource } from '../../lib/evidence/logAnalyticsSource';
 import { MetricsFileSource } from '../../lib/evidence/metricsFile';
@@ -44,7 +45,7 @@ describe('createServices', () => {
     });
     const services = await createServices(config, { log: silentLogger });
     expect(services.enrichment.sources.evidence).toBeInstanceOf(LogAnalyticsSource);
-    expect(services.enrichment.sources.metrics).toBeUndefined();
+    expect(services.enrichment.sources.metrics).toBeInstanceOf(AzureMonitorMetricsSource);
     expect(services.intake.queue).toBeInstanceOf(StorageAlertQueue);
     expect(services.intake.store).toBeInstanceOf(TableAlertStore);
   });
