@@ -264,7 +264,6 @@ function readContext(
             timeAggregation: first.timeAggregation ?? undefined,
           })
         : undefined,
-      logSearch: undefined,
       deviceIdsFromResults: () => [],
     });
   }

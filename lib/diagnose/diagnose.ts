@@ -17,7 +17,7 @@ import {
   diagnoseDuplicateIdentity,
   diagnoseSasTokenExpiry,
 } from './deviceRules';
-import { deviceSignals } from './deviceSignals';
+import { type DeviceSignals, deviceSignals } from './deviceSignals';
 import { type Cause, clampConfidence, type Diagnosis, type Scope, type Verdict } from './diagnosis';
 import { diagnoseFleetWithoutIncident, diagnoseHubIncident } from './fleetRules';
 import { fleetSignals } from './fleetSignals';
@@ -46,7 +46,7 @@ function unknown(
 }
 
 /** The verdict for one device, without regard to the rest of the fleet. */
-function assessDevice(device: ReturnType<typeof deviceSignals>): AssessedDevice | undefined {
+function assessDevice(device: DeviceSignals): AssessedDevice | undefined {
   return (
     diagnoseDuplicateIdentity(device) ??
     diagnoseCredentialRejected(device) ??
@@ -123,12 +123,11 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     if (!verdict) continue;
     counts.set(verdict.cause, [...(counts.get(verdict.cause) ?? []), verdict]);
   }
-  const [, group] = [...counts.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  const group = [...counts.values()].sort((a, b) => b.length - a.length)[0];
   const lead = group?.[0];
-  if (!group)
+  if (!group || !lead) {
     return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
-  if (!lead)
-    return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
+  }
   if (group.length === 1) return finish(toVerdict(lead, alert), evidence);
   return finish(
     {
