@@ -4,13 +4,13 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 /**
- * The official Adaptive Cards 1.5 JSON Schema (draft-06), kept in the shared folder beside the
- * repository: `<root>/main` is the repo, `<root>/shared` the shared docs and data. Resolved
- * relative to this file so that CI, which clones the repo elsewhere with `shared` beside it, works.
+ * The official Adaptive Cards 1.5 JSON Schema (draft-06), carried unchanged inside the repository
+ * (`test/fixtures/schemas/`, where its README names the source commit and licence), so a clone
+ * on its own can run every test.
  */
 export const ADAPTIVE_CARD_SCHEMA_PATH = path.resolve(
   __dirname,
-  '../../../shared/data/adaptive-card-1.5.json',
+  '../fixtures/schemas/adaptive-card-1.5.json',
 );
 
 /** Highest Adaptive Card version Teams renders (alerts-and-delivery.md §3.4). */
