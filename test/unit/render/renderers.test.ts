@@ -10,6 +10,7 @@ import { byteSize, renderTeamsMessage, TEAMS_MAX_BYTES } from '../../../lib/rend
 import { renderText } from '../../../lib/render/text';
 import { renderWebhookPayload } from '../../../lib/render/webhookPayload';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../../support/adaptiveCardSchema';
+import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { readJson, repoPath } from '../../support/fixtures';
 
 const SAMPLES = [
@@ -85,6 +86,32 @@ describe('Teams message', () => {
     },
   );
 
+  test.each([...SAMPLES, 'activity'])(
+    '%s: the official adaptivecards parser reports no problem (second opinion)',
+    (name) => {
+      expect(adaptiveCardsParserProblems(cardOf(name))).toEqual([]);
+    },
+  );
+
+  test('the parser second opinion catches what a broken card gets wrong', () => {
+    const broken = {
+      ...cardOf('flaky-network-pump-station-7.json'),
+      body: [
+        { type: 'TextBlock', text: 'fine' },
+        { type: 'Gauge', value: 3 },
+        { type: 'TextBlock', text: 'too big', size: 'enormous' },
+      ],
+    };
+    const problems = adaptiveCardsParserProblems(broken);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^UnknownElementType: .*Gauge/),
+        expect.stringMatching(/^InvalidPropertyValue: .*enormous/),
+      ]),
+    );
+    expect(adaptiveCardsParserProblems('not a card')).toEqual(['the card must be an object']);
+  });
+
   test('the card says what happened, why (evidence) and what to do', () => {
     const all = texts(cardOf('sas-renewal-thermostat-0042.json')).join('\n');
     expect(all).toContain('SAS token renewal');
@@ -139,6 +166,7 @@ describe('Teams message', () => {
     const message = renderTeamsMessage(huge);
     expect(byteSize(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
     expect(validateAdaptiveCard(message.attachments[0]?.content).valid).toBe(true);
+    expect(adaptiveCardsParserProblems(message.attachments[0]?.content)).toEqual([]);
   });
 });
 
