@@ -176,36 +176,7 @@ const messages: InboxMessage[] = [
 let messagesJson = JSON.stringify(messages);
 let server: Server;
 let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  const page = renderInboxPage();
-  const bundle = readFileSync(adaptiveCardsBundlePath());
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    } else if (url.pathname === ADAPTIVE_CARDS_BUNDLE_URL) {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
-    } else if (url.pathname === INBOX_MESSAGES_URL) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(messagesJson);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser.close();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-});
+let browser: Browser | undefined;
 
 interface PageLog {
   pageErrors: string[];
@@ -216,6 +187,7 @@ interface PageLog {
 }
 
 async function openInbox(): Promise<{ page: Page; log: PageLog }> {
+  if (!browser) throw new Error('Chromium did not start (see the first failure)');
   const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } });
   const page = await context.newPage();
   const log: PageLog = { pageErrors: [], consoleErrors: [], dialogs: [], popups: 0, blocked: [] };
@@ -334,6 +306,36 @@ describe('Adaptive Card schema helpers', () => {
 });
 
 describe('inbox page in headless Chromium', () => {
+  // Only these tests need the browser: the schema tests above run without it.
+  beforeAll(async () => {
+    const page = renderInboxPage();
+    const bundle = readFileSync(adaptiveCardsBundlePath());
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      } else if (url.pathname === ADAPTIVE_CARDS_BUNDLE_URL) {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
+      } else if (url.pathname === INBOX_MESSAGES_URL) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(messagesJson);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  });
+
   it('renders Teams cards, webhook JSON and a broken card, newest first', async () => {
     const { page, log } = await openInbox();
 
