@@ -129,7 +129,8 @@ function latestOf(
   pick: (e: TimedEvent) => string | undefined,
 ): string | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
-    const value = events[i] && pick(events[i]!);
+    const event = events[i];
+    const value = event && pick(event);
     if (value) return value;
   }
   return undefined;

@@ -82,11 +82,11 @@ export function diagnoseTokenExpiryWithoutReturn(
       item('session-length', `The session lasted ${duration(session)} from connect to drop`),
     );
   }
-  if (reconnectsWithExpiredToken(device.sdk)) {
+  if (device.sdk && reconnectsWithExpiredToken(device.sdk)) {
     evidence.push(
       item(
         'sdk-bug',
-        `${sdkLabel(device.sdk!)} has a known bug: it reconnects with the expired token (fixed in 1.30.0)`,
+        `${sdkLabel(device.sdk)} has a known bug: it reconnects with the expired token (fixed in 1.30.0)`,
       ),
     );
   }
