@@ -18,9 +18,66 @@ export const QUICK_RECONNECT_MS = 120_000;
 /** Drops closer than this are one episode, not two cycles. */
 const SAME_EPISODE_MS = 3 * 60_000;
 
-/** A Connections event with its time stamp parsed once. */
-export interface TimedEvent extends ConnectionEvent {
+/**
+ * A Connections event with its time stamp parsed once. Built field by field into one shape (not
+ * spread): every event then has the same hidden class, which keeps `diagnose` fast on big fleets.
+ */
+export interface TimedEvent {
+  readonly time: string;
   readonly ms: number;
+  readonly deviceId: string;
+  readonly operation: string;
+  readonly resultType: string;
+  readonly resultDescription: string;
+  readonly sdkVersion: string | undefined;
+  readonly protocol: string | undefined;
+  readonly maskedIpAddress: string | undefined;
+}
+
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+/** Epoch ms of an ISO 8601 UTC time stamp; the common `…T05:12:04.419Z` form without Date.parse. */
+export function isoMs(time: string): number {
+  if (
+    time.length === 24 &&
+    time.charCodeAt(10) === 84 && // T
+    time.charCodeAt(19) === 46 && // .
+    time.charCodeAt(23) === 90 // Z
+  ) {
+    const seconds = digits(time, 11, 2) * 3600 + digits(time, 14, 2) * 60 + digits(time, 17, 2);
+    const days = daysFromCivil(digits(time, 0, 4), digits(time, 5, 2), digits(time, 8, 2));
+    return (days * 86_400 + seconds) * 1000 + digits(time, 20, 3);
+  }
+  return Date.parse(time);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function timed(e: ConnectionEvent): TimedEvent {
+  return {
+    time: e.time,
+    ms: isoMs(e.time),
+    deviceId: e.deviceId,
+    operation: e.operation,
+    resultType: e.resultType,
+    resultDescription: e.resultDescription,
+    sdkVersion: e.sdkVersion,
+    protocol: e.protocol,
+    maskedIpAddress: e.maskedIpAddress,
+  };
 }
 
 export interface Periodicity {
@@ -66,18 +123,27 @@ export interface DeviceSignals {
   readonly protocol?: string;
 }
 
-const isSuccessfulConnect = (e: ConnectionEvent): boolean =>
+type Coded = Pick<ConnectionEvent, 'operation' | 'resultType'>;
+const isSuccessfulConnect = (e: Coded): boolean =>
   e.operation === 'deviceConnect' && e.resultType === '';
-const isAuthError = (e: ConnectionEvent): boolean => e.resultType === '401003';
-const isDuplicateIdentity = (e: ConnectionEvent): boolean =>
+const isAuthError = (e: Coded): boolean => e.resultType === '401003';
+const isDuplicateIdentity = (e: Coded): boolean =>
   e.resultType === '400027' || e.resultType === '409002';
 
 /** Every device's events, oldest first, each time stamp parsed once. */
-export function groupByDevice(events: readonly ConnectionEvent[]): Map<string, TimedEvent[]> {
-  const timed = events.map((e) => ({ ...e, ms: Date.parse(e.time) }));
-  timed.sort((a, b) => a.ms - b.ms);
+export function groupByDevice(
+  events: readonly ConnectionEvent[],
+  only?: ReadonlySet<string>,
+): Map<string, TimedEvent[]> {
+  // Only the devices asked about: a fleet's other rows are never copied.
+  const all = (only ? events.filter((e) => only.has(e.deviceId)) : events).map(timed);
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++)
+    sorted = (all[i - 1]?.ms ?? 0) <= (all[i]?.ms ?? 0);
+  // Evidence arrives sorted; sorting again would cost more than the rules.
+  if (!sorted) all.sort((a, b) => a.ms - b.ms);
   const byDevice = new Map<string, TimedEvent[]>();
-  for (const event of timed) {
+  for (const event of all) {
     const list = byDevice.get(event.deviceId);
     if (list) list.push(event);
     else byDevice.set(event.deviceId, [event]);

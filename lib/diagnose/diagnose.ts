@@ -146,7 +146,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     );
   }
 
-  const byDevice = groupByDevice(evidence.deviceEvents);
+  const byDevice = groupByDevice(evidence.deviceEvents, new Set(alert.deviceIds));
   const devices = alert.deviceIds.map((id) =>
     deviceSignals(id, byDevice.get(id) ?? [], evidence.alertWindow, evidence.span.end),
   );
