@@ -6,6 +6,8 @@
  *   - enrichment: evidence + diagnosis per sample alert over the sample workspace
  *   - CLI-style load: reading the 8-hour sample workspace export
  *   - card size against the 26 KB Teams budget
+ *   - diagnose alone on flaky fleets: 50 devices × 12 h (~10,000 events; goal ≤ 5 ms median)
+ *     and 500 devices (goal ≤ 60 ms median)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { parseAlert } from '../alerts/parseAlert';
+import { diagnose } from '../diagnose/diagnose';
 import { repoRoot } from '../devhost/main';
 import { buildReport } from '../enrichAlert';
 import { ExportFileSource } from '../evidence/exportFileSource';
@@ -21,6 +24,7 @@ import { handleAlertRequest } from '../intake/handleAlertRequest';
 import { silentLogger } from '../logger';
 import { byteSize, renderTeamsMessage } from '../render/teamsCard';
 import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
+import { flakyFleet } from './flakyFleet';
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -29,7 +33,25 @@ function stats(samples: number[]): string {
   return `median ${at(0.5).toFixed(2)} ms, p95 ${at(0.95).toFixed(2)} ms, max ${at(1).toFixed(2)} ms (n=${samples.length})`;
 }
 
+function benchDiagnose(devices: number, runs: number): void {
+  const { alert, evidence } = flakyFleet(devices);
+  let cause = '';
+  for (let warm = 0; warm < 3; warm++) cause = diagnose(alert, evidence).cause;
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    diagnose(alert, evidence);
+    times.push(performance.now() - started);
+  }
+  console.log(
+    `diagnose ${devices} flaky devices × 12 h (${evidence.deviceEvents.length} events) → ${cause}: ${stats(times)}`,
+  );
+}
+
 async function main(): Promise<void> {
+  benchDiagnose(50, 100);
+  benchDiagnose(500, 30);
+
   const root = repoRoot();
   const alertsDir = join(root, 'samples', 'alerts');
   const files = (await readdir(alertsDir)).filter((f) => f.endsWith('.json')).sort();

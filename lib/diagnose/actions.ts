@@ -1,6 +1,16 @@
 /** What to do about each cause, from Microsoft's troubleshooting guidance for 404104 and 401003. */
 
-import type { Cause, EvidenceItem } from './diagnosis';
+import { type Cause, type EvidenceItem, expiredWithoutReturn, type Verdict } from './diagnosis';
+
+/** A token that expired and never came back: the fix is in the device app. */
+const NO_RETURN_ACTIONS: readonly string[] = [
+  "Fix the device app's token handling: renew the SAS token before it expires (the Azure IoT SDKs do this when given a connection string or a key, not a fixed token).",
+  'Reconnect after a drop with a fresh token and exponential back-off with jitter; never retry with the token the hub just refused.',
+  'Restart the device (or its app) now to bring it back, and check its clock (NTP): a drift of more than 5 minutes makes new tokens look expired.',
+];
+
+const WAVE_ACTION =
+  'Spread token lifetimes (add random jitter to the lifetime or the renewal time) so that devices that got their tokens together stop renewing as one wave.';
 
 const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
   'sas-token-expiry': [
@@ -33,8 +43,21 @@ const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
   ],
 };
 
-export function actionsFor(cause: Cause, evidence: readonly EvidenceItem[]): string[] {
+export function actionsFor(
+  verdict: Pick<Verdict, 'cause' | 'reconnected'>,
+  evidence: readonly EvidenceItem[],
+): string[] {
+  const { cause } = verdict;
+  if (expiredWithoutReturn(verdict)) return [...NO_RETURN_ACTIONS];
   const actions = [...ACTIONS[cause]];
+  if (cause === 'sas-token-expiry' && evidence.some((e) => e.signal === 'renewal-waves')) {
+    actions.splice(1, 0, WAVE_ACTION);
+  }
+  if (cause === 'device-or-network' && evidence.some((e) => e.signal === 'periodic-not-token')) {
+    actions.unshift(
+      'Match the period to the network path and the device: NAT, firewall or carrier idle time-outs, the MQTT keep-alive (at most 1,177 s on IoT Hub), watchdog or cron schedules.',
+    );
+  }
   if (cause === 'device-or-network' && evidence.some((e) => e.signal === 'cohort')) {
     actions.unshift(
       'Look at the network the affected devices share (site uplink, carrier, gateway).',

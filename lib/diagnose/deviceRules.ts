@@ -1,31 +1,26 @@
 /**
  * One rule per device-level cause. Each returns a verdict with the facts behind it, or
- * `undefined` when its evidence is absent, so the caller can try the next rule.
+ * `undefined` when its evidence is absent, so the caller can try the next rule. The SAS-token
+ * rules live in `tokenRules.ts`.
  */
 
-import type { ConnectionEvent } from '../evidence/evidence';
-import { assessSdk, type DeviceSignals, QUICK_RECONNECT_MS } from './deviceSignals';
-import type { Cause, EvidenceItem } from './diagnosis';
+import type { DeviceSignals, TimedEvent } from './deviceSignals';
+import { QUICK_RECONNECT_MS } from './deviceSignals';
+import type { AssessedDevice, EvidenceItem } from './diagnosis';
 import { clock, dateTime, duration, plural } from './format';
+import { sdkLabel } from './sdkFamilies';
+import { notTokenReason } from './tokenRules';
 
-export interface AssessedDevice {
-  readonly deviceId: string;
-  readonly cause: Cause;
-  readonly confidence: number;
-  readonly summary: string;
-  readonly evidence: readonly EvidenceItem[];
-}
-
-/** The token clock of hub-initiated renewals: lifetime (60 min) plus 5–10 min of grace. */
-const HOURLY_RENEWAL_MS = { min: 55 * 60_000, max: 75 * 60_000 };
-/** Token lifetimes people configure range from minutes to a day. */
-const ANY_RENEWAL_MS = { min: 10 * 60_000, max: 26 * 60 * 60_000 };
+/** Kicks this soon after a reconnect that followed a drop are the hub noticing the old socket. */
+const RECONNECT_RACE_MS = 2 * 60_000;
+/** Without addresses to compare, this many kicks are repeated enough to mean a second client. */
+const KICKS_WITHOUT_ADDRESSES = 4;
 
 function item(signal: string, text: string): EvidenceItem {
   return { signal, text };
 }
 
-function codes(events: readonly ConnectionEvent[]): string {
+function codes(events: readonly TimedEvent[]): string {
   const counts = new Map<string, number>();
   for (const e of events) {
     const key = `${e.resultType} ${e.resultDescription}`.trim();
@@ -34,23 +29,66 @@ function codes(events: readonly ConnectionEvent[]): string {
   return [...counts.entries()].map(([code, n]) => `${n}× ${code}`).join(', ');
 }
 
-function alternates(addresses: readonly (string | undefined)[]): boolean {
-  const seen = addresses.filter((a): a is string => a !== undefined);
+/** Address switches between consecutive connects and kicks: two or more is a ping-pong. */
+function addressSwitches(device: DeviceSignals): number {
+  const kicks = new Set(device.duplicateIdentityErrors);
   let switches = 0;
-  for (let i = 1; i < seen.length; i++) if (seen[i] !== seen[i - 1]) switches++;
-  return switches >= 2;
+  let last: string | undefined;
+  for (const e of device.events) {
+    if (e.operation !== 'deviceConnect' && !kicks.has(e)) continue;
+    if (e.maskedIpAddress === undefined) continue;
+    if (last !== undefined && e.maskedIpAddress !== last) switches++;
+    last = e.maskedIpAddress;
+  }
+  return switches;
+}
+
+/** A kick right after the device came back from a drop: its own old connection, not a clone. */
+function isReconnectRace(device: DeviceSignals, kick: TimedEvent): boolean {
+  let lastDrop: number | undefined;
+  let lastConnect: number | undefined;
+  for (const e of device.events) {
+    if (e.ms > kick.ms) break;
+    if (e.resultType === '404104') lastDrop = e.ms;
+    if (e.operation === 'deviceConnect' && e.resultType === '') lastConnect = e.ms;
+  }
+  return (
+    lastConnect !== undefined &&
+    kick.ms - lastConnect <= RECONNECT_RACE_MS &&
+    (lastDrop === undefined || lastDrop <= lastConnect || kick.ms - lastDrop <= RECONNECT_RACE_MS)
+  );
+}
+
+/** The kicks that are not explained by a reconnect race. */
+function repeatedKicks(device: DeviceSignals): readonly TimedEvent[] {
+  const errors = device.duplicateIdentityErrors;
+  if (errors.length >= 3) return errors;
+  return errors.filter((e) => !isReconnectRace(device, e));
+}
+
+/** Evidence that one lone kick was a reconnect race, for the verdict that stands instead. */
+export function reconnectRaceNote(device: DeviceSignals): EvidenceItem | undefined {
+  const errors = device.duplicateIdentityErrors;
+  if (errors.length === 0 || errors.length > 2) return undefined;
+  const first = errors[0];
+  return first
+    ? item(
+        'reconnect-race',
+        `${codes(errors)} at ${clock(first.time)}, right after a reconnect: the hub closing the old connection it had not noticed was dead, not a second client`,
+      )
+    : undefined;
 }
 
 export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice | undefined {
-  const errors = device.duplicateIdentityErrors;
+  const errors = repeatedKicks(device);
+  if (errors.length < 2) return undefined;
   const addresses = device.duplicateIdentityAddresses;
+  const switches = addressSwitches(device);
+  const pingPong = switches >= 2;
+  const noAddresses = addresses.length === 0;
+  // Repeated kicks from two addresses, alternating; or many kicks with no addresses to compare.
+  if (!pingPong && !(noAddresses && errors.length >= KICKS_WITHOUT_ADDRESSES)) return undefined;
   const kicked = errors.filter((e) => e.resultType === '400027').length;
-  if (errors.length < 2 && !(errors.length === 1 && addresses.length >= 2)) return undefined;
-  const pingPong = alternates(
-    device.events
-      .filter((e) => e.operation === 'deviceConnect' || errors.includes(e))
-      .map((e) => e.maskedIpAddress),
-  );
   const evidence = [
     item(
       'duplicate-identity-errors',
@@ -61,17 +99,21 @@ export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice
     evidence.push(
       item(
         'alternating-addresses',
-        `Connections come from ${plural(addresses.length, 'address', 'addresses')}${pingPong ? ', alternating' : ''}: ${addresses.slice(0, 5).join(', ')}`,
+        `Connections come from ${plural(addresses.length, 'address', 'addresses')}, alternating ${plural(switches, 'time')}: ${addresses.slice(0, 5).join(', ')}`,
       ),
     );
   }
-  const confidence = 0.75 + (kicked > 0 ? 0.1 : 0) + (pingPong ? 0.1 : 0);
+  const confidence = pingPong
+    ? 0.8 + (kicked > 0 ? 0.05 : 0) + (errors.length >= 4 ? 0.1 : 0)
+    : 0.62;
   return {
     deviceId: device.deviceId,
     cause: 'duplicate-identity',
     confidence,
     summary: `${device.deviceId} keeps being disconnected because another client connects with the same identity (${plural(errors.length, 'time')}${addresses.length >= 2 ? `, from ${addresses.slice(0, 2).join(' and ')}` : ''}).`,
     evidence,
+    wouldChange:
+      'Connections from two addresses taking turns would confirm a second client; kicks only right after reconnects would make it a reconnect race.',
   };
 }
 
@@ -96,80 +138,45 @@ export function diagnoseCredentialRejected(device: DeviceSignals): AssessedDevic
   return {
     deviceId: device.deviceId,
     cause: 'credential-rejected',
-    confidence: 0.8 + Math.min(0.15, refusals.length * 0.02),
+    confidence: 0.78 + Math.min(0.15, refusals.length * 0.02),
+    reconnected: false,
     summary: `${device.deviceId}${device.alertDrop ? ` dropped at ${clock(device.alertDrop.time)} and` : ''} cannot get back in: the hub refused ${plural(refusals.length, 'reconnect')} with 401003 (unauthorized) and it has not reconnected.`,
     evidence,
   };
 }
 
-export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | undefined {
-  const drop = device.alertDrop;
-  if (!drop) return undefined;
-  const periodic = device.periodicity;
-  const regular =
-    periodic?.regular === true &&
-    periodic.medianMs >= ANY_RENEWAL_MS.min &&
-    periodic.medianMs <= ANY_RENEWAL_MS.max;
-  const hourly =
-    regular &&
-    periodic.medianMs >= HOURLY_RENEWAL_MS.min &&
-    periodic.medianMs <= HOURLY_RENEWAL_MS.max;
-  const quick =
-    device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
-  const companion = device.authCompanion !== undefined;
-  // Needs the clock, or an expiry seen directly (401003 beside the drop) followed by a quick return.
-  if (!(regular && (quick || companion)) && !(companion && quick)) return undefined;
-
-  const evidence: EvidenceItem[] = [];
-  if (regular) {
-    evidence.push(
-      item(
-        'periodic-disconnects',
-        `404104 repeats every ~${duration(periodic.medianMs)} (${plural(periodic.intervals.length + 1, 'drop')}, intervals within ${duration(periodic.spreadMs)} of each other)`,
-      ),
-    );
+/** What a regular period with this reconnect behaviour most likely is. */
+export function periodMeaning(periodMs: number, quick: boolean): string {
+  const minutes = Math.round(periodMs / 60_000);
+  if (!quick) {
+    return `every ~${minutes} min with a slow return: a scheduled restart on the device (watchdog reboot, cron job) or a network path that goes down on a schedule`;
   }
-  if (companion) {
-    evidence.push(
-      item(
-        'auth-expired',
-        `401003 IoTHubUnauthorized at ${clock(device.authCompanion.time)}, next to the drop: the token expired`,
-      ),
-    );
+  if (minutes <= 35) {
+    return `every ~${minutes} min with an instant reconnect: an idle time-out on the network path (NAT, firewall, carrier) or an MQTT keep-alive longer than the hub allows (at most 1,177 s)`;
   }
-  if (quick) {
-    evidence.push(
-      item(
-        'quick-reconnect',
-        `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`,
-      ),
-    );
-  }
-  const sdk = assessSdk(device.sdkVersion);
-  if (sdk)
-    evidence.push(
-      item('sdk', `${sdk.name} ${sdk.version}${device.protocol ? ` over ${device.protocol}` : ''}`),
-    );
-
-  const confidence =
-    0.55 + (regular ? 0.15 : 0) + (hourly ? 0.1 : 0) + (companion ? 0.1 : 0) + (quick ? 0.05 : 0);
-  const cadence = regular ? `; its disconnects repeat every ~${duration(periodic.medianMs)}` : '';
-  return {
-    deviceId: device.deviceId,
-    cause: 'sas-token-expiry',
-    confidence,
-    summary: `${device.deviceId} dropped at ${clock(drop.time)}${quick ? ` and reconnected ${duration(device.reconnectDelayMs)} later` : ''}${cadence}: the hub closed the connection when its SAS token expired and the SDK renewed it. Expected behaviour, no action needed.`,
-    evidence,
-  };
+  return `every ~${minutes} min with an instant reconnect: a scheduled job or restart on the device (watchdog, cron) or an idle time-out on the network path`;
 }
 
 export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice | undefined {
   const drop = device.alertDrop;
   if (!drop) return undefined;
   const evidence: EvidenceItem[] = [];
-  let confidence = 0.55;
+  let confidence = 0.5;
   const periodic = device.periodicity;
-  if (periodic && !periodic.regular) {
+  const quick =
+    device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
+  let meaning: string | undefined;
+  if (periodic?.regular) {
+    const reason = notTokenReason(device);
+    meaning = periodMeaning(periodic.medianMs, quick);
+    evidence.push(
+      item(
+        'periodic-not-token',
+        `404104 repeats ${meaning}. Not a token expiry: ${reason ?? 'no 401003 beside the drops and the period is not a token lifetime'}`,
+      ),
+    );
+    confidence += 0.15;
+  } else if (periodic) {
     const minutes = periodic.intervals.map((ms) => Math.round(ms / 60_000));
     evidence.push(
       item(
@@ -187,7 +194,7 @@ export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice |
       ),
     );
     confidence += 0.05;
-  } else if (device.reconnectDelayMs > QUICK_RECONNECT_MS) {
+  } else if (!quick) {
     evidence.push(
       item(
         'slow-reconnect',
@@ -212,27 +219,37 @@ export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice |
     );
     confidence += 0.05;
   }
-  const sdk = assessSdk(device.sdkVersion);
+  const sdk = device.sdk;
   if (sdk?.outdated) {
     evidence.push(
       item(
         'outdated-sdk',
-        `${sdk.name} ${sdk.version} is older than ${sdk.minimum}: old SDKs can drop TCP without an MQTT DISCONNECT`,
+        `${sdkLabel(sdk)} is older than ${sdk.family.minimum?.join('.') ?? 'the current release'}: old SDKs can drop TCP without an MQTT DISCONNECT`,
       ),
     );
     confidence += 0.05;
   } else if (device.sdkVersion) {
     evidence.push(item('sdk', `SDK: ${device.sdkVersion}`));
   }
+  const race = reconnectRaceNote(device);
+  if (race) evidence.push(race);
   const offline =
     device.reconnectDelayMs === undefined
       ? 'has not reconnected yet'
       : `was offline ${duration(device.reconnectDelayMs)}`;
+  const summary = meaning
+    ? `${device.deviceId} drops ${meaning}; it dropped at ${clock(drop.time)} and ${offline}. No token expiry: the device's network path or its own schedule, not the hub.`
+    : `${device.deviceId} dropped at ${clock(drop.time)} and ${offline}, with no token expiry: the device's network, power or app, not the hub.`;
   return {
     deviceId: device.deviceId,
     cause: 'device-or-network',
     confidence: Math.min(confidence, 0.85),
-    summary: `${device.deviceId} dropped at ${clock(drop.time)} and ${offline}, with no token expiry and no sign of trouble elsewhere on the hub: the device's network, power or app, not the hub.`,
+    reconnected: device.reconnect !== undefined,
+    summary,
     evidence,
+    wouldChange:
+      device.reconnectDelayMs === undefined
+        ? 'A 401003 beside the drop would make this a token that expired without a way back; a reconnect in the next minutes would make it a short network outage.'
+        : 'A 401003 beside the drop, or drops repeating one token lifetime (60–76 min) apart, would make this a SAS token renewal; other devices dropping at the same moment would make it a shared network or a hub incident.',
   };
 }

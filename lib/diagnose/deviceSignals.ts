@@ -1,12 +1,15 @@
 /**
  * What one device's Connections timeline says: when it dropped, whether it came back and how
- * fast, whether its drops repeat like a SAS-token clock, and which error codes surround them.
+ * fast, how long its sessions last, whether its drops repeat like a clock, and which error codes
+ * surround them. Events are grouped by device once and each time stamp is parsed once, so the
+ * cost grows with the number of events, not devices × events.
  */
 
 import type { TimeWindow } from '../alerts/alert';
 import type { ConnectionEvent } from '../evidence/evidence';
 import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { median } from './format';
+import { parseSdkVersion, type ParsedSdk } from './sdkFamilies';
 
 /** 401003 this close to a 404104 belongs to the same SAS expiry. */
 export const AUTH_COMPANION_MS = 90_000;
@@ -15,189 +18,299 @@ export const QUICK_RECONNECT_MS = 120_000;
 /** Drops closer than this are one episode, not two cycles. */
 const SAME_EPISODE_MS = 3 * 60_000;
 
+/**
+ * A Connections event with its time stamp parsed once. Built field by field into one shape (not
+ * spread): every event then has the same hidden class, which keeps `diagnose` fast on big fleets.
+ */
+export interface TimedEvent {
+  readonly time: string;
+  readonly ms: number;
+  readonly deviceId: string;
+  readonly operation: string;
+  readonly resultType: string;
+  readonly resultDescription: string;
+  readonly sdkVersion: string | undefined;
+  readonly protocol: string | undefined;
+  readonly maskedIpAddress: string | undefined;
+}
+
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+/** Epoch ms of an ISO 8601 UTC time stamp; the common `…T05:12:04.419Z` form without Date.parse. */
+export function isoMs(time: string): number {
+  if (
+    time.length === 24 &&
+    time.charCodeAt(10) === 84 && // T
+    time.charCodeAt(19) === 46 && // .
+    time.charCodeAt(23) === 90 // Z
+  ) {
+    const seconds = digits(time, 11, 2) * 3600 + digits(time, 14, 2) * 60 + digits(time, 17, 2);
+    const days = daysFromCivil(digits(time, 0, 4), digits(time, 5, 2), digits(time, 8, 2));
+    return (days * 86_400 + seconds) * 1000 + digits(time, 20, 3);
+  }
+  return Date.parse(time);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function timed(e: ConnectionEvent): TimedEvent {
+  return {
+    time: e.time,
+    ms: isoMs(e.time),
+    deviceId: e.deviceId,
+    operation: e.operation,
+    resultType: e.resultType,
+    resultDescription: e.resultDescription,
+    sdkVersion: e.sdkVersion,
+    protocol: e.protocol,
+    maskedIpAddress: e.maskedIpAddress,
+  };
+}
+
 export interface Periodicity {
   readonly intervals: readonly number[];
+  /** The period: the median of the intervals that are one cycle long. */
   readonly medianMs: number;
-  /** Largest distance of an interval from the median. */
+  /** Largest distance of an interval from a whole number of periods. */
   readonly spreadMs: number;
   readonly regular: boolean;
 }
 
 export interface DeviceSignals {
   readonly deviceId: string;
-  readonly events: readonly ConnectionEvent[];
+  readonly events: readonly TimedEvent[];
   /** The 404104 the alert is about: the last one near the window, else the last before it. */
-  readonly alertDrop?: ConnectionEvent;
-  readonly drops: readonly ConnectionEvent[];
+  readonly alertDrop?: TimedEvent;
+  readonly drops: readonly TimedEvent[];
   readonly periodicity?: Periodicity;
-  readonly authCompanion?: ConnectionEvent;
-  readonly reconnect?: ConnectionEvent;
+  /** Any 401003 within 90 s of the alert drop. */
+  readonly authCompanion?: TimedEvent;
+  /** The hub's own 401003 at the alert drop: the token had expired (not a refused reconnect). */
+  readonly tokenExpired?: TimedEvent;
+  /** Drop episodes with the hub's 401003 beside them, the alert drop included. */
+  readonly expiredCycles: number;
+  readonly reconnect?: TimedEvent;
   readonly reconnectDelayMs?: number;
+  /** Reconnect delay after every drop that has a reconnect. */
+  readonly reconnectDelays: readonly number[];
   /** How long the logs read reach past the drop (to judge "not reconnected yet"). */
   readonly observedAfterDropMs?: number;
-  readonly authFailuresAfterDrop: readonly ConnectionEvent[];
-  readonly duplicateIdentityErrors: readonly ConnectionEvent[];
+  /** Connect → alert drop: a token expiry ends the session one lifetime after its connect. */
+  readonly sessionMs?: number;
+  /** Connect → drop for every drop with its connect in the logs. */
+  readonly sessions: readonly number[];
+  /** Refused connect attempts (401003) after the alert drop, before any reconnect. */
+  readonly authFailuresAfterDrop: readonly TimedEvent[];
+  readonly duplicateIdentityErrors: readonly TimedEvent[];
   readonly duplicateIdentityAddresses: readonly string[];
   readonly addressBefore?: string;
   readonly addressAfter?: string;
   readonly sdkVersion?: string;
+  readonly sdk?: ParsedSdk;
   readonly protocol?: string;
 }
 
-const isSuccessfulConnect = (e: ConnectionEvent): boolean =>
+type Coded = Pick<ConnectionEvent, 'operation' | 'resultType'>;
+const isSuccessfulConnect = (e: Coded): boolean =>
   e.operation === 'deviceConnect' && e.resultType === '';
+const isAuthError = (e: Coded): boolean => e.resultType === '401003';
+const isDuplicateIdentity = (e: Coded): boolean =>
+  e.resultType === '400027' || e.resultType === '409002';
 
-export function periodicityOf(drops: readonly ConnectionEvent[]): Periodicity | undefined {
+/** Every device's events, oldest first, each time stamp parsed once. */
+export function groupByDevice(
+  events: readonly ConnectionEvent[],
+  only?: ReadonlySet<string>,
+): Map<string, TimedEvent[]> {
+  // Only the devices asked about: a fleet's other rows are never copied.
+  const all = (only ? events.filter((e) => only.has(e.deviceId)) : events).map(timed);
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++)
+    sorted = (all[i - 1]?.ms ?? 0) <= (all[i]?.ms ?? 0);
+  // Evidence arrives sorted; sorting again would cost more than the rules.
+  if (!sorted) all.sort((a, b) => a.ms - b.ms);
+  const byDevice = new Map<string, TimedEvent[]>();
+  for (const event of all) {
+    const list = byDevice.get(event.deviceId);
+    if (list) list.push(event);
+    else byDevice.set(event.deviceId, [event]);
+  }
+  return byDevice;
+}
+
+/**
+ * Whether drops repeat like a clock. One lost log row doubles an interval, so an interval that
+ * is a whole number of periods still counts as regular; at least half must be one period long.
+ */
+export function periodicityOfTimes(times: readonly number[]): Periodicity | undefined {
   const episodes: number[] = [];
-  for (const drop of drops) {
-    const time = Date.parse(drop.time);
+  for (const time of [...times].sort((a, b) => a - b)) {
     const last = episodes[episodes.length - 1];
     if (last === undefined || time - last > SAME_EPISODE_MS) episodes.push(time);
   }
   const intervals = episodes.slice(1).map((time, i) => time - (episodes[i] ?? time));
-  const medianMs = median(intervals);
-  if (medianMs === undefined || intervals.length < 2) return undefined;
-  const spreadMs = Math.max(...intervals.map((i) => Math.abs(i - medianMs)));
-  // Regular: every interval within 3 min (or 8%) of the median, the way a token clock behaves.
-  const regular = spreadMs <= Math.max(3 * 60_000, 0.08 * medianMs);
+  if (intervals.length < 2) return undefined;
+  const shortest = Math.min(...intervals);
+  // The period is the median of the intervals close to the shortest one (single cycles).
+  const singles = intervals.filter((i) => i < shortest * 1.5);
+  const medianMs = median(singles) ?? shortest;
+  const tolerance = Math.max(3 * 60_000, 0.08 * medianMs);
+  let spreadMs = 0;
+  for (const interval of intervals) {
+    const cycles = Math.max(1, Math.round(interval / medianMs));
+    spreadMs = Math.max(spreadMs, Math.abs(interval - cycles * medianMs) / Math.sqrt(cycles));
+  }
+  const regular = spreadMs <= tolerance && singles.length * 2 >= intervals.length;
   return { intervals, medianMs, spreadMs, regular };
 }
 
+export function periodicityOf(drops: readonly ConnectionEvent[]): Periodicity | undefined {
+  return periodicityOfTimes(drops.map((d) => Date.parse(d.time)));
+}
+
+/** The hub's 401003 for an expired token: on the disconnect, or just before the 404104. */
+function expiryNear(authErrors: readonly TimedEvent[], dropMs: number): TimedEvent | undefined {
+  return authErrors.find(
+    (e) =>
+      (e.operation === 'deviceDisconnect' && Math.abs(e.ms - dropMs) <= AUTH_COMPANION_MS) ||
+      (e.ms <= dropMs && dropMs - e.ms <= AUTH_COMPANION_MS),
+  );
+}
+
+function latestOf(
+  events: readonly TimedEvent[],
+  pick: (e: TimedEvent) => string | undefined,
+): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    const value = event && pick(event);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** `events`: this device's events, oldest first (from `groupByDevice`). */
 export function deviceSignals(
   deviceId: string,
-  allEvents: readonly ConnectionEvent[],
+  events: readonly TimedEvent[],
   window: TimeWindow,
   spanEnd: string,
 ): DeviceSignals {
-  const events = allEvents.filter((e) => e.deviceId === deviceId);
-  const drops = events.filter((e) => e.resultType === '404104');
   const margin = WINDOW_MARGIN_MINUTES * 60_000;
-  const windowStart = Date.parse(window.start) - margin;
   const windowEnd = Date.parse(window.end) + margin;
-  const nearWindow = drops.filter((d) => {
-    const time = Date.parse(d.time);
-    return time >= windowStart && time <= windowEnd;
-  });
-  const alertDrop =
-    nearWindow[nearWindow.length - 1] ?? drops.filter((d) => Date.parse(d.time) <= windowEnd).pop();
 
-  const duplicateIdentityErrors = events.filter(
-    (e) => e.resultType === '400027' || e.resultType === '409002',
-  );
-  const duplicateIdentityAddresses = [
-    ...new Set(
-      events
-        .filter((e) => e.operation === 'deviceConnect' || duplicateIdentityErrors.includes(e))
-        .map((e) => e.maskedIpAddress)
-        .filter((ip): ip is string => ip !== undefined),
-    ),
-  ];
-  const latest = (pick: (e: ConnectionEvent) => string | undefined): string | undefined =>
-    events
-      .map(pick)
-      .filter((v): v is string => v !== undefined)
-      .pop();
-  const sdkVersion = latest((e) => e.sdkVersion);
-  const protocol = latest((e) => e.protocol);
+  const drops: TimedEvent[] = [];
+  const authErrors: TimedEvent[] = [];
+  const duplicateIdentityErrors: TimedEvent[] = [];
+  const addresses = new Set<string>();
+  const sessions: number[] = [];
+  const reconnectDelays: number[] = [];
+  let lastConnectMs: number | undefined;
+  let pendingDropMs: number | undefined;
+  for (const event of events) {
+    if (isSuccessfulConnect(event)) {
+      if (pendingDropMs !== undefined) reconnectDelays.push(event.ms - pendingDropMs);
+      pendingDropMs = undefined;
+      lastConnectMs = event.ms;
+    } else if (event.resultType === '404104') {
+      drops.push(event);
+      if (lastConnectMs !== undefined && pendingDropMs === undefined) {
+        sessions.push(event.ms - lastConnectMs);
+      }
+      pendingDropMs ??= event.ms;
+    } else if (isAuthError(event)) {
+      authErrors.push(event);
+    } else if (isDuplicateIdentity(event)) {
+      duplicateIdentityErrors.push(event);
+    }
+    if (
+      event.maskedIpAddress !== undefined &&
+      (event.operation === 'deviceConnect' || isDuplicateIdentity(event))
+    ) {
+      addresses.add(event.maskedIpAddress);
+    }
+  }
+
+  let alertDrop: TimedEvent | undefined;
+  for (const drop of drops) {
+    if (drop.ms <= windowEnd) alertDrop = drop;
+  }
+  const sdkVersion = latestOf(events, (e) => e.sdkVersion);
+  const protocol = latestOf(events, (e) => e.protocol);
+  const sdk = parseSdkVersion(sdkVersion);
+  const periodicity = periodicityOfTimes(drops.map((d) => d.ms));
+  let expiredCycles = 0;
+  let lastEpisode = -Infinity;
+  for (const drop of drops) {
+    if (drop.ms - lastEpisode <= SAME_EPISODE_MS) continue;
+    lastEpisode = drop.ms;
+    if (expiryNear(authErrors, drop.ms)) expiredCycles++;
+  }
 
   const base = {
     deviceId,
     events,
     drops,
-    authFailuresAfterDrop: [] as ConnectionEvent[],
+    expiredCycles,
+    reconnectDelays,
+    sessions,
     duplicateIdentityErrors,
-    duplicateIdentityAddresses,
+    duplicateIdentityAddresses: [...addresses],
+    ...(periodicity && { periodicity }),
     ...(sdkVersion && { sdkVersion }),
+    ...(sdk && { sdk }),
     ...(protocol && { protocol }),
   };
-  const periodicity = periodicityOf(drops);
   if (!alertDrop) {
-    return {
-      ...base,
-      ...(periodicity && { periodicity }),
-      authFailuresAfterDrop: events.filter((e) => e.resultType === '401003'),
-    };
+    return { ...base, authFailuresAfterDrop: authErrors };
   }
 
-  const dropTime = Date.parse(alertDrop.time);
-  const after = events.filter((e) => Date.parse(e.time) > dropTime);
-  const reconnect = after.find(isSuccessfulConnect);
-  const authCompanion = events.find(
+  const dropMs = alertDrop.ms;
+  let reconnect: TimedEvent | undefined;
+  let addressBefore: string | undefined;
+  let sessionStart: number | undefined;
+  for (const event of events) {
+    if (event.ms <= dropMs) {
+      if (event.maskedIpAddress !== undefined) addressBefore = event.maskedIpAddress;
+      if (isSuccessfulConnect(event)) sessionStart = event.ms;
+    } else if (isSuccessfulConnect(event)) {
+      reconnect = event;
+      break;
+    }
+  }
+  const tokenExpired = expiryNear(authErrors, dropMs);
+  const authCompanion = authErrors.find((e) => Math.abs(e.ms - dropMs) <= AUTH_COMPANION_MS);
+  const authFailuresAfterDrop = authErrors.filter(
     (e) =>
-      e.resultType === '401003' && Math.abs(Date.parse(e.time) - dropTime) <= AUTH_COMPANION_MS,
+      e.ms > dropMs &&
+      (reconnect === undefined || e.ms < reconnect.ms) &&
+      e !== tokenExpired &&
+      e.operation !== 'deviceDisconnect',
   );
-  const authFailuresAfterDrop = after.filter(
-    (e) =>
-      e.resultType === '401003' &&
-      (reconnect === undefined || Date.parse(e.time) < Date.parse(reconnect.time)) &&
-      e !== authCompanion,
-  );
-  const addressBefore = events
-    .filter((e) => Date.parse(e.time) <= dropTime && e.maskedIpAddress !== undefined)
-    .pop()?.maskedIpAddress;
   const addressAfter = reconnect?.maskedIpAddress;
-
   return {
     ...base,
     alertDrop,
-    ...(periodicity && { periodicity }),
     ...(authCompanion && { authCompanion }),
-    ...(reconnect && {
-      reconnect,
-      reconnectDelayMs: Date.parse(reconnect.time) - dropTime,
-    }),
-    observedAfterDropMs: Date.parse(spanEnd) - dropTime,
+    ...(tokenExpired && { tokenExpired }),
+    ...(reconnect && { reconnect, reconnectDelayMs: reconnect.ms - dropMs }),
+    ...(sessionStart !== undefined && { sessionMs: dropMs - sessionStart }),
+    observedAfterDropMs: Date.parse(spanEnd) - dropMs,
     authFailuresAfterDrop,
     ...(addressBefore && { addressBefore }),
     ...(addressAfter && { addressAfter }),
   };
-}
-
-interface SdkFloor {
-  readonly prefix: string;
-  readonly name: string;
-  readonly minimum: readonly number[];
-}
-
-/**
- * Device SDK releases older than these are "outdated" for the purpose of advice; older SDKs are
- * a documented source of TCP resets without MQTT DISCONNECT.
- */
-const SDK_FLOORS: readonly SdkFloor[] = [
-  { prefix: 'azure-iot-device/', name: 'Node.js device SDK', minimum: [1, 18] },
-  { prefix: 'azure-iot-device-iothub-py/', name: 'Python device SDK', minimum: [2, 0] },
-  { prefix: '.NET/', name: '.NET device SDK', minimum: [1, 40] },
-  { prefix: 'microsoft.azure.devices.client/', name: '.NET device SDK', minimum: [1, 40] },
-  {
-    prefix: 'com.microsoft.azure.sdk.iot.iot-device-client/',
-    name: 'Java device SDK',
-    minimum: [2, 0],
-  },
-  { prefix: 'com.microsoft.azure.iothub-java-client/', name: 'Java device SDK', minimum: [2, 0] },
-];
-
-export interface SdkAssessment {
-  readonly name: string;
-  readonly version: string;
-  readonly outdated: boolean;
-  readonly minimum: string;
-}
-
-export function assessSdk(sdkVersion: string | undefined): SdkAssessment | undefined {
-  if (sdkVersion === undefined) return undefined;
-  const floor = SDK_FLOORS.find((f) => sdkVersion.toLowerCase().startsWith(f.prefix.toLowerCase()));
-  if (!floor) return undefined;
-  const version = /^[^/]+\/(\d+(?:\.\d+)*)/.exec(sdkVersion)?.[1];
-  if (version === undefined) return undefined;
-  const parts = version.split('.').map(Number);
-  let outdated = false;
-  for (let i = 0; i < floor.minimum.length; i++) {
-    const have = parts[i] ?? 0;
-    const need = floor.minimum[i] ?? 0;
-    if (have !== need) {
-      outdated = have < need;
-      break;
-    }
-  }
-  return { name: floor.name, version, outdated, minimum: floor.minimum.join('.') };
 }

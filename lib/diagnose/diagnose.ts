@@ -3,33 +3,49 @@
  * 401003 guidance). Pure and deterministic: the same evidence always gives the same verdict.
  *
  * Order of precedence: device-specific faults that no hub incident explains (duplicate identity,
- * rejected credentials) first, then a hub-side incident, then the SAS-token clock, then the
- * device's own network, and "unknown" with the reason when the logs do not say.
+ * rejected credentials, a token that expired without a way back) first; then what the fleet
+ * shows (synchronised renewal waves, one site's drop, a hub-side incident); then the device's
+ * own SAS-token clock, its network (alone or with a cohort), and "unknown" with the reason when
+ * the logs do not say.
  */
 
 import type { Alert } from '../alerts/alert';
 import type { Evidence } from '../evidence/evidence';
+import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { actionsFor } from './actions';
+import { COHORT_CONFIDENCE, cohortAround, cohortSentence } from './cohorts';
 import {
-  type AssessedDevice,
   diagnoseCredentialRejected,
   diagnoseDeviceOrNetwork,
   diagnoseDuplicateIdentity,
-  diagnoseSasTokenExpiry,
 } from './deviceRules';
-import { type DeviceSignals, deviceSignals } from './deviceSignals';
-import { type Cause, clampConfidence, type Diagnosis, type Scope, type Verdict } from './diagnosis';
-import { diagnoseFleetWithoutIncident, diagnoseHubIncident } from './fleetRules';
-import { fleetSignals } from './fleetSignals';
-import { plural } from './format';
+import { type DeviceSignals, deviceSignals, groupByDevice } from './deviceSignals';
+import {
+  type AssessedDevice,
+  type Cause,
+  clampConfidence,
+  type Diagnosis,
+  LOW_CONFIDENCE,
+  type Scope,
+  type Verdict,
+} from './diagnosis';
+import { diagnoseFleetWithoutIncident, diagnoseHubIncident, diagnoseSiteDrop } from './fleetRules';
+import { type FleetSignals, fleetSignals } from './fleetSignals';
+import { percent, plural } from './format';
+import { diagnoseWaves } from './renewalWaves';
+import { diagnoseSasTokenExpiry, diagnoseTokenExpiryWithoutReturn } from './tokenRules';
 
 function finish(verdict: Verdict, evidence: Evidence): Diagnosis {
   const gaps = evidence.gaps.map((gap) => ({ signal: 'gap', text: gap }));
+  // A gap in the evidence makes any verdict less certain.
+  const confidence = clampConfidence(verdict.confidence - Math.min(0.15, gaps.length * 0.05));
+  const { wouldChange, ...rest } = verdict;
   return {
-    ...verdict,
-    confidence: clampConfidence(verdict.confidence),
+    ...rest,
+    confidence,
     evidence: [...verdict.evidence, ...gaps],
-    actions: actionsFor(verdict.cause, verdict.evidence),
+    actions: actionsFor(verdict, verdict.evidence),
+    ...(wouldChange && confidence < LOW_CONFIDENCE && { wouldChange }),
   };
 }
 
@@ -38,21 +54,73 @@ function unknown(
   devices: readonly string[],
   evidence: Evidence,
   scope: Scope,
+  wouldChange: string,
 ): Diagnosis {
   return finish(
-    { cause: 'unknown', scope, confidence: 0.2, devices, summary, evidence: [] },
+    { cause: 'unknown', scope, confidence: 0.2, devices, summary, evidence: [], wouldChange },
     evidence,
+  );
+}
+
+/** Faults of one device that stand even during a hub incident: a hub blip does not revoke keys. */
+function assessSpecific(device: DeviceSignals): AssessedDevice | undefined {
+  return (
+    diagnoseDuplicateIdentity(device) ??
+    diagnoseTokenExpiryWithoutReturn(device) ??
+    diagnoseCredentialRejected(device)
   );
 }
 
 /** The verdict for one device, without regard to the rest of the fleet. */
 function assessDevice(device: DeviceSignals): AssessedDevice | undefined {
   return (
-    diagnoseDuplicateIdentity(device) ??
-    diagnoseCredentialRejected(device) ??
-    diagnoseSasTokenExpiry(device) ??
-    diagnoseDeviceOrNetwork(device)
+    assessSpecific(device) ?? diagnoseSasTokenExpiry(device) ?? diagnoseDeviceOrNetwork(device)
   );
+}
+
+/** What the rest of the hub did, said plainly for a single device's network verdict. */
+function elsewhere(fleet: FleetSignals, alerted: number): string {
+  const others = Math.max(0, fleet.droppedInWindow - alerted);
+  return others === 0
+    ? ' No other device on the hub dropped in the window.'
+    : ` Elsewhere on the hub ${plural(others, 'other device')} dropped in the window (${fleet.expectedInWindow.toFixed(1)} usually do), with nothing in common with it.`;
+}
+
+function usualDropsPerMinute(fleet: FleetSignals, evidence: Evidence): number {
+  const minutes =
+    (Date.parse(evidence.alertWindow.end) - Date.parse(evidence.alertWindow.start)) / 60_000 +
+    2 * WINDOW_MARGIN_MINUTES;
+  return minutes > 0 ? fleet.expectedInWindow / minutes : 0;
+}
+
+/** A device-or-network verdict widened to the cohort that dropped with it, when there is one. */
+function withCohort(
+  assessed: AssessedDevice,
+  device: DeviceSignals,
+  fleet: FleetSignals,
+  evidence: Evidence,
+): Verdict {
+  const cohort = cohortAround(device, evidence, usualDropsPerMinute(fleet, evidence));
+  if (!cohort) {
+    return {
+      ...toVerdict(assessed, 1),
+      summary: `${assessed.summary}${elsewhere(fleet, 1)}`,
+    };
+  }
+  return {
+    ...toVerdict(assessed, 1),
+    scope: 'subset',
+    confidence: Math.max(assessed.confidence, COHORT_CONFIDENCE[cohort.kind]),
+    devices: cohort.deviceIds,
+    summary: `${cohortSentence(cohort)} (${device.deviceId} among them) while the rest of the hub stayed up (${percent(fleet.share)} of ${fleet.fleetSize} devices dropped): what they share, not the hub and not ${device.deviceId} alone. ${assessed.summary}`,
+    evidence: [
+      {
+        signal: 'cohort',
+        text: `${cohortSentence(cohort)}: ${cohort.deviceIds.slice(0, 8).join(', ')}${cohort.deviceIds.length > 8 ? ', …' : ''}`,
+      },
+      ...assessed.evidence,
+    ],
+  };
 }
 
 export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
@@ -64,6 +132,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       alert.deviceIds,
       evidence,
       scopeOfAlert,
+      'A `_ResourceId` dimension on the alert, or DEFAULT_IOTHUB_RESOURCE_ID, would let the logs be read.',
     );
   }
   const fleet = fleetSignals(evidence);
@@ -73,23 +142,27 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       alert.deviceIds,
       evidence,
       scopeOfAlert,
+      'Connections logs for the hub in this workspace would let the drop be diagnosed.',
     );
   }
 
+  const byDevice = groupByDevice(evidence.deviceEvents, new Set(alert.deviceIds));
   const devices = alert.deviceIds.map((id) =>
-    deviceSignals(id, evidence.deviceEvents, evidence.alertWindow, evidence.span.end),
+    deviceSignals(id, byDevice.get(id) ?? [], evidence.alertWindow, evidence.span.end),
   );
-  const assessed = devices.map((device) => ({ device, verdict: assessDevice(device) }));
 
-  // Device-specific faults stand even during a hub incident: a hub blip does not revoke keys.
-  const specific = assessed.find(
-    (a) => a.verdict?.cause === 'duplicate-identity' || a.verdict?.cause === 'credential-rejected',
-  );
-  if (specific?.verdict) return finish(toVerdict(specific.verdict, alert), evidence);
+  const specific = devices
+    .map((device) => assessSpecific(device))
+    .find((verdict) => verdict !== undefined);
+  if (specific) return finish(toVerdict(specific, alert.deviceIds.length), evidence);
+
+  const waves = diagnoseWaves(fleet, evidence, devices);
+  if (waves) return finish(waves, evidence);
 
   if (fleet.isIncident) {
     const alerted = devices.filter((d) => d.alertDrop !== undefined).map((d) => d.deviceId);
-    return finish(diagnoseHubIncident(fleet, evidence, alerted), evidence);
+    const site = diagnoseSiteDrop(fleet, evidence, alerted);
+    return finish(site ?? diagnoseHubIncident(fleet, evidence, alerted), evidence);
   }
 
   if (devices.length === 0) {
@@ -101,11 +174,15 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
           [],
           evidence,
           'fleet',
+          '404104 rows in the window would show which devices dropped; a deeper dip in connected devices would make it a hub incident.',
         );
   }
 
-  const diagnosed = assessed.filter((a) => a.verdict !== undefined);
-  if (diagnosed.length === 0) {
+  const assessed = devices.flatMap((device) => {
+    const verdict = assessDevice(device);
+    return verdict ? [{ device, verdict }] : [];
+  });
+  if (assessed.length === 0) {
     const ids = devices.map((d) => d.deviceId);
     const anyEvents = devices.some((d) => d.events.length > 0);
     return unknown(
@@ -115,39 +192,49 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       ids,
       evidence,
       scopeOfAlert,
+      'The 404104 row of the drop, once ingested, would let the device be diagnosed: replay the alert later.',
     );
   }
   // Several devices in one alert: the most common verdict speaks for them.
-  const counts = new Map<Cause, AssessedDevice[]>();
-  for (const { verdict } of diagnosed) {
-    if (!verdict) continue;
-    counts.set(verdict.cause, [...(counts.get(verdict.cause) ?? []), verdict]);
+  const counts = new Map<Cause, typeof assessed>();
+  for (const entry of assessed) {
+    const group = counts.get(entry.verdict.cause);
+    if (group) group.push(entry);
+    else counts.set(entry.verdict.cause, [entry]);
   }
-  const group = [...counts.values()].sort((a, b) => b.length - a.length)[0];
-  const lead = group?.[0];
-  if (!group || !lead) {
-    return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert);
+  const group = [...counts.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const lead = group[0];
+  if (!lead) {
+    return unknown('No verdict could be reached.', alert.deviceIds, evidence, scopeOfAlert, '');
   }
-  if (group.length === 1) return finish(toVerdict(lead, alert), evidence);
+  if (group.length === 1) {
+    const single =
+      lead.verdict.cause === 'device-or-network' && alert.deviceIds.length === 1
+        ? withCohort(lead.verdict, lead.device, fleet, evidence)
+        : toVerdict(lead.verdict, alert.deviceIds.length);
+    return finish(single, evidence);
+  }
   return finish(
     {
-      ...toVerdict(lead, alert),
+      ...toVerdict(lead.verdict, alert.deviceIds.length),
       scope: 'subset',
-      devices: group.map((g) => g.deviceId),
-      summary: `${plural(group.length, 'device')} of ${alert.deviceIds.length} in this alert show the same pattern. ${lead.summary}`,
-      confidence: group.reduce((sum, g) => sum + g.confidence, 0) / group.length,
+      devices: group.map((g) => g.device.deviceId),
+      summary: `${plural(group.length, 'device')} of ${alert.deviceIds.length} in this alert show the same pattern. ${lead.verdict.summary}`,
+      confidence: group.reduce((sum, g) => sum + g.verdict.confidence, 0) / group.length,
     },
     evidence,
   );
 }
 
-function toVerdict(device: AssessedDevice, alert: Alert): Verdict {
+function toVerdict(device: AssessedDevice, alertedDevices: number): Verdict {
   return {
     cause: device.cause,
-    scope: alert.deviceIds.length > 1 ? 'subset' : 'device',
+    scope: alertedDevices > 1 ? 'subset' : 'device',
     confidence: device.confidence,
     devices: [device.deviceId],
     summary: device.summary,
     evidence: device.evidence,
+    ...(device.reconnected !== undefined && { reconnected: device.reconnected }),
+    ...(device.wouldChange !== undefined && { wouldChange: device.wouldChange }),
   };
 }

@@ -28,10 +28,34 @@ export interface Diagnosis {
   readonly summary: string;
   readonly evidence: readonly EvidenceItem[];
   readonly actions: readonly string[];
+  /**
+   * Whether the device came back after the drop: `false` when the logs show no successful
+   * reconnect (a token that expired without a way back is then urgent, not harmless). Absent for
+   * verdicts about many devices or when the logs do not say.
+   */
+  readonly reconnected?: boolean;
+  /** Only when confidence is low: the signal that would have changed the verdict. */
+  readonly wouldChange?: string;
 }
 
 /** A diagnosis before the advice for its cause is attached. */
 export type Verdict = Omit<Diagnosis, 'actions'>;
+
+/** The verdict about one device, before the fleet is taken into account. */
+export interface AssessedDevice {
+  readonly deviceId: string;
+  readonly cause: Cause;
+  readonly confidence: number;
+  readonly summary: string;
+  readonly evidence: readonly EvidenceItem[];
+  readonly reconnected?: boolean;
+  readonly wouldChange?: string;
+}
+
+/** Below this confidence the message says which signal would have changed the verdict. */
+export const LOW_CONFIDENCE = 0.6;
+
+export type Urgency = 'info' | 'warning' | 'critical';
 
 /** Short human titles, used as message headlines. */
 export const CAUSE_TITLES: Readonly<Record<Cause, string>> = {
@@ -44,7 +68,7 @@ export const CAUSE_TITLES: Readonly<Record<Cause, string>> = {
 };
 
 /** How urgent each cause is for the person on call. */
-export const CAUSE_URGENCY: Readonly<Record<Cause, 'info' | 'warning' | 'critical'>> = {
+export const CAUSE_URGENCY: Readonly<Record<Cause, Urgency>> = {
   'sas-token-expiry': 'info',
   'device-or-network': 'warning',
   'iot-hub-transient': 'critical',
@@ -52,6 +76,23 @@ export const CAUSE_URGENCY: Readonly<Record<Cause, 'info' | 'warning' | 'critica
   'credential-rejected': 'critical',
   unknown: 'warning',
 };
+
+type Judged = Pick<Diagnosis, 'cause' | 'reconnected'>;
+
+/** A token that expired and never came back is the device app's fault, and urgent. */
+export function expiredWithoutReturn(diagnosis: Judged): boolean {
+  return diagnosis.cause === 'sas-token-expiry' && diagnosis.reconnected === false;
+}
+
+export function urgencyOf(diagnosis: Judged): Urgency {
+  return expiredWithoutReturn(diagnosis) ? 'critical' : CAUSE_URGENCY[diagnosis.cause];
+}
+
+export function titleOf(diagnosis: Judged): string {
+  return expiredWithoutReturn(diagnosis)
+    ? 'SAS token expired and the device did not reconnect'
+    : CAUSE_TITLES[diagnosis.cause];
+}
 
 export function clampConfidence(value: number): number {
   return Math.round(Math.min(0.99, Math.max(0, value)) * 100) / 100;

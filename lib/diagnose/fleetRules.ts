@@ -4,7 +4,7 @@ import type { Alert } from '../alerts/alert';
 import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
 import type { EvidenceItem, Verdict } from './diagnosis';
 import type { FleetSignals } from './fleetSignals';
-import { clock, percent, plural } from './format';
+import { clock, duration, percent, plural } from './format';
 
 /** How many device IDs a fleet verdict lists; the count says the rest. */
 export const LISTED_DEVICES = 20;
@@ -72,10 +72,62 @@ function largestCohort(
   const groups = new Map<string, DisconnectedDevice[]>();
   for (const device of devices) {
     const key = keyOf(device);
-    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), device]);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group) group.push(device);
+    else groups.set(key, [device]);
   }
   const [key, members] = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
   return key === undefined || !members ? undefined : { label: describe(key), members };
+}
+
+/** A mass drop where one address holds this share of the dropped devices is one site's. */
+const SITE_SHARE_OF_DROP = 0.8;
+/** ...unless that address holds most of the fleet, where a site and the hub look the same. */
+const SITE_MAX_SHARE_OF_FLEET = 0.7;
+
+/**
+ * A mass drop that stays behind one masked address, with no server errors and no deep dip: the
+ * site's uplink or power, not the hub, even when it is a quarter of the fleet.
+ */
+export function diagnoseSiteDrop(
+  fleet: FleetSignals,
+  evidence: Evidence,
+  alertedDevices: readonly string[],
+): Verdict | undefined {
+  if (fleet.serverErrorBurst || (fleet.metricDip?.share ?? 0) >= 0.5) return undefined;
+  const listed = evidence.disconnectedDevices;
+  const site = largestCohort(
+    listed,
+    (d) => d.maskedIpAddress,
+    (ip) => `behind ${ip}`,
+  );
+  if (!site || site.members.length < SITE_SHARE_OF_DROP * listed.length) return undefined;
+  // The listed devices are a sample when the query was capped: scale the site to the whole drop.
+  const siteDevices = Math.round((site.members.length / listed.length) * fleet.droppedInWindow);
+  if (fleet.fleetSize === 0 || siteDevices >= SITE_MAX_SHARE_OF_FLEET * fleet.fleetSize) {
+    return undefined;
+  }
+  const times = site.members.map((d) => Date.parse(d.firstDisconnect));
+  const spread = Math.max(...times) - Math.min(...times);
+  const devices = [...new Set([...alertedDevices, ...site.members.map((d) => d.deviceId)])];
+  return {
+    cause: 'device-or-network',
+    scope: 'subset',
+    confidence: 0.75,
+    devices: devices.slice(0, LISTED_DEVICES),
+    summary: `${siteDevices} devices ${site.label} dropped within ${duration(spread)} while the rest of the hub stayed up (${fleet.fleetSize - siteDevices} devices elsewhere): the site's network or power, not the hub.`,
+    evidence: [
+      {
+        signal: 'cohort',
+        text: `${site.members.length} of the ${listed.length} devices listed as dropped are ${site.label}`,
+      },
+      {
+        signal: 'partial-disconnect',
+        text: `${fleet.droppedInWindow} of ${fleet.fleetSize} devices (${percent(fleet.share)}) dropped with 404104, with no burst of server errors`,
+      },
+    ],
+  };
 }
 
 /** A drop that is not hub-wide: look for what the dropped devices share. */
@@ -107,7 +159,7 @@ export function diagnoseFleetWithoutIncident(
   const facts: EvidenceItem[] = [
     {
       signal: 'partial-disconnect',
-      text: `${plural(dropped.length, 'device')} of ${fleet.fleetSize} (${percent(fleet.share)}) disconnected with 404104 in the window; ${fleet.expectedInWindow.toFixed(1)} usually do`,
+      text: `${plural(fleet.droppedInWindow, 'device')} of ${fleet.fleetSize} (${percent(fleet.share)}) disconnected with 404104 in the window; ${fleet.expectedInWindow.toFixed(1)} usually do`,
     },
   ];
   if (cohort) {
@@ -126,12 +178,16 @@ export function diagnoseFleetWithoutIncident(
   const metricNote = alert.metric ? ` (${alert.metric.metricName} alert)` : '';
   return {
     cause: 'device-or-network',
-    scope: dropped.length === 1 ? 'device' : 'subset',
+    scope: fleet.droppedInWindow === 1 ? 'device' : 'subset',
     confidence: cohort ? 0.7 : 0.5,
+    ...(!cohort && {
+      wouldChange:
+        'Dropped devices sharing an address, SDK or protocol would name the cause; many more devices at once, server errors or a deep dip would make it a hub incident.',
+    }),
     devices: members.map((d) => d.deviceId).slice(0, LISTED_DEVICES),
     summary: cohort
       ? `${plural(cohort.members.length, 'device')} ${cohort.label} dropped together${metricNote} while the rest of the fleet stayed up: a shared network or device problem, not the hub.`
-      : `${plural(dropped.length, 'device')} dropped${metricNote}, too few and too scattered for a hub incident: look at each device's network.`,
+      : `${plural(fleet.droppedInWindow, 'device')} dropped${metricNote}, too few and too scattered for a hub incident: look at each device's network.`,
     evidence: facts,
   };
 }

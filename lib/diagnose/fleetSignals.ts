@@ -17,6 +17,11 @@ export const INCIDENT_MIN_SHARE = 0.25;
 export const INCIDENT_RATE_FACTOR = 5;
 /** A connected-devices fall of this share or more is a dip. */
 export const METRIC_DIP_SHARE = 0.2;
+/**
+ * A fall this deep is a hub incident on its own: an unreachable hub may log neither 500xxx nor
+ * every 404104, but the metric still shows the fleet gone.
+ */
+export const DEEP_DIP_SHARE = 0.5;
 
 export interface MetricDip {
   readonly before: number;
@@ -27,7 +32,7 @@ export interface MetricDip {
 
 export interface FleetSignals {
   readonly fleetSize: number;
-  /** Distinct devices with a 404104 in the window (± margin). */
+  /** Distinct devices with a 404104 in the window (± margin), uncapped. */
   readonly droppedInWindow: number;
   readonly share: number;
   /** Usual number of distinct devices dropping in a span as long as the window. */
@@ -103,7 +108,11 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
   const spanStart = Math.floor(Date.parse(evidence.span.start) / BIN_MS) * BIN_MS;
   const windowSlots = Math.max(1, Math.round((window.end - window.start) / BIN_MS));
 
-  const droppedInWindow = evidence.disconnectedDevices.length;
+  // The uncapped count: the listed devices stop at the query's cap.
+  const droppedInWindow = Math.max(
+    evidence.disconnectedDeviceCount,
+    evidence.disconnectedDevices.length,
+  );
   const fleetSize = Math.max(evidence.fleetSize, droppedInWindow);
   const share = fleetSize > 0 ? droppedInWindow / fleetSize : 0;
 
@@ -136,8 +145,10 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
     serverErrorsInWindow >= 5 &&
     serverErrorsInWindow >= INCIDENT_RATE_FACTOR * Math.max(1, expectedServerErrors);
   const dipped = metricDip !== undefined && metricDip.share >= METRIC_DIP_SHARE;
+  const deepDip = metricDip !== undefined && metricDip.share >= DEEP_DIP_SHARE;
   const isIncident =
     massDrop ||
+    deepDip ||
     (dipped && (serverErrorBurst || droppedInWindow >= INCIDENT_MIN_DEVICES)) ||
     (serverErrorBurst && droppedInWindow >= INCIDENT_MIN_DEVICES / 2);
 

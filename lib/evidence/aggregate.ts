@@ -4,7 +4,7 @@
  */
 
 import type { TimeWindow } from '../alerts/alert';
-import type { ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
 import { FLEET_BIN_MINUTES } from './kql';
 
 export interface EventFilter {
@@ -62,7 +62,24 @@ export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivi
       authErrors: binEvents.filter((e) => e.resultType === '401003').length,
       duplicateIdentityErrors: binEvents.filter(isDuplicateIdentity).length,
       activeDevices: new Set(binEvents.map((e) => e.deviceId)).size,
+      reconnectedDevices: new Set(
+        binEvents
+          .filter((e) => e.operation === 'deviceConnect' && e.resultType === '')
+          .map((e) => e.deviceId),
+      ).size,
     }));
+}
+
+/** `top N by TimeGenerated desc` returned oldest first, and the count before the cap (`TotalRows`). */
+export function latestRows<T>(events: readonly T[], limit: number): CappedRows<T> {
+  return { rows: events.slice(-limit), total: events.length };
+}
+
+/** The warning a source gives when the row cap cut the oldest timeline rows off. */
+export function truncationWarning(kept: number, total: number): string | undefined {
+  return total > kept
+    ? `only the latest ${kept} of ${total} timeline rows were read; older drops are not seen`
+    : undefined;
 }
 
 /** `summarize Devices = dcount(DeviceId)`. */
@@ -70,11 +87,14 @@ export function fleetSizeOf(events: readonly ConnectionEvent[]): number {
   return new Set(events.map((e) => e.deviceId)).size;
 }
 
-/** `summarize ... by DeviceId | where Disconnects > 0 | top N by Disconnects desc`. */
+/**
+ * `summarize ... by DeviceId | where Disconnects > 0 | top N by Disconnects desc`, with the
+ * uncapped count the query adds (`DroppedDevices`).
+ */
 export function disconnectedDevicesOf(
   events: readonly ConnectionEvent[],
   limit: number,
-): DisconnectedDevice[] {
+): CappedRows<DisconnectedDevice> {
   const byDevice = new Map<string, ConnectionEvent[]>();
   for (const event of events) {
     const list = byDevice.get(event.deviceId);
@@ -109,7 +129,8 @@ export function disconnectedDevicesOf(
       ...(maskedIpAddress && { maskedIpAddress }),
     });
   }
-  return devices
+  const rows = devices
     .sort((a, b) => b.disconnects - a.disconnects || a.deviceId.localeCompare(b.deviceId))
     .slice(0, limit);
+  return { rows, total: devices.length };
 }

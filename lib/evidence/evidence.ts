@@ -37,6 +37,8 @@ export interface FleetActivityBin {
   readonly duplicateIdentityErrors: number;
   /** Distinct devices with any Connections event in the bin. */
   readonly activeDevices: number;
+  /** Distinct devices with a successful `deviceConnect` in the bin. */
+  readonly reconnectedDevices: number;
 }
 
 /** One device that disconnected with 404104 inside the alert window. */
@@ -48,6 +50,13 @@ export interface DisconnectedDevice {
   readonly sdkVersion?: string;
   readonly protocol?: string;
   readonly maskedIpAddress?: string;
+}
+
+/** The first rows of a capped query, and how many it would have returned without the cap. */
+export interface CappedRows<T> {
+  readonly rows: readonly T[];
+  /** The uncapped count: at least `rows.length`. */
+  readonly total: number;
 }
 
 /** One `connectedDeviceCount` sample (PT1M grain; only average, minimum, maximum are meaningful). */
@@ -66,12 +75,17 @@ export interface Evidence {
   readonly hubResourceIds: readonly string[];
   /** Connections events of the alerted devices, oldest first (empty for fleet alerts). */
   readonly deviceEvents: readonly ConnectionEvent[];
-  /** Hub-wide activity per 5-minute bin over the span, oldest first. */
+  /**
+   * Hub-wide activity per 5-minute bin, oldest first, over the span or longer (at least
+   * `MIN_FLEET_HISTORY_MINUTES` before the window, to see earlier renewal waves).
+   */
   readonly fleetActivity: readonly FleetActivityBin[];
   /** Distinct devices seen in Connections logs over the span: the size of the active fleet. */
   readonly fleetSize: number;
-  /** Devices that disconnected (404104) in the alert window, most disconnects first. */
+  /** Devices that disconnected (404104) in the alert window, most disconnects first (capped). */
   readonly disconnectedDevices: readonly DisconnectedDevice[];
+  /** How many devices disconnected (404104) in the alert window, uncapped. */
+  readonly disconnectedDeviceCount: number;
   /** `connectedDeviceCount` over the span, when a metrics source answered. */
   readonly connectedDeviceCount?: readonly MetricPoint[];
   /** What could not be read, said plainly: shown on the message so "unknown" has a reason. */

@@ -2,6 +2,7 @@
 
 import type { TimeWindow } from '../alerts/alert';
 import type {
+  CappedRows,
   ConnectionEvent,
   DisconnectedDevice,
   FleetActivityBin,
@@ -17,10 +18,12 @@ export interface SourceAnswer<T> {
 }
 
 export interface EvidenceSource {
+  /** Oldest first; when the row cap cut the oldest rows off, the warning says how many. */
   deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>>;
   fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>>;
   fleetSize(query: EvidenceQuery): Promise<SourceAnswer<number>>;
-  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>>;
+  /** The capped list and the uncapped number of devices that dropped. */
+  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>>;
 }
 
 export interface MetricsSource {

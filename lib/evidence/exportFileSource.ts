@@ -6,9 +6,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { disconnectedDevicesOf, filterEvents, fleetActivityOf, fleetSizeOf } from './aggregate';
+import {
+  disconnectedDevicesOf,
+  filterEvents,
+  fleetActivityOf,
+  fleetSizeOf,
+  latestRows,
+  truncationWarning,
+} from './aggregate';
 import { toConnectionEvents } from './connectionEvents';
-import type { ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
 import { parseExport } from './exportRows';
 import { type EvidenceQuery, MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from './kql';
@@ -47,8 +54,9 @@ export class ExportFileSource implements EvidenceSource {
       deviceIds: query.filter.deviceIds,
       timespan: query.timespan,
     });
-    // `top N by TimeGenerated desc`, returned oldest first.
-    return answer(events.slice(-MAX_TIMELINE_ROWS));
+    // `top N by TimeGenerated desc`, returned oldest first, with `TotalRows`.
+    const { rows, total } = latestRows(events, MAX_TIMELINE_ROWS);
+    return answer([...rows], truncationWarning(rows.length, total));
   }
 
   fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>> {
@@ -59,7 +67,7 @@ export class ExportFileSource implements EvidenceSource {
     return answer(fleetSizeOf(this.hubEvents(query)));
   }
 
-  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>> {
+  disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>> {
     return answer(disconnectedDevicesOf(this.hubEvents(query), MAX_DISCONNECTED_DEVICES));
   }
 
@@ -71,6 +79,6 @@ export class ExportFileSource implements EvidenceSource {
   }
 }
 
-function answer<T>(value: T): Promise<SourceAnswer<T>> {
-  return Promise.resolve({ value });
+function answer<T>(value: T, warning?: string): Promise<SourceAnswer<T>> {
+  return Promise.resolve(warning === undefined ? { value } : { value, warning });
 }

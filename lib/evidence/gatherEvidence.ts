@@ -48,7 +48,7 @@ export async function gatherEvidence(
       run('deviceTimeline', (q) => evidence.deviceTimeline(q), []),
       run('fleetActivity', (q) => evidence.fleetActivity(q), []),
       run('fleetSize', (q) => evidence.fleetSize(q), 0),
-      run('disconnectedDevices', (q) => evidence.disconnectedDevices(q), []),
+      run('disconnectedDevices', (q) => evidence.disconnectedDevices(q), { rows: [], total: 0 }),
       readMetrics(plan, metrics, gaps),
     ]);
 
@@ -64,7 +64,8 @@ export async function gatherEvidence(
     deviceEvents: [...deviceEvents].sort((a, b) => a.time.localeCompare(b.time)),
     fleetActivity,
     fleetSize,
-    disconnectedDevices,
+    disconnectedDevices: disconnectedDevices.rows,
+    disconnectedDeviceCount: Math.max(disconnectedDevices.total, disconnectedDevices.rows.length),
     ...(connectedDeviceCount && { connectedDeviceCount }),
     gaps,
   };

@@ -40,6 +40,12 @@ export const WINDOW_MARGIN_MINUTES = 5;
 export const FLEET_BIN_MINUTES = 5;
 export const MAX_TIMELINE_ROWS = 5000;
 export const MAX_DISCONNECTED_DEVICES = 500;
+/**
+ * The hub-activity query always reaches this far back, whatever the look-back: a fleet whose
+ * tokens were issued together drops in waves one token lifetime (~65 min) apart, and three
+ * earlier waves are what tell a renewal wave from an incident.
+ */
+export const MIN_FLEET_HISTORY_MINUTES = 240;
 /** Split alerts carry one device; more than this is summarised at fleet level instead. */
 export const MAX_DEVICES_PER_ALERT = 50;
 
@@ -83,20 +89,40 @@ function connectionsOf(hubResourceIds: readonly string[]): string[] {
   ];
 }
 
+/**
+ * A capped query that also says how many rows it would have returned uncapped, in the column
+ * `countColumn` of every row: a count taken from the capped list would read a 60 % drop on a
+ * 100,000-device hub as 500 devices.
+ */
+function cappedWithTotal(rows: readonly string[], cap: string, countColumn: string): string[] {
+  const [first, ...rest] = rows;
+  return [
+    `let Rows = materialize(${first ?? ''}`,
+    ...rest.map((line) => `  ${line}`),
+    ');',
+    'Rows',
+    `| ${cap}`,
+    `| extend ${countColumn} = toscalar(Rows | count)`,
+  ];
+}
+
 export function buildDeviceTimelineQuery(
   hubResourceIds: readonly string[],
   deviceIds: readonly string[],
 ): string {
-  return [
-    ...connectionsOf(hubResourceIds),
-    '| extend Properties = parse_json(properties_s)',
-    '| extend DeviceId = tostring(Properties.deviceId)',
-    `| where DeviceId in (${kqlList(deviceIds)})`,
-    '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',
-    '    SdkVersion = tostring(Properties.sdkVersion), Protocol = tostring(Properties.protocol),',
-    '    MaskedIpAddress = tostring(Properties.maskedIpAddress)',
-    `| top ${MAX_TIMELINE_ROWS} by TimeGenerated desc`,
-  ].join('\n');
+  return cappedWithTotal(
+    [
+      ...connectionsOf(hubResourceIds),
+      '| extend Properties = parse_json(properties_s)',
+      '| extend DeviceId = tostring(Properties.deviceId)',
+      `| where DeviceId in (${kqlList(deviceIds)})`,
+      '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',
+      '    SdkVersion = tostring(Properties.sdkVersion), Protocol = tostring(Properties.protocol),',
+      '    MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+    ],
+    `top ${MAX_TIMELINE_ROWS} by TimeGenerated desc`,
+    'TotalRows',
+  ).join('\n');
 }
 
 export function buildFleetActivityQuery(hubResourceIds: readonly string[]): string {
@@ -111,7 +137,8 @@ export function buildFleetActivityQuery(hubResourceIds: readonly string[]): stri
     '    ServerErrors = countif(ResultType startswith "500" or ResultType startswith "503"),',
     '    AuthErrors = countif(ResultType == "401003"),',
     '    DuplicateIdentityErrors = countif(ResultType in ("400027", "409002")),',
-    '    ActiveDevices = dcount(DeviceId)',
+    '    ActiveDevices = dcount(DeviceId),',
+    '    ReconnectedDevices = dcountif(DeviceId, OperationName == "deviceConnect" and isempty(ResultType))',
     `    by bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
     '| order by TimeGenerated asc',
   ].join('\n');
@@ -127,21 +154,24 @@ export function buildFleetSizeQuery(hubResourceIds: readonly string[]): string {
 }
 
 export function buildDisconnectedDevicesQuery(hubResourceIds: readonly string[]): string {
-  return [
-    ...connectionsOf(hubResourceIds),
-    '| extend Properties = parse_json(properties_s)',
-    '| extend DeviceId = tostring(Properties.deviceId), SdkVersion = tostring(Properties.sdkVersion),',
-    '    Protocol = tostring(Properties.protocol), MaskedIpAddress = tostring(Properties.maskedIpAddress)',
-    '| summarize Disconnects = countif(ResultType == "404104"),',
-    '    FirstDisconnect = minif(TimeGenerated, ResultType == "404104"),',
-    '    LastDisconnect = maxif(TimeGenerated, ResultType == "404104"),',
-    '    SdkVersion = take_anyif(SdkVersion, isnotempty(SdkVersion)),',
-    '    Protocol = take_anyif(Protocol, isnotempty(Protocol)),',
-    '    MaskedIpAddress = take_anyif(MaskedIpAddress, isnotempty(MaskedIpAddress))',
-    '    by DeviceId',
-    '| where Disconnects > 0',
-    `| top ${MAX_DISCONNECTED_DEVICES} by Disconnects desc`,
-  ].join('\n');
+  return cappedWithTotal(
+    [
+      ...connectionsOf(hubResourceIds),
+      '| extend Properties = parse_json(properties_s)',
+      '| extend DeviceId = tostring(Properties.deviceId), SdkVersion = tostring(Properties.sdkVersion),',
+      '    Protocol = tostring(Properties.protocol), MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+      '| summarize Disconnects = countif(ResultType == "404104"),',
+      '    FirstDisconnect = minif(TimeGenerated, ResultType == "404104"),',
+      '    LastDisconnect = maxif(TimeGenerated, ResultType == "404104"),',
+      '    SdkVersion = take_anyif(SdkVersion, isnotempty(SdkVersion)),',
+      '    Protocol = take_anyif(Protocol, isnotempty(Protocol)),',
+      '    MaskedIpAddress = take_anyif(MaskedIpAddress, isnotempty(MaskedIpAddress))',
+      '    by DeviceId',
+      '| where Disconnects > 0',
+    ],
+    `top ${MAX_DISCONNECTED_DEVICES} by Disconnects desc`,
+    'DroppedDevices',
+  ).join('\n');
 }
 
 function shift(iso: string, minutes: number): string {
@@ -160,6 +190,11 @@ export function planEvidenceQueries(alert: Alert, options: PlanOptions): Evidenc
     start: shift(alert.window.start, -WINDOW_MARGIN_MINUTES),
     end: shift(alert.window.end, WINDOW_MARGIN_MINUTES),
   };
+  // Never shorter than the look-back, and long enough to see earlier renewal waves.
+  const fleetHistory: TimeWindow = {
+    start: shift(alert.window.start, -Math.max(options.lookbackMinutes, MIN_FLEET_HISTORY_MINUTES)),
+    end: span.end,
+  };
   const filter = { hubResourceIds, deviceIds };
   const queries: EvidenceQuery[] = [];
   if (hubResourceIds.length > 0) {
@@ -175,7 +210,7 @@ export function planEvidenceQueries(alert: Alert, options: PlanOptions): Evidenc
       {
         name: 'fleetActivity',
         query: buildFleetActivityQuery(hubResourceIds),
-        timespan: span,
+        timespan: fleetHistory,
         filter,
       },
       { name: 'fleetSize', query: buildFleetSizeQuery(hubResourceIds), timespan: span, filter },

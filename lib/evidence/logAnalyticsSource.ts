@@ -22,7 +22,8 @@ import {
 } from '@azure/monitor-query-logs';
 
 import { AppError } from '../errors';
-import type { ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import { truncationWarning } from './aggregate';
+import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
 import type { EvidenceQuery, QueryName } from './kql';
 
@@ -60,6 +61,7 @@ export const RESULT_COLUMNS = {
       SdkVersion: 'string',
       Protocol: 'string',
       MaskedIpAddress: 'string',
+      TotalRows: 'long',
     },
   },
   fleetActivity: {
@@ -73,6 +75,7 @@ export const RESULT_COLUMNS = {
       AuthErrors: 'long',
       DuplicateIdentityErrors: 'long',
       ActiveDevices: 'long',
+      ReconnectedDevices: 'long',
     },
   },
   fleetSize: { required: { Devices: 'long' }, optional: {} },
@@ -83,7 +86,12 @@ export const RESULT_COLUMNS = {
       FirstDisconnect: 'datetime',
       LastDisconnect: 'datetime',
     },
-    optional: { SdkVersion: 'string', Protocol: 'string', MaskedIpAddress: 'string' },
+    optional: {
+      SdkVersion: 'string',
+      Protocol: 'string',
+      MaskedIpAddress: 'string',
+      DroppedDevices: 'long',
+    },
   },
 } as const satisfies Record<
   QueryName,
@@ -203,7 +211,11 @@ export class LogAnalyticsSource implements EvidenceSource {
       return event === undefined ? [] : [event];
     });
     events.sort((a, b) => a.time.localeCompare(b.time));
-    return withWarning(events, answer.warning);
+    const total = uncappedCount(answer.table, 'TotalRows', events.length);
+    return withWarning(
+      events,
+      joinWarnings(answer.warning, truncationWarning(events.length, total)),
+    );
   }
 
   async fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>> {
@@ -223,14 +235,17 @@ export class LogAnalyticsSource implements EvidenceSource {
     return withWarning(size, answer.warning);
   }
 
-  async disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>> {
+  async disconnectedDevices(
+    query: EvidenceQuery,
+  ): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>> {
     const answer = await this.run(query, 'disconnectedDevices');
     const devices = answer.table.rows.flatMap((row) => {
       const device = toDisconnectedDevice(answer.table.reader(row));
       return device === undefined ? [] : [device];
     });
     devices.sort((a, b) => b.disconnects - a.disconnects);
-    return withWarning(devices, answer.warning);
+    const total = uncappedCount(answer.table, 'DroppedDevices', devices.length);
+    return withWarning({ rows: devices, total }, answer.warning);
   }
 
   private async run(query: EvidenceQuery, expected: QueryName): Promise<QueryAnswer> {
@@ -263,6 +278,17 @@ export class LogAnalyticsSource implements EvidenceSource {
 interface QueryAnswer {
   readonly table: ReadableTable;
   readonly warning?: string;
+}
+
+/** The uncapped count a capped query repeats on every row; the row count when it is absent. */
+function uncappedCount(table: ReadableTable, column: string, rows: number): number {
+  const first = table.rows[0];
+  return Math.max(rows, first === undefined ? 0 : table.reader(first).count(column));
+}
+
+function joinWarnings(...warnings: (string | undefined)[]): string | undefined {
+  const present = warnings.filter((w): w is string => w !== undefined);
+  return present.length === 0 ? undefined : present.join('; ');
 }
 
 function withWarning<T>(value: T, warning: string | undefined): SourceAnswer<T> {
@@ -490,6 +516,7 @@ function toFleetActivityBin(row: RowReader): FleetActivityBin | undefined {
     authErrors: row.count('AuthErrors'),
     duplicateIdentityErrors: row.count('DuplicateIdentityErrors'),
     activeDevices: row.count('ActiveDevices'),
+    reconnectedDevices: row.count('ReconnectedDevices'),
   };
 }
 

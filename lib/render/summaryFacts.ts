@@ -1,7 +1,7 @@
 /** The facts every message format shows, worded once. */
 
 import type { EnrichedAlert } from '../enrichment';
-import { CAUSE_TITLES } from '../diagnose/diagnosis';
+import { titleOf } from '../diagnose/diagnosis';
 import { dateTime, percent } from '../diagnose/format';
 import { hubName } from './links';
 
@@ -17,7 +17,7 @@ export function headline(report: EnrichedAlert): string {
   const prefix = report.alert.condition === 'Resolved' ? 'Resolved: ' : '';
   if (report.notEnrichedReason !== undefined) return `${prefix}${report.alert.rule} (not enriched)`;
   if (!report.diagnosis) return `${prefix}${report.alert.rule} (not a device-disconnect alert)`;
-  return `${prefix}${CAUSE_TITLES[report.diagnosis.cause]}`;
+  return `${prefix}${titleOf(report.diagnosis)}`;
 }
 
 /** Why an undiagnosed alert carries no diagnosis; `undefined` when it has one. */
@@ -27,6 +27,12 @@ export function noDiagnosisNote(report: EnrichedAlert): string | undefined {
   }
   if (report.diagnosis) return undefined;
   return `This ${report.alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`;
+}
+
+/** The low-confidence note: which signal would have changed the verdict. */
+export function wouldChangeNote(report: EnrichedAlert): string | undefined {
+  const note = report.diagnosis?.wouldChange;
+  return note === undefined ? undefined : `Not sure: ${note}`;
 }
 
 export function deviceList(devices: readonly string[]): string {
@@ -46,6 +52,12 @@ export function factsOf(report: EnrichedAlert): Fact[] {
       { title: 'Scope', value: diagnosis.scope },
       { title: 'Devices', value: deviceList(diagnosis.devices) },
     );
+    if (diagnosis.reconnected !== undefined) {
+      facts.push({
+        title: 'Reconnected',
+        value: diagnosis.reconnected ? 'yes' : 'no: still offline in the logs read',
+      });
+    }
   }
   facts.push(
     { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },

@@ -3,10 +3,10 @@
  * Teams renders), kept under 26 KB on the wire by dropping detail in a fixed order.
  */
 
-import { CAUSE_URGENCY } from '../diagnose/diagnosis';
+import { urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
 import { linksFor } from './links';
-import { factsOf, headline, noDiagnosisNote } from './summaryFacts';
+import { factsOf, headline, noDiagnosisNote, wouldChangeNote } from './summaryFacts';
 import { timelineOf, TIMELINE_ROWS } from './timeline';
 
 /** Teams rejects messages near 28 KB; Workflows counts more than the body, so keep margin. */
@@ -52,7 +52,7 @@ interface Detail {
 
 function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
   const { alert, diagnosis } = report;
-  const urgency = diagnosis ? CAUSE_URGENCY[diagnosis.cause] : 'warning';
+  const urgency = diagnosis ? urgencyOf(diagnosis) : 'warning';
   const style = alert.condition === 'Resolved' ? 'good' : CONTAINER_STYLE[urgency];
   const body: CardElement[] = [
     {
@@ -72,6 +72,8 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
     },
   ];
   body.push(textBlock(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', { spacing: 'Medium' }));
+  const unsure = wouldChangeNote(report);
+  if (unsure) body.push(textBlock(unsure, { isSubtle: true, spacing: 'Small', size: 'Small' }));
   body.push({
     type: 'FactSet',
     facts: factsOf(report).map((f) => ({ title: f.title, value: clip(f.value, 300) })),

@@ -2,13 +2,15 @@
 
 import type { EnrichedAlert } from '../enrichment';
 import { linksFor } from './links';
-import { factsOf, headline, noDiagnosisNote } from './summaryFacts';
+import { factsOf, headline, noDiagnosisNote, wouldChangeNote } from './summaryFacts';
 import { timelineOf } from './timeline';
 
 export function renderText(report: EnrichedAlert): string {
   const lines: string[] = [headline(report), ''];
   const { diagnosis } = report;
   lines.push(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', '');
+  const unsure = wouldChangeNote(report);
+  if (unsure) lines.push(unsure, '');
   for (const fact of factsOf(report)) lines.push(`${fact.title}: ${fact.value}`);
   if (diagnosis) {
     lines.push('', 'Evidence:', ...diagnosis.evidence.map((e) => `  - ${e.text}`));

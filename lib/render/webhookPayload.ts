@@ -3,6 +3,7 @@
  * Additive changes keep `version: 1`; anything else gets a new schema file and version.
  */
 
+import { type Urgency, urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
 import { type Link, linksFor } from './links';
 import { headline, noDiagnosisNote } from './summaryFacts';
@@ -37,6 +38,12 @@ export interface WebhookPayload {
     readonly summary: string;
     readonly evidence: readonly { readonly signal: string; readonly text: string }[];
     readonly actions: readonly string[];
+    /** `critical` for a token that expired without a way back, else the cause's urgency. */
+    readonly urgency: Urgency;
+    /** `false`: no reconnect after the drop in the logs read; `null` when not about one device. */
+    readonly reconnected: boolean | null;
+    /** When confidence is low: the signal that would have changed the verdict. */
+    readonly wouldChange: string | null;
   } | null;
   readonly timeline: {
     readonly title: string;
@@ -78,6 +85,9 @@ export function renderWebhookPayload(report: EnrichedAlert): WebhookPayload {
           summary: diagnosis.summary,
           evidence: diagnosis.evidence,
           actions: diagnosis.actions,
+          urgency: urgencyOf(diagnosis),
+          reconnected: diagnosis.reconnected ?? null,
+          wouldChange: diagnosis.wouldChange ?? null,
         }
       : null,
     timeline: timelineOf(report, 50) ?? null,

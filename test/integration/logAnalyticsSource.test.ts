@@ -222,6 +222,37 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     expect(credential.scopes).toContain('https://api.loganalytics.io/.default');
   });
 
+  test('deviceTimeline says when the row cap cut older rows off (TotalRows above the rows read)', async () => {
+    server.handle(() =>
+      reply.tables(
+        table({ ...timelineColumns, TotalRows: 'long' }, [
+          [
+            '404104',
+            'sensor-0042',
+            '2024-05-01T10:00:02Z',
+            null,
+            'deviceDisconnect',
+            HUB_AS_LOGGED,
+            'Error',
+            'DeviceConnectionClosedRemotely',
+            '',
+            null,
+            '',
+            7_310,
+          ],
+        ]),
+      ),
+    );
+    const { source } = sourceWith();
+
+    const answer = await source.deviceTimeline(planned('deviceTimeline'));
+
+    expect(answer.value).toHaveLength(1);
+    expect(answer.warning).toBe(
+      'only the latest 1 of 7310 timeline rows were read; older drops are not seen',
+    );
+  });
+
   test('fleetActivity maps bins oldest first and reads absent count columns as 0', async () => {
     server.handle(() =>
       reply.tables(
@@ -258,6 +289,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
         authErrors: 1,
         duplicateIdentityErrors: 0,
         activeDevices: 150,
+        reconnectedDevices: 0,
       },
       {
         start: '2024-05-01T10:05:00.000Z',
@@ -269,6 +301,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
         authErrors: 0,
         duplicateIdentityErrors: 0,
         activeDevices: 120,
+        reconnectedDevices: 0,
       },
     ]);
     expect(lastRequest().query).toBe(planned('fleetActivity').query);
@@ -285,7 +318,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     await expect(source.fleetSize(planned('fleetSize'))).resolves.toEqual({ value: 0 });
   });
 
-  test('disconnectedDevices maps devices, most disconnects first, over the near-window span', async () => {
+  test('disconnectedDevices maps devices, most disconnects first, with the uncapped count', async () => {
     server.handle(() =>
       reply.tables(
         table(
@@ -297,9 +330,19 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
             SdkVersion: 'string',
             Protocol: 'string',
             MaskedIpAddress: 'string',
+            DroppedDevices: 'long',
           },
           [
-            ['sensor-0043', 1, '2024-05-01T10:02:00Z', '2024-05-01T10:02:00Z', '', 'Amqp', ''],
+            [
+              'sensor-0043',
+              1,
+              '2024-05-01T10:02:00Z',
+              '2024-05-01T10:02:00Z',
+              '',
+              'Amqp',
+              '',
+              61_234,
+            ],
             [
               'sensor-0042',
               3,
@@ -308,6 +351,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
               'azure-iot-device/1.18.2',
               'Mqtt',
               '10.0.0.XXX',
+              61_234,
             ],
           ],
         ),
@@ -318,7 +362,9 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
 
     const answer = await source.disconnectedDevices(query);
 
-    expect(answer.value).toEqual([
+    // The uncapped count the query repeats on every row, not the length of the capped list.
+    expect(answer.value.total).toBe(61_234);
+    expect(answer.value.rows).toEqual([
       {
         deviceId: 'sensor-0042',
         disconnects: 3,
@@ -407,7 +453,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     await expect(source.fleetActivity(planned('fleetActivity'))).resolves.toEqual({ value: [] });
     await expect(source.fleetSize(planned('fleetSize'))).resolves.toEqual({ value: 0 });
     await expect(source.disconnectedDevices(planned('disconnectedDevices'))).resolves.toEqual({
-      value: [],
+      value: { rows: [], total: 0 },
     });
   });
 

@@ -22,7 +22,7 @@ const corrupt: EvidenceSource = {
   deviceTimeline: () => Promise.resolve({ value: null as unknown as [] }),
   fleetActivity: () => Promise.resolve({ value: [] }),
   fleetSize: () => Promise.resolve({ value: 0 }),
-  disconnectedDevices: () => Promise.resolve({ value: [] }),
+  disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
 };
 
 describe('enrichAlert', () => {

@@ -5,7 +5,8 @@ import { buildReport } from '../../../lib/enrichAlert';
 import type { EvidenceSource } from '../../../lib/evidence/evidenceSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
-import { assessSdk, periodicityOf } from '../../../lib/diagnose/deviceSignals';
+import { periodicityOf } from '../../../lib/diagnose/deviceSignals';
+import { parseSdkVersion } from '../../../lib/diagnose/sdkFamilies';
 import { readJson, repoPath } from '../../support/fixtures';
 import { deviceAlert, event, quietFleet, reportFor } from '../../support/scenario';
 
@@ -219,7 +220,7 @@ describe('diagnosis rules on synthetic histories', () => {
           warning: 'partial result (PartialError: some shards failed)',
         }),
       fleetSize: () => Promise.resolve({ value: 0 }),
-      disconnectedDevices: () => Promise.resolve({ value: [] }),
+      disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
     };
     const report = await buildReport(deviceAlert(['d1'], 90, 105), {
       sources: { evidence: failing },
@@ -270,12 +271,13 @@ describe('signal helpers', () => {
     ['com.microsoft.azure.sdk.iot.iot-device-client/1.30.1', true],
     ['azure-iot-device-iothub-py/2.13.1', false],
   ])('%s outdated: %s', (sdk, outdated) => {
-    expect(assessSdk(sdk)?.outdated).toBe(outdated);
+    expect(parseSdkVersion(sdk)?.outdated).toBe(outdated);
   });
 
-  test('unknown SDK strings are not judged', () => {
-    expect(assessSdk('C + (OSSimplified = Eclipse ThreadX)')).toBeUndefined();
-    expect(assessSdk(undefined)).toBeUndefined();
+  test('SDKs without a release floor, and unknown strings, are not judged outdated', () => {
+    expect(parseSdkVersion('C + (OSSimplified = Eclipse ThreadX)')?.outdated).toBe(false);
+    expect(parseSdkVersion('my-mqtt-stack/0.1')).toBeUndefined();
+    expect(parseSdkVersion(undefined)).toBeUndefined();
   });
 
   test('periodicity: drops within one episode count once; two intervals are needed', () => {

@@ -94,8 +94,9 @@ describe('ExportFileSource', () => {
     expect(peak.disconnectedDevices).toBeGreaterThan(100);
     expect(peak.serverErrors).toBeGreaterThan(50);
     expect((await source.fleetSize(size)).value).toBeGreaterThan(140);
-    const devices = (await source.disconnectedDevices(dropped)).value;
+    const { rows: devices, total } = (await source.disconnectedDevices(dropped)).value;
     expect(devices.length).toBeGreaterThan(100);
+    expect(total).toBe(devices.length);
     expect(devices[0]?.disconnects).toBeGreaterThanOrEqual(
       devices[devices.length - 1]?.disconnects ?? 0,
     );

@@ -103,6 +103,7 @@ const FIXED_LITERALS = {
     '401003',
     '400027',
     '409002',
+    'deviceConnect',
   ],
   fleetSize: [],
   disconnectedDevices: ['404104', '404104', '404104'],

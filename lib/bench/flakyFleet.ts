@@ -1,0 +1,102 @@
+/**
+ * Synthetic evidence for the `diagnose` benchmark: devices on flaky links for 12 hours (drops
+ * every few minutes, reconnects after seconds to minutes, now and then a 401003 or a 409002),
+ * about 200 Connections events per device. Seeded, so every run measures the same work.
+ */
+
+import type { Alert } from '../alerts/alert';
+import type { ConnectionEvent, Evidence } from '../evidence/evidence';
+
+const HUB =
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/bench/providers/microsoft.devices/iothubs/bench-hub';
+const START = Date.parse('2026-11-20T00:00:00Z');
+const HOURS = 12;
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function row(
+  deviceId: string,
+  ms: number,
+  operation: string,
+  resultType: string,
+  ip: string,
+): ConnectionEvent {
+  return {
+    time: new Date(ms).toISOString(),
+    hubResourceId: HUB,
+    deviceId,
+    operation,
+    level: resultType === '' ? 'Information' : 'Error',
+    resultType,
+    resultDescription: resultType,
+    protocol: 'Mqtt',
+    maskedIpAddress: ip,
+    ...(operation === 'deviceConnect' && { sdkVersion: 'azure-iot-device/1.17.3 (node v14)' }),
+  };
+}
+
+export interface BenchCase {
+  readonly alert: Alert;
+  readonly evidence: Evidence;
+}
+
+export function flakyFleet(devices: number): BenchCase {
+  const random = mulberry32(devices);
+  const end = START + HOURS * 3_600_000;
+  const events: ConnectionEvent[] = [];
+  const ids: string[] = [];
+  for (let d = 0; d < devices; d++) {
+    const id = `flaky-${String(d).padStart(4, '0')}`;
+    ids.push(id);
+    let ms = START + random() * 300_000;
+    events.push(row(id, ms, 'deviceConnect', '', `10.${d % 250}.0.XXX`));
+    while (ms < end) {
+      ms += 120_000 + random() * 600_000;
+      const ip = `10.${d % 250}.${Math.floor(random() * 3)}.XXX`;
+      if (random() < 0.1) events.push(row(id, ms - 2_000, 'deviceDisconnect', '401003', ip));
+      events.push(row(id, ms, 'deviceDisconnect', '404104', ip));
+      ms += 5_000 + random() * 240_000;
+      events.push(row(id, ms, 'deviceConnect', '', ip));
+      if (random() < 0.03) events.push(row(id, ms + 500, 'deviceDisconnect', '409002', ip));
+    }
+  }
+  events.sort((a, b) => a.time.localeCompare(b.time));
+  const windowEnd = new Date(end - 15 * 60_000).toISOString();
+  const windowStart = new Date(end - 30 * 60_000).toISOString();
+  const evidence: Evidence = {
+    alertWindow: { start: windowStart, end: windowEnd },
+    span: { start: new Date(START).toISOString(), end: new Date(end).toISOString() },
+    hubResourceIds: [HUB],
+    deviceEvents: events,
+    fleetActivity: [],
+    fleetSize: devices * 4,
+    disconnectedDevices: [],
+    disconnectedDeviceCount: 0,
+    gaps: [],
+  };
+  const alert: Alert = {
+    id: `bench-${devices}`,
+    rule: 'bench',
+    severity: 'Sev3',
+    condition: 'Fired',
+    signal: 'log',
+    monitoringService: 'Log Alerts V2',
+    firedAt: windowEnd,
+    window: { start: windowStart, end: windowEnd },
+    hubResourceIds: [HUB],
+    deviceIds: ids,
+    dimensions: [],
+    customProperties: {},
+    isDisconnectAlert: true,
+  };
+  return { alert, evidence };
+}

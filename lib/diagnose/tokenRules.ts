@@ -1,0 +1,203 @@
+/**
+ * SAS-token verdicts for one device: a renewal the SDK recovers from (harmless), and a token that
+ * expired without a way back (urgent). A period alone is not proof of a token: idle time-outs,
+ * keep-alives, watchdogs and cron jobs are periodic too. A token expiry shows itself by the hub's
+ * 401003 beside the drop, by sessions one token lifetime long (connect → drop), and by an SDK
+ * that waits for the hub to close it.
+ */
+
+import { type DeviceSignals, QUICK_RECONNECT_MS } from './deviceSignals';
+import type { AssessedDevice, EvidenceItem } from './diagnosis';
+import { clock, dateTime, duration, plural } from './format';
+import { reconnectsWithExpiredToken, refreshesInBand, sdkLabel } from './sdkFamilies';
+
+const MIN = 60_000;
+/**
+ * Hub-side expiry of a default (60-min) token: lifetime plus the hub's grace, documented as 5 to
+ * 10 minutes (Learn "Troubleshoot connectivity"; azure-iot-sdk-c#163, azure-iot-sdk-java#304),
+ * with a minute of slack for detection and logging.
+ */
+export const DEFAULT_TOKEN_WINDOW_MS = { min: 60 * MIN, max: 76 * MIN };
+/** Token lifetimes people configure range from minutes to a day. */
+export const ANY_TOKEN_LIFETIME_MS = { min: 10 * MIN, max: 26 * 60 * MIN };
+/** Before this long has been read past the drop, "did not reconnect" is not yet known. */
+export const NO_RETURN_AFTER_MS = 5 * MIN;
+
+function item(signal: string, text: string): EvidenceItem {
+  return { signal, text };
+}
+
+const within = (ms: number | undefined, range: { min: number; max: number }): ms is number =>
+  ms !== undefined && ms >= range.min && ms <= range.max;
+
+/** How long sessions last: the alert drop's own session, else the median of all. */
+function typicalSession(device: DeviceSignals): number | undefined {
+  if (device.sessionMs !== undefined) return device.sessionMs;
+  const sorted = [...device.sessions].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** The session agrees with the period: the token clock restarts at every connect. */
+function sessionFitsPeriod(session: number | undefined, periodMs: number): boolean {
+  return session === undefined || Math.abs(session - periodMs) <= Math.max(5 * MIN, 0.1 * periodMs);
+}
+
+/** Why a regular drop is not this device's token, when the logs say so. */
+export function notTokenReason(device: DeviceSignals): string | undefined {
+  const family = device.sdk?.family;
+  if (refreshesInBand(device.protocol)) {
+    return `it connects over ${device.protocol ?? 'AMQP'}, which refreshes the token on the open connection`;
+  }
+  if (family?.mqttRenewal === 'client-disconnect') {
+    return `its ${family.name} renews the token itself${family.renewsEveryMinutes ? ` every ~${family.renewsEveryMinutes} min` : ''} with a clean disconnect, so a 404104 is not its renewal`;
+  }
+  return undefined;
+}
+
+/** The hub closed an expired token (401003, then 404104) and the device never came back. */
+export function diagnoseTokenExpiryWithoutReturn(
+  device: DeviceSignals,
+): AssessedDevice | undefined {
+  const drop = device.alertDrop;
+  const expired = device.tokenExpired;
+  if (!drop || !expired || device.reconnect) return undefined;
+  const observed = device.observedAfterDropMs ?? 0;
+  if (observed < NO_RETURN_AFTER_MS) return undefined;
+  const retries = device.authFailuresAfterDrop;
+  const session = typicalSession(device);
+  const evidence = [
+    item(
+      'auth-expired',
+      `401003 IoTHubUnauthorized at ${clock(expired.time)}, then 404104 at ${clock(drop.time)}: the hub closed the connection because the SAS token expired`,
+    ),
+    item(
+      'no-reconnect',
+      retries.length > 0
+        ? `${plural(retries.length, 'reconnect attempt')} refused with 401003 between ${clock(retries[0]?.time ?? '')} and ${clock(retries[retries.length - 1]?.time ?? '')}, none successful in the ${duration(observed)} read after the drop: it retries with the same expired token`
+        : `No reconnect attempt in the ${duration(observed)} of logs after the drop at ${dateTime(drop.time)}`,
+    ),
+  ];
+  if (session !== undefined) {
+    evidence.push(
+      item('session-length', `The session lasted ${duration(session)} from connect to drop`),
+    );
+  }
+  if (device.sdk && reconnectsWithExpiredToken(device.sdk)) {
+    evidence.push(
+      item(
+        'sdk-bug',
+        `${sdkLabel(device.sdk)} has a known bug: it reconnects with the expired token (fixed in 1.30.0)`,
+      ),
+    );
+  }
+  const confidence =
+    0.8 + (within(session, DEFAULT_TOKEN_WINDOW_MS) ? 0.05 : 0) + (retries.length > 0 ? 0.05 : 0);
+  const how =
+    retries.length > 0
+      ? `keeps retrying with the same expired token (${plural(retries.length, 'refusal')})`
+      : 'has not tried to reconnect';
+  return {
+    deviceId: device.deviceId,
+    cause: 'sas-token-expiry',
+    confidence,
+    reconnected: false,
+    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and the device has not reconnected: it ${how}. The trigger is the token; the fault is the device app's token renewal or reconnect logic. Urgent: the device is offline until its app renews the token.`,
+    evidence,
+  };
+}
+
+/** A renewal the SDK recovered from: harmless. */
+export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | undefined {
+  const drop = device.alertDrop;
+  if (!drop) return undefined;
+  const quick =
+    device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
+  if (!quick) return undefined;
+  const periodic = device.periodicity?.regular === true ? device.periodicity : undefined;
+  const session = typicalSession(device);
+  const expiredHere = device.tokenExpired !== undefined;
+  const family = device.sdk?.family;
+  const inDefaultWindow =
+    within(periodic?.medianMs, DEFAULT_TOKEN_WINDOW_MS) &&
+    (session === undefined || within(session, DEFAULT_TOKEN_WINDOW_MS));
+  const clockFits =
+    periodic !== undefined &&
+    within(periodic.medianMs, ANY_TOKEN_LIFETIME_MS) &&
+    sessionFitsPeriod(session, periodic.medianMs);
+
+  // A 401003 seen directly beside this drop; or 401003 on other cycles of a token-like clock;
+  // or the default token clock on a device whose SDK waits for the hub (or is unknown).
+  const seenOnOtherCycles = clockFits && device.expiredCycles >= 1;
+  const defaultClock = clockFits && inDefaultWindow && notTokenReason(device) === undefined;
+  if (!expiredHere && !seenOnOtherCycles && !defaultClock) return undefined;
+
+  const evidence: EvidenceItem[] = [];
+  if (periodic) {
+    evidence.push(
+      item(
+        'periodic-disconnects',
+        `404104 repeats every ~${duration(periodic.medianMs)} (${plural(periodic.intervals.length + 1, 'drop')}, within ${duration(periodic.spreadMs)} of the clock)`,
+      ),
+    );
+  }
+  if (device.tokenExpired) {
+    evidence.push(
+      item(
+        'auth-expired',
+        `401003 IoTHubUnauthorized at ${clock(device.tokenExpired.time)}, next to the drop: the token expired`,
+      ),
+    );
+  } else if (device.expiredCycles > 0) {
+    evidence.push(
+      item(
+        'auth-expired',
+        `401003 IoTHubUnauthorized beside ${plural(device.expiredCycles, 'earlier drop')} on the same clock`,
+      ),
+    );
+  }
+  if (within(session, ANY_TOKEN_LIFETIME_MS)) {
+    evidence.push(
+      item(
+        'session-length',
+        `Sessions last ${duration(session)} from connect to drop, one token lifetime`,
+      ),
+    );
+  }
+  evidence.push(
+    item(
+      'quick-reconnect',
+      `Reconnected ${duration(device.reconnectDelayMs ?? 0)} after the drop at ${clock(drop.time)}`,
+    ),
+  );
+  if (device.sdk) {
+    const waits =
+      family?.mqttRenewal === 'waits-for-hub'
+        ? ', which waits for the hub to close an expired token'
+        : '';
+    evidence.push(
+      item(
+        'sdk',
+        `${sdkLabel(device.sdk)}${device.protocol ? ` over ${device.protocol}` : ''}${waits}`,
+      ),
+    );
+  }
+
+  const waitsForHub = family?.mqttRenewal === 'waits-for-hub';
+  const confidence = expiredHere
+    ? 0.75 + (periodic ? 0.1 : 0) + (inDefaultWindow ? 0.05 : 0) + (waitsForHub ? 0.04 : 0)
+    : seenOnOtherCycles
+      ? 0.72 + (inDefaultWindow ? 0.08 : 0) + (waitsForHub ? 0.04 : 0)
+      : 0.58 + (waitsForHub ? 0.14 : 0);
+  const cadence = periodic ? `; its disconnects repeat every ~${duration(periodic.medianMs)}` : '';
+  return {
+    deviceId: device.deviceId,
+    cause: 'sas-token-expiry',
+    confidence,
+    reconnected: true,
+    summary: `${device.deviceId} dropped at ${clock(drop.time)} and reconnected ${duration(device.reconnectDelayMs ?? 0)} later${cadence}: the hub closed the connection when its SAS token expired and the SDK renewed it. Expected behaviour, no action needed.`,
+    evidence,
+    wouldChange: device.sdk
+      ? 'A 401003 beside the drop would confirm the token; drops off this clock or a slow return would point to the network.'
+      : "No sdkVersion in the logs: if the device's SDK renews its token itself (Node.js, C, Python), these drops are not token expiries but an idle time-out or a scheduled job.",
+  };
+}
