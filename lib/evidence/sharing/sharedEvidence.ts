@@ -11,7 +11,8 @@
  *   `Retry-After`.
  *
  * Any adapter benefits (Log Analytics, export files). Shared answers cover the alert's span
- * rounded out to whole 5-minute bins; activity bins and metric points are trimmed back to it.
+ * rounded out to whole 5-minute bins (the edge activity bins come complete); dropped devices and
+ * metric points are trimmed back to the alert's own span.
  */
 
 import type { TimeWindow } from '../../alerts/alert';
@@ -83,10 +84,9 @@ export class SharedEvidenceSource implements EvidenceSource {
     return this.batcher.timeline(query);
   }
 
-  async fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>> {
-    const answer = await this.shared(query, (q) => this.inner.fleetActivity(q));
-    const end = Date.parse(query.timespan.end);
-    return { ...answer, value: answer.value.filter((bin) => Date.parse(bin.start) < end) };
+  fleetActivity(query: EvidenceQuery): Promise<SourceAnswer<FleetActivityBin[]>> {
+    // Activity bins are 5-minute bins too: rounding adds no bin, it only completes the edge bins.
+    return this.shared(query, (q) => this.inner.fleetActivity(q));
   }
 
   fleetSize(query: EvidenceQuery): Promise<SourceAnswer<number>> {
