@@ -48,11 +48,6 @@ export function metricsKey(hubResourceIds: readonly string[], span: TimeWindow):
   return `${hubsKey(hubResourceIds)}\n${spanKey(alignToBins(span))}`;
 }
 
-/** Timelines that may be read in one query: the same hubs over the same aligned span. */
-export function timelineBatchKey(query: EvidenceQuery): string {
-  return `${hubsKey(query.filter.hubResourceIds)}\n${spanKey(alignToBins(query.timespan))}`;
-}
-
 /** Whether an ISO time lies in [start, end). */
 export function isWithin(time: string, span: TimeWindow): boolean {
   const at = Date.parse(time);

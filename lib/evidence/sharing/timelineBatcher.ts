@@ -1,7 +1,8 @@
 /**
  * Micro-batching of device timelines: the timelines of one hub asked for within `delayMs` of
- * each other (over spans in the same 5-minute bins) are read in one query for up to 50 devices,
- * and the rows are split back per alert. A batch of one sends the alert's own query unchanged.
+ * each other (over spans that differ by at most 5 minutes at either end) are read in one query
+ * for up to 50 devices, over the union of their spans rounded out to 5-minute bins, and the rows
+ * are split back per alert and span. A batch of one sends the alert's own query unchanged.
  */
 
 import type { ConnectionEvent } from '../evidence';
@@ -13,7 +14,7 @@ import {
   MAX_DEVICES_PER_BATCH,
 } from '../batchedTimelineKql';
 import type { EvidenceQuery } from '../kql';
-import { alignToBins, isWithin, timelineBatchKey } from './evidenceBins';
+import { alignToBins, hubsKey, isWithin, SHARE_BIN_MINUTES } from './evidenceBins';
 import type { Clock } from './queryLimiter';
 
 export type ReadTimeline = (query: EvidenceQuery) => Promise<SourceAnswer<ConnectionEvent[]>>;
@@ -46,11 +47,21 @@ interface Batch {
   readonly first: EvidenceQuery;
   readonly waiting: Waiting[];
   readonly devices: Set<string>;
+  /** The union of the members' spans. */
+  span: { start: number; end: number };
   sent: boolean;
 }
 
+/** A timeline joins a batch whose first span differs from its own by at most this at each end. */
+const JOIN_TOLERANCE_MS = SHARE_BIN_MINUTES * 60_000;
+
+function spanOf(query: EvidenceQuery): { start: number; end: number } {
+  return { start: Date.parse(query.timespan.start), end: Date.parse(query.timespan.end) };
+}
+
 export class TimelineBatcher {
-  private readonly open = new Map<string, Batch>();
+  /** Open batches per hub set. */
+  private readonly open = new Map<string, Batch[]>();
   private readonly maxDevices: number;
   private requested = 0;
   private batchedQueries = 0;
@@ -66,16 +77,19 @@ export class TimelineBatcher {
   timeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
     this.requested++;
     const devices = query.filter.deviceIds;
+    const span = spanOf(query);
     if (
       devices.length === 0 ||
       devices.length > this.maxDevices ||
-      query.filter.hubResourceIds.length === 0
+      query.filter.hubResourceIds.length === 0 ||
+      !Number.isFinite(span.start) ||
+      !Number.isFinite(span.end)
     ) {
       this.singleQueries++;
       return this.read(query);
     }
-    const key = timelineBatchKey(query);
-    let batch = this.open.get(key);
+    const key = hubsKey(query.filter.hubResourceIds);
+    let batch = this.open.get(key)?.find((open) => fits(open, span));
     if (batch !== undefined && this.wouldOverflow(batch, devices)) {
       this.send(batch);
       batch = undefined;
@@ -86,6 +100,10 @@ export class TimelineBatcher {
       joined.waiting.push({ query, resolve, reject });
     });
     for (const device of devices) joined.devices.add(device);
+    joined.span = {
+      start: Math.min(joined.span.start, span.start),
+      end: Math.max(joined.span.end, span.end),
+    };
     if (joined.devices.size >= this.maxDevices) this.send(joined);
     return answer;
   }
@@ -104,8 +122,15 @@ export class TimelineBatcher {
   }
 
   private start(key: string, first: EvidenceQuery): Batch {
-    const batch: Batch = { key, first, waiting: [], devices: new Set(), sent: false };
-    this.open.set(key, batch);
+    const batch: Batch = {
+      key,
+      first,
+      waiting: [],
+      devices: new Set(),
+      span: spanOf(first),
+      sent: false,
+    };
+    this.open.set(key, [...(this.open.get(key) ?? []), batch]);
     void this.options.clock.sleep(this.options.delayMs).then(() => {
       this.send(batch);
     });
@@ -115,7 +140,9 @@ export class TimelineBatcher {
   private send(batch: Batch): void {
     if (batch.sent) return;
     batch.sent = true;
-    if (this.open.get(batch.key) === batch) this.open.delete(batch.key);
+    const others = (this.open.get(batch.key) ?? []).filter((open) => open !== batch);
+    if (others.length === 0) this.open.delete(batch.key);
+    else this.open.set(batch.key, others);
     const only = batch.waiting.length === 1 ? batch.waiting[0] : undefined;
     if (only !== undefined) {
       this.singleQueries++;
@@ -130,7 +157,10 @@ export class TimelineBatcher {
       query = {
         name: 'deviceTimeline',
         query: buildDeviceTimelinesQuery(hubResourceIds, deviceIds),
-        timespan: alignToBins(batch.first.timespan),
+        timespan: alignToBins({
+          start: new Date(batch.span.start).toISOString(),
+          end: new Date(batch.span.end).toISOString(),
+        }),
         filter: { hubResourceIds, deviceIds },
       };
     } catch (error: unknown) {
@@ -146,6 +176,15 @@ export class TimelineBatcher {
       },
     );
   }
+}
+
+/** Spans of alerts fired within minutes of each other fit; a replayed old alert does not. */
+function fits(batch: Batch, span: { start: number; end: number }): boolean {
+  const first = spanOf(batch.first);
+  return (
+    Math.abs(span.start - first.start) <= JOIN_TOLERANCE_MS &&
+    Math.abs(span.end - first.end) <= JOIN_TOLERANCE_MS
+  );
 }
 
 /** One alert's share of a batched answer: its devices, inside its own span. */

@@ -279,6 +279,25 @@ describe('device timelines', () => {
     });
   });
 
+  test('alerts a minute apart across a bin boundary share a batch over the union of spans', async () => {
+    const source = shared();
+    // Span ends 05:29:30 and 05:30:30: different 5-minute bins, one batch.
+    const answers = Promise.all([
+      source.deviceTimeline(queryOf('deviceTimeline', alertOf('d1', 0, 14.5))),
+      source.deviceTimeline(queryOf('deviceTimeline', alertOf('d2', 1, 15.5))),
+    ]);
+    await clock.advance(200);
+    const [d1, d2] = await answers;
+    expect(inner.calls).toHaveLength(1);
+    expect(inner.calls[0]?.query.timespan).toEqual({
+      start: '2026-11-20T04:00:00.000Z',
+      end: '2026-11-20T05:35:00.000Z',
+    });
+    // Each keeps to its own span: d1's reconnect at 05:20 is inside both.
+    expect(d1?.value.map((e) => e.time).at(0)).toBe('2026-11-20T04:30:00.000Z');
+    expect(d2?.value.map((e) => e.time).at(0)).toBe('2026-11-20T04:30:00.000Z');
+  });
+
   test('a timeline alone sends the alert’s own query, unchanged', async () => {
     const source = shared();
     const query = queryOf('deviceTimeline', alertOf('d1', 0, 15));
