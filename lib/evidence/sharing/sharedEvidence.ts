@@ -2,9 +2,9 @@
  * Shared evidence: a layer over the `EvidenceSource` and `MetricsSource` ports, so that a storm
  * of per-device alerts for one hub costs a handful of queries instead of four per alert.
  *
- * - Hub-wide questions (hub activity, fleet size, dropped devices) and the connectedDeviceCount
- *   series are asked once per hub and 5-minute bin: identical questions in flight share one
- *   call, and an answer is reused for `ttlMs`.
+ * - Hub-wide questions (hub activity, fleet size, dropped devices) are asked once per hub and
+ *   5-minute bin: identical questions in flight share one call, and an answer is reused for
+ *   `ttlMs`. The connectedDeviceCount series is read once per hub per `ttlMs` (see below).
  * - Device timelines of one hub asked for within `batchDelayMs` are read in one query for up to
  *   50 devices.
  * - Every evidence query passes one `QueryLimiter`: at most 5 in flight, 429 retried after its
@@ -25,7 +25,14 @@ import type {
 import type { EvidenceSource, MetricsSource, SourceAnswer } from '../evidenceSource';
 import type { EvidenceSources } from '../gatherEvidence';
 import type { EvidenceQuery } from '../kql';
-import { alignToBins, isWithin, metricsKey, questionKey } from './evidenceBins';
+import {
+  alignToBins,
+  hubsKey,
+  isWithin,
+  metricsKey,
+  questionKey,
+  SHARE_BIN_MINUTES,
+} from './evidenceBins';
 import { SharedAnswers, type SharedAnswersStats } from './sharedAnswers';
 import {
   type Clock,
@@ -123,8 +130,15 @@ export class SharedEvidenceSource implements EvidenceSource {
   }
 }
 
+/**
+ * The connectedDeviceCount series, read once per hub per TTL: a read covers the span rounded out
+ * to 5-minute bins plus one bin either side, and every later request whose span it covers (the
+ * alerts of the next minutes) is answered from it, trimmed to its own span.
+ */
 export class SharedMetricsSource implements MetricsSource {
   private readonly answers: SharedAnswers;
+  /** Recently read spans per hub set, newest last. */
+  private readonly reads = new Map<string, TimeWindow[]>();
 
   constructor(
     readonly inner: MetricsSource,
@@ -142,9 +156,16 @@ export class SharedMetricsSource implements MetricsSource {
     hubResourceIds: readonly string[],
     span: TimeWindow,
   ): Promise<SourceAnswer<MetricPoint[]>> {
-    const aligned = alignToBins(span);
-    const answer = await this.answers.get(metricsKey(hubResourceIds, span), () =>
-      this.inner.connectedDeviceCount(hubResourceIds, aligned),
+    const hubs = hubsKey(hubResourceIds);
+    const known = this.reads.get(hubs) ?? [];
+    let read = known.find((candidate) => covers(candidate, span));
+    if (read === undefined) {
+      read = widenByOneBin(alignToBins(span));
+      this.reads.set(hubs, [...known.slice(-(MAX_READS_PER_HUBS - 1)), read]);
+    }
+    const fetched = read;
+    const answer = await this.answers.get(metricsKey(hubResourceIds, fetched), () =>
+      this.inner.connectedDeviceCount(hubResourceIds, fetched),
     );
     return { ...answer, value: answer.value.filter((point) => isWithin(point.time, span)) };
   }
@@ -152,6 +173,23 @@ export class SharedMetricsSource implements MetricsSource {
   stats(): SharedAnswersStats {
     return this.answers.stats();
   }
+}
+
+const MAX_READS_PER_HUBS = 8;
+const BIN_MS = SHARE_BIN_MINUTES * 60_000;
+
+function widenByOneBin(span: TimeWindow): TimeWindow {
+  return {
+    start: new Date(Date.parse(span.start) - BIN_MS).toISOString(),
+    end: new Date(Date.parse(span.end) + BIN_MS).toISOString(),
+  };
+}
+
+function covers(outer: TimeWindow, inner: TimeWindow): boolean {
+  return (
+    Date.parse(outer.start) <= Date.parse(inner.start) &&
+    Date.parse(inner.end) <= Date.parse(outer.end)
+  );
 }
 
 /** The composition: both sources behind the sharing layer. */

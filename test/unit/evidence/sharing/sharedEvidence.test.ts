@@ -293,9 +293,9 @@ describe('device timelines', () => {
       start: '2026-11-20T04:00:00.000Z',
       end: '2026-11-20T05:35:00.000Z',
     });
-    // Each keeps to its own span: d1's reconnect at 05:20 is inside both.
-    expect(d1?.value.map((e) => e.time).at(0)).toBe('2026-11-20T04:30:00.000Z');
-    expect(d2?.value.map((e) => e.time).at(0)).toBe('2026-11-20T04:30:00.000Z');
+    // Each keeps its own device: connect 04:30, drop 05:12, reconnect 05:20.
+    expect(d1.value.map((e) => e.deviceId)).toEqual(['d1', 'd1', 'd1']);
+    expect(d2.value.map((e) => e.deviceId)).toEqual(['d2', 'd2', 'd2']);
   });
 
   test('a timeline alone sends the alert’s own query, unchanged', async () => {
@@ -430,7 +430,7 @@ describe('the cap on queries in flight and throttling', () => {
 });
 
 describe('metrics', () => {
-  test('one read per hub and bin, reused for the TTL, points trimmed to the span', async () => {
+  test('one read per hub per TTL covering the next minutes, points trimmed to the span', async () => {
     const spans: { start: string; end: string }[] = [];
     const metrics: MetricsSource = {
       async connectedDeviceCount(_hubs, span) {
@@ -447,16 +447,24 @@ describe('metrics', () => {
       source.connectedDeviceCount([HUB], { start: iso(1 + (i % 3)), end: iso(16) }),
     );
     const answers = await Promise.all(reads);
-    expect(spans).toEqual([{ start: iso(0), end: iso(20) }]);
+    // Rounded out to 05:00–05:20, then one bin either side.
+    expect(spans).toEqual([{ start: iso(-5), end: iso(25) }]);
     expect(answers[0]?.value.map((p) => p.time)).toEqual(
       Array.from({ length: 15 }, (_, i) => iso(1 + i)),
     );
     // Same hubs in another order and case: the same question.
     await source.connectedDeviceCount([HUB.toUpperCase()], { start: iso(0), end: iso(16) });
     expect(spans).toHaveLength(1);
+    // Alerts of the next minutes (spans up to 5 minutes later) are covered by the same read.
+    await source.connectedDeviceCount([HUB], { start: iso(4), end: iso(24) });
+    expect(spans).toHaveLength(1);
+    // A span it does not cover is a new read.
+    await source.connectedDeviceCount([HUB], { start: iso(4), end: iso(26) });
+    expect(spans).toHaveLength(2);
     await clock.advance(60_000);
     await source.connectedDeviceCount([HUB], { start: iso(0), end: iso(16) });
-    expect(spans).toHaveLength(2);
-    expect(source.stats()).toEqual({ calls: 2, joined: 99, reused: 1 });
+    expect(spans).toHaveLength(3);
+    expect(spans[2]).toEqual(spans[0]);
+    expect(source.stats()).toEqual({ calls: 3, joined: 99, reused: 2 });
   });
 });
