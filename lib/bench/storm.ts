@@ -102,7 +102,11 @@ export async function runStorm(run: StormRun, base: Alert): Promise<StormFigures
     const log = {
       ...silentLogger,
       error: (...args: unknown[]) => {
-        const text = args.map(String).join(' ').replace(/alert \S+/g, 'alert …').slice(0, 300);
+        const text = args
+          .map(String)
+          .join(' ')
+          .replace(/alert \S+/g, 'alert …')
+          .slice(0, 300);
         errors.set(text, (errors.get(text) ?? 0) + 1);
       },
     };
