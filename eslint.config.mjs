@@ -43,6 +43,8 @@ export default defineConfig(
       'lib/diagnose/**/*.ts',
       'lib/render/**/*.ts',
       'lib/evidence/kql.ts',
+      'lib/evidence/batchedTimelineKql.ts',
+      'lib/evidence/sharing/evidenceBins.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -15,6 +15,8 @@ import type { EvidenceSource, MetricsSource } from './evidence/evidenceSource';
 import { ExportFileSource } from './evidence/exportFileSource';
 import { createLogsQueryClient, LogAnalyticsSource } from './evidence/logAnalyticsSource';
 import { MetricsFileSource } from './evidence/metricsFile';
+import { systemClock } from './evidence/sharing/queryLimiter';
+import { shareEvidence } from './evidence/sharing/sharedEvidence';
 import type { IntakeServices } from './intake/handleAlertRequest';
 import { consoleLogger, type Logger } from './logger';
 import type { DeliveryOptions } from './notify/httpDelivery';
@@ -137,7 +139,11 @@ export async function createServices(
       now,
     },
     enrichment: {
-      sources: { evidence, ...(metrics && { metrics }) },
+      // One sharing layer per worker: a storm of alerts for one hub shares its queries.
+      sources: shareEvidence(
+        { evidence, ...(metrics && { metrics }) },
+        { clock: { ...systemClock, now: () => now().getTime() } },
+      ),
       notifiers: overrides.notifiers ?? createNotifiers(config),
       lookbackMinutes: config.evidenceLookbackMinutes,
       log,

@@ -8,6 +8,9 @@
  *   - card size against the 26 KB Teams budget
  *   - diagnose alone on flaky fleets: 50 devices × 12 h (~10,000 events; goal ≤ 5 ms median)
  *     and 500 devices (goal ≤ 60 ms median)
+ *   - storm: 300 and 1,000 one-device alerts of one hub incident within a minute, through the
+ *     real clients against local Log Analytics and metrics endpoints (`storm.ts`); `--storm`
+ *     runs only that part, `--no-storm` skips it
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import { silentLogger } from '../logger';
 import { byteSize, renderTeamsMessage } from '../render/teamsCard';
 import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
 import { flakyFleet } from './flakyFleet';
+import { describeStorm, runStorm, type StormRun } from './storm';
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -46,6 +50,34 @@ function benchDiagnose(devices: number, runs: number): void {
   console.log(
     `diagnose ${devices} flaky devices × 12 h (${evidence.deviceEvents.length} events) → ${cause}: ${stats(times)}`,
   );
+/**
+ * One Functions instance works on `batchSize` queue messages plus `newBatchThreshold` (half a
+ * batch) at once; the storms run with host.json's setting.
+ */
+async function instanceConcurrency(root: string): Promise<number> {
+  const host = JSON.parse(await readFile(join(root, 'host.json'), 'utf8')) as {
+    extensions?: { queues?: { batchSize?: number } };
+  };
+  const batchSize = host.extensions?.queues?.batchSize ?? 16;
+  return batchSize + Math.floor(batchSize / 2);
+}
+
+function stormRuns(concurrency: number): StormRun[] {
+  return [
+    { alerts: 300, arrivalMs: 0, concurrency, unshared: true },
+    { alerts: 300, arrivalMs: 0, concurrency },
+    { alerts: 1000, arrivalMs: 0, concurrency, unshared: true },
+    { alerts: 1000, arrivalMs: 0, concurrency },
+    { alerts: 1000, arrivalMs: 60_000, concurrency },
+    { alerts: 1000, arrivalMs: 0, concurrency: 48 },
+  ];
+}
+
+async function storms(root: string): Promise<void> {
+  const sample = await readFile(join(root, 'samples', 'alerts', 'hub-incident-sensor-0017.json'));
+  const base = parseAlert(JSON.parse(sample.toString('utf8')), { deviceIdDimension: 'DeviceId' });
+  const runs = stormRuns(await instanceConcurrency(root));
+  for (const run of runs) console.log(describeStorm(run, await runStorm(run, base)));
 }
 
 async function main(): Promise<void> {
@@ -53,6 +85,11 @@ async function main(): Promise<void> {
   benchDiagnose(500, 30);
 
   const root = repoRoot();
+  const args = process.argv.slice(2);
+  if (args.includes('--storm')) {
+    await storms(root);
+    return;
+  }
   const alertsDir = join(root, 'samples', 'alerts');
   const files = (await readdir(alertsDir)).filter((f) => f.endsWith('.json')).sort();
   const bodies = await Promise.all(files.map((f) => readFile(join(alertsDir, f))));
@@ -111,6 +148,7 @@ async function main(): Promise<void> {
       `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
     );
   }
+  if (!args.includes('--no-storm')) await storms(root);
 }
 
 main().catch((error: unknown) => {

@@ -80,7 +80,8 @@ export function isIotHubResourceId(id: string): boolean {
   return IOTHUB_ID.test(id);
 }
 
-function connectionsOf(hubResourceIds: readonly string[]): string[] {
+/** The Connections rows of the hubs: the head of every query. */
+export function connectionsOf(hubResourceIds: readonly string[]): string[] {
   return [
     'AzureDiagnostics',
     '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"',

@@ -11,6 +11,8 @@
  *   whose body is not a OneAPI error. A pipeline policy installed on the client rewrites those
  *   responses first (204 → empty result; bare error → OneAPI error with the same status), so
  *   an empty workspace reads as empty and a bare 503 still surfaces as a 503;
+ * - a 429 is passed through to the query limiter with its `Retry-After` (`retryAfterMs`) instead
+ *   of being retried by the SDK, so the wait is bounded and counted against the in-flight cap;
  * - columns are read by name from `columnDescriptors`, never by position.
  */
 
@@ -109,10 +111,14 @@ export class EvidenceQueryError extends AppError {
     readonly code: string,
     /** Whether trying again later may succeed (throttling, 5xx, time-outs, network). */
     readonly retryable: boolean,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retryAfterMs?: number },
   ) {
     super(message, retryable ? 503 : 502, '', options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
+
+  /** The wait a throttled (429) answer asked for, from its `Retry-After`; undefined if none. */
+  readonly retryAfterMs: number | undefined;
 }
 
 export interface LogAnalyticsSourceOptions {
@@ -139,7 +145,7 @@ export function createLogsQueryClient(
     ...options,
     endpoint,
   });
-  installResponseRepairPolicy(client.pipeline);
+  installPolicies(client.pipeline);
   return client;
 }
 
@@ -182,11 +188,38 @@ const responseRepairPolicy: PipelinePolicy = {
   },
 };
 
-function installResponseRepairPolicy(pipeline: Pipeline): void {
-  const installed = pipeline
-    .getOrderedPolicies()
-    .some((policy) => policy.name === RESPONSE_REPAIR_POLICY_NAME);
-  if (!installed) pipeline.addPolicy(responseRepairPolicy);
+export const THROTTLE_HAND_OFF_POLICY_NAME = 'iothubAlertEnricherThrottleHandOff';
+const RETRY_AFTER_HEADERS = ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'];
+const HANDED_OFF_PREFIX = 'x-enricher-';
+
+/**
+ * A 429 is the query limiter's to retry (`sharing/queryLimiter.ts`), not the SDK's: the SDK's
+ * retry policy would wait any `Retry-After`, however long, while the limiter waits a bounded
+ * time and holds its slot meanwhile. Runs inside the retry loop and renames the 429's
+ * `Retry-After` headers so the SDK lets the answer through; `retryAfterOf` reads them back.
+ */
+const throttleHandOffPolicy: PipelinePolicy = {
+  name: THROTTLE_HAND_OFF_POLICY_NAME,
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (response.status === 429) {
+      for (const header of RETRY_AFTER_HEADERS) {
+        const value = response.headers.get(header);
+        if (value === undefined) continue;
+        response.headers.delete(header);
+        response.headers.set(`${HANDED_OFF_PREFIX}${header}`, value);
+      }
+    }
+    return response;
+  },
+};
+
+function installPolicies(pipeline: Pipeline): void {
+  const installed = new Set(pipeline.getOrderedPolicies().map((policy) => policy.name));
+  if (!installed.has(RESPONSE_REPAIR_POLICY_NAME)) pipeline.addPolicy(responseRepairPolicy);
+  if (!installed.has(THROTTLE_HAND_OFF_POLICY_NAME)) {
+    pipeline.addPolicy(throttleHandOffPolicy, { afterPhase: 'Retry' });
+  }
 }
 
 export class LogAnalyticsSource implements EvidenceSource {
@@ -201,7 +234,7 @@ export class LogAnalyticsSource implements EvidenceSource {
     this.serverTimeoutSeconds = options.serverTimeoutSeconds ?? DEFAULT_SERVER_TIMEOUT_SECONDS;
     this.clientTimeoutMs = options.clientTimeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     // Idempotent: a client built by `createLogsQueryClient` already has it.
-    installResponseRepairPolicy(this.client.pipeline);
+    installPolicies(this.client.pipeline);
   }
 
   async deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
@@ -342,6 +375,24 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
+/** `Retry-After` (seconds or an HTTP date) or `retry-after-ms`, as milliseconds to wait. */
+export function retryAfterOf(
+  headers: { get(name: string): string | undefined } | undefined,
+  now = Date.now(),
+): { retryAfterMs?: number } {
+  const header = (name: string): string | undefined =>
+    (headers?.get(`${HANDED_OFF_PREFIX}${name}`) ?? headers?.get(name))?.trim();
+  const rawMillis = header('retry-after-ms') ?? header('x-ms-retry-after-ms');
+  if (rawMillis !== undefined && /^\d+(\.\d+)?$/.test(rawMillis)) {
+    return { retryAfterMs: Number(rawMillis) };
+  }
+  const value = header('retry-after');
+  if (value === undefined || value === '') return {};
+  if (/^\d+(\.\d+)?$/.test(value)) return { retryAfterMs: Number(value) * 1000 };
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? { retryAfterMs: Math.max(0, date - now) } : {};
+}
+
 function toEvidenceQueryError(
   error: unknown,
   queryName: QueryName,
@@ -372,6 +423,7 @@ function toEvidenceQueryError(
       statusCode?: number;
       code?: string;
       details?: { error?: ServiceError };
+      response?: { headers?: { get(name: string): string | undefined } };
     };
     const top = rest.details?.error;
     const inner = innermost(top);
@@ -388,7 +440,7 @@ function toEvidenceQueryError(
       statusCode,
       code,
       statusCode === undefined ? true : isRetryableStatus(statusCode),
-      { cause: error },
+      { cause: error, ...retryAfterOf(rest.response?.headers) },
     );
   }
   // 1.0.0 deserialises with bare property reads, so a malformed answer surfaces as a TypeError.

@@ -3,6 +3,10 @@ import { AzureMonitorMetricsSource } from '../../lib/evidence/azureMonitorMetric
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { LogAnalyticsSource } from '../../lib/evidence/logAnalyticsSource';
 import { MetricsFileSource } from '../../lib/evidence/metricsFile';
+import {
+  SharedEvidenceSource,
+  SharedMetricsSource,
+} from '../../lib/evidence/sharing/sharedEvidence';
 import { silentLogger } from '../../lib/logger';
 import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { WebhookNotifier } from '../../lib/notify/webhookNotifier';
@@ -24,8 +28,12 @@ describe('createServices', () => {
         '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Devices/IotHubs/Hub-1',
     });
     const services = await createServices(config, { log: silentLogger });
-    expect(services.enrichment.sources.evidence).toBeInstanceOf(ExportFileSource);
-    expect(services.enrichment.sources.metrics).toBeInstanceOf(MetricsFileSource);
+    const { evidence, metrics } = services.enrichment.sources;
+    // Both sources sit behind the sharing layer.
+    expect(evidence).toBeInstanceOf(SharedEvidenceSource);
+    expect((evidence as SharedEvidenceSource).inner).toBeInstanceOf(ExportFileSource);
+    expect(metrics).toBeInstanceOf(SharedMetricsSource);
+    expect((metrics as SharedMetricsSource).inner).toBeInstanceOf(MetricsFileSource);
     expect(services.intake.queue).toBeInstanceOf(InMemoryAlertQueue);
     expect(services.intake.store).toBeInstanceOf(InMemoryAlertStore);
     expect(services.enrichment.notifiers.map((n) => n.constructor)).toEqual([
@@ -44,8 +52,9 @@ describe('createServices', () => {
       AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
     });
     const services = await createServices(config, { log: silentLogger });
-    expect(services.enrichment.sources.evidence).toBeInstanceOf(LogAnalyticsSource);
-    expect(services.enrichment.sources.metrics).toBeInstanceOf(AzureMonitorMetricsSource);
+    const { evidence, metrics } = services.enrichment.sources;
+    expect((evidence as SharedEvidenceSource).inner).toBeInstanceOf(LogAnalyticsSource);
+    expect((metrics as SharedMetricsSource).inner).toBeInstanceOf(AzureMonitorMetricsSource);
     expect(services.intake.queue).toBeInstanceOf(StorageAlertQueue);
     expect(services.intake.store).toBeInstanceOf(TableAlertStore);
   });

@@ -1,0 +1,158 @@
+/**
+ * Answers the enricher's KQL from Connections events in memory, as a handler for the local Log
+ * Analytics server: enough of a workspace for a storm benchmark over the real `LogsQueryClient`.
+ *
+ * It recognises each query the enricher sends by its shape (see `lib/evidence/kql.ts` and
+ * `batchedTimelineKql.ts`), reads the hub and device literals and the request's `timespan`, and
+ * computes the answer with the same aggregations the export-file source uses. Anything else is
+ * answered 400, as the service answers a query it cannot run.
+ */
+
+import {
+  disconnectedDevicesOf,
+  filterEvents,
+  fleetActivityOf,
+  fleetSizeOf,
+} from '../evidence/aggregate';
+import { MAX_BATCHED_ROWS_PER_DEVICE } from '../evidence/batchedTimelineKql';
+import type { ConnectionEvent } from '../evidence/evidence';
+import { MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from '../evidence/kql';
+import { reply, table, type Handler, type Reply } from './localLogAnalyticsServer';
+
+const LITERAL = /"((?:[^"\\]|\\.)*)"/g;
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t' };
+
+/** The values of the KQL string literals on the line that starts with `prefix`. */
+export function literalsOnLine(query: string, prefix: string): string[] | undefined {
+  const line = query.split('\n').find((l) => l.startsWith(prefix));
+  if (line === undefined) return undefined;
+  return [...line.slice(prefix.length).matchAll(LITERAL)].map((match) =>
+    (match[1] ?? '').replace(/\\(.)/g, (_, char: string) => ESCAPES[char] ?? char),
+  );
+}
+
+function timespanOf(value: string | undefined): { start: string; end: string } | undefined {
+  const [start, end] = (value ?? '').split('/');
+  if (start === undefined || end === undefined) return undefined;
+  if (!Number.isFinite(Date.parse(start)) || !Number.isFinite(Date.parse(end))) return undefined;
+  return { start, end };
+}
+
+function latestPerDevice(events: readonly ConnectionEvent[], cap: number): ConnectionEvent[] {
+  const byDevice = new Map<string, ConnectionEvent[]>();
+  for (const event of events) {
+    const list = byDevice.get(event.deviceId) ?? [];
+    list.push(event);
+    byDevice.set(event.deviceId, list);
+  }
+  return [...byDevice.values()].flatMap((list) => list.slice(-cap));
+}
+
+function timelineTable(events: readonly ConnectionEvent[]): Reply {
+  return reply.tables(
+    table(
+      {
+        TimeGenerated: 'datetime',
+        _ResourceId: 'string',
+        DeviceId: 'string',
+        OperationName: 'string',
+        Level: 'string',
+        ResultType: 'string',
+        ResultDescription: 'string',
+        SdkVersion: 'string',
+        Protocol: 'string',
+        MaskedIpAddress: 'string',
+      },
+      events.map((e) => [
+        e.time,
+        e.hubResourceId,
+        e.deviceId,
+        e.operation,
+        e.level,
+        e.resultType,
+        e.resultDescription,
+        e.sdkVersion ?? '',
+        e.protocol ?? '',
+        e.maskedIpAddress ?? '',
+      ]),
+    ),
+  );
+}
+
+/** A handler that answers from `events` (sorted oldest first). */
+export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
+  return (request) => {
+    const query = request.query ?? '';
+    const timespan = timespanOf(request.timespan);
+    const hubs = literalsOnLine(query, '| where _ResourceId in~ (');
+    if (timespan === undefined || hubs === undefined) {
+      return reply.error(400, 'BadArgumentError', 'The query or its timespan is not understood');
+    }
+    const devices = literalsOnLine(query, '| where DeviceId in (');
+    if (devices !== undefined) {
+      const matching = filterEvents(events, { hubResourceIds: hubs, deviceIds: devices, timespan });
+      return timelineTable(
+        query.includes('RowOfDevice')
+          ? latestPerDevice(matching, MAX_BATCHED_ROWS_PER_DEVICE)
+          : matching.slice(-MAX_TIMELINE_ROWS),
+      );
+    }
+    const hubEvents = filterEvents(events, { hubResourceIds: hubs, timespan });
+    if (query.includes('summarize Devices = dcount(DeviceId)')) {
+      return reply.tables(table({ Devices: 'long' }, [[fleetSizeOf(hubEvents)]]));
+    }
+    if (query.includes('by bin(TimeGenerated')) {
+      return reply.tables(
+        table(
+          {
+            TimeGenerated: 'datetime',
+            Connects: 'long',
+            Disconnects: 'long',
+            DisconnectedDevices: 'long',
+            Errors404104: 'long',
+            ServerErrors: 'long',
+            AuthErrors: 'long',
+            DuplicateIdentityErrors: 'long',
+            ActiveDevices: 'long',
+          },
+          fleetActivityOf(hubEvents).map((b) => [
+            b.start,
+            b.connects,
+            b.disconnects,
+            b.disconnectedDevices,
+            b.errors404104,
+            b.serverErrors,
+            b.authErrors,
+            b.duplicateIdentityErrors,
+            b.activeDevices,
+          ]),
+        ),
+      );
+    }
+    if (query.includes('| where Disconnects > 0')) {
+      return reply.tables(
+        table(
+          {
+            DeviceId: 'string',
+            Disconnects: 'long',
+            FirstDisconnect: 'datetime',
+            LastDisconnect: 'datetime',
+            SdkVersion: 'string',
+            Protocol: 'string',
+            MaskedIpAddress: 'string',
+          },
+          disconnectedDevicesOf(hubEvents, MAX_DISCONNECTED_DEVICES).map((d) => [
+            d.deviceId,
+            d.disconnects,
+            d.firstDisconnect,
+            d.lastDisconnect,
+            d.sdkVersion ?? '',
+            d.protocol ?? '',
+            d.maskedIpAddress ?? '',
+          ]),
+        ),
+      );
+    }
+    return reply.error(400, 'BadArgumentError', 'The query is not one the enricher sends');
+  };
+}
