@@ -132,6 +132,7 @@ export async function createServices(
         ...(config.defaultIotHubResourceId !== undefined && {
           defaultIotHubResourceId: config.defaultIotHubResourceId,
         }),
+        allowedIotHubResourceIds: config.iotHubResourceIds,
       },
       log,
       now,
