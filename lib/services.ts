@@ -15,6 +15,7 @@ import type { EvidenceSource, MetricsSource } from './evidence/evidenceSource';
 import { ExportFileSource } from './evidence/exportFileSource';
 import { createLogsQueryClient, LogAnalyticsSource } from './evidence/logAnalyticsSource';
 import { MetricsFileSource } from './evidence/metricsFile';
+import { entraIdCallerCheck } from './intake/entraIdCallerCheck';
 import type { IntakeServices } from './intake/handleAlertRequest';
 import { consoleLogger, type Logger } from './logger';
 import type { DeliveryOptions } from './notify/httpDelivery';
@@ -134,6 +135,7 @@ export async function createServices(
         }),
         allowedIotHubResourceIds: config.iotHubResourceIds,
       },
+      ...(config.entra && { checkCaller: entraIdCallerCheck(config.entra) }),
       log,
       now,
     },
