@@ -61,7 +61,7 @@ export default defineConfig(
   },
   { files: ['**/*.mjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   {
-    files: ['scripts/**/*.mjs', 'lib/devhost/inbox/*.js'],
+    files: ['scripts/**/*.mjs', 'examples/**/*.mjs', 'lib/devhost/inbox/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly',

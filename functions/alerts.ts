@@ -13,8 +13,10 @@ export async function alerts(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const length = request.headers.get('content-length');
+  const authorization = request.headers.get('authorization');
   const response = await receiveAlert(
     {
+      ...(authorization !== null && { authorization }),
       ...(length !== null && /^\d+$/.test(length) && { declaredLength: Number(length) }),
       readBody: async () => new Uint8Array(await request.arrayBuffer()),
     },

@@ -90,6 +90,9 @@ param keyVaultOfficerPrincipalId string = deployer().objectId
 @description('Turn on Key Vault purge protection (recommended; it cannot be turned off again).')
 param keyVaultPurgeProtection bool = true
 
+@description('Recover a soft-deleted Key Vault of the same name (after the resource group was deleted) instead of creating one. Alternatively pass a new keyVaultName. See docs/deployment.md.')
+param keyVaultRecoverSoftDeleted bool = false
+
 // ---------------------------------------------------------------------------------------------
 // Parameters: app behaviour (app settings read by lib/config.ts)
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +151,7 @@ param disconnectThreshold int = 0
 param disconnectEvaluationFrequency string = 'PT5M'
 
 @allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H', 'PT2H'])
-@description('Time window of the 404104 log search alert (at least the frequency; a longer window tolerates late logs).')
+@description('Time window of the 404104 log search alert; a longer window tolerates late logs. A window shorter than the frequency is raised to the frequency.')
 param disconnectWindowSize string = 'PT15M'
 
 @allowed(['static', 'dynamic'])
@@ -260,6 +263,7 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: allTags
     enablePurgeProtection: keyVaultPurgeProtection
+    recoverSoftDeleted: keyVaultRecoverSoftDeleted
     secretNames: secretNames
     teamsWorkflowUrl: teamsWorkflowUrl
     webhookUrl: webhookUrl
@@ -343,6 +347,9 @@ module api 'app/api.bicep' = {
     signWebhook: signWebhook
     logAnalyticsWorkspaceId: workspace.properties.customerId
     defaultIotHubResourceId: iotHubResourceIds[0]
+    iotHubResourceIds: iotHubResourceIds
+    webhookAuth: webhookAuth
+    entraAppIdentifierUri: entraAppIdentifierUri
     deviceIdDimension: deviceIdDimension
     evidenceLookbackMinutes: evidenceLookbackMinutes
     notifyTimeoutMs: notifyTimeoutMs
@@ -372,6 +379,7 @@ module alerts 'app/alerts.bicep' = if (deployAlerts) {
     entraAppObjectId: entraAppObjectId
     entraAppIdentifierUri: entraAppIdentifierUri
     workspaceResourceId: workspace.id
+    identityId: identity.id
     iotHubResourceIds: iotHubResourceIds
     logAlertName: names.disconnectAlert
     metricAlertNamePrefix: names.metricAlertPrefix

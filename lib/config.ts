@@ -10,6 +10,10 @@ import { withoutUndefined } from './objects';
 
 export type EvidenceSourceKind = 'log-analytics' | 'export-files';
 export type StateStoreKind = 'azure-storage' | 'memory';
+export type IntakeAuthKind = 'function-key' | 'entra-id';
+
+/** Microsoft's "AZNS AAD Webhook" application: the caller of every action group secure webhook. */
+export const ACTION_GROUP_APP_ID = '461e8683-5575-4561-ac7f-899cc907d62a';
 
 export interface ConfigKey {
   readonly name: string;
@@ -101,6 +105,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'IoT hub ARM resource ID used when an alert names no hub (no `_ResourceId` dimension, no IotHubs target, no configuration item).',
   },
   {
+    name: 'IOTHUB_RESOURCE_IDS',
+    required: false,
+    secret: false,
+    description:
+      'Comma-separated ARM resource IDs of the IoT hubs this deployment watches (set by the Bicep template). Alerts naming only other hubs are refused (422); other hubs named beside a listed one are dropped. Empty = any hub, with a warning on `/api/health`.',
+  },
+  {
     name: 'EVIDENCE_LOOKBACK_MINUTES',
     required: false,
     default: '360',
@@ -114,6 +125,43 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: '10000',
     secret: false,
     description: 'Time-out for one delivery attempt to Teams or the webhook.',
+  },
+  {
+    name: 'INTAKE_AUTH',
+    required: false,
+    default: 'function-key',
+    secret: false,
+    description:
+      "`function-key` (the Functions host checks the key alone) or `entra-id` (the intake also requires a valid Entra ID bearer token from the action group's secure webhook: issuer, audience, signature, expiry, not-before, caller app).",
+  },
+  {
+    name: 'ENTRA_TENANT_ID',
+    required: 'when INTAKE_AUTH is entra-id',
+    secret: false,
+    description: 'Directory (tenant) ID whose tokens the intake accepts.',
+  },
+  {
+    name: 'ENTRA_AUDIENCE',
+    required: 'when INTAKE_AUTH is entra-id',
+    secret: false,
+    description:
+      "Expected token audience: the Application ID URI of the intake's app registration (e.g. `api://iothub-alert-enricher`), or its client ID.",
+  },
+  {
+    name: 'ENTRA_AUTHORITY_HOST',
+    required: false,
+    default: 'https://login.microsoftonline.com',
+    secret: false,
+    description:
+      'Entra ID authority; the signing keys are read from `{host}/{tenant}/discovery/v2.0/keys`. Change it for sovereign clouds.',
+  },
+  {
+    name: 'ENTRA_ALLOWED_APP_IDS',
+    required: false,
+    default: ACTION_GROUP_APP_ID,
+    secret: false,
+    description:
+      'Comma-separated client IDs allowed to call the intake (the token\'s `appid`/`azp`); the default is Microsoft\'s action group application ("AZNS AAD Webhook").',
   },
   {
     name: 'STATE_STORE',
@@ -165,6 +213,13 @@ export interface StorageSettings {
   readonly tableServiceUri?: string;
 }
 
+export interface EntraSettings {
+  readonly tenantId: string;
+  readonly audience: string;
+  readonly authorityHost: string;
+  readonly allowedAppIds: readonly string[];
+}
+
 export interface Config {
   readonly evidenceSource: EvidenceSourceKind;
   readonly logAnalyticsWorkspaceId?: string;
@@ -177,8 +232,13 @@ export interface Config {
   readonly webhookSecret?: string;
   readonly deviceIdDimension: string;
   readonly defaultIotHubResourceId?: string;
+  /** Lower-cased; empty means any hub. */
+  readonly iotHubResourceIds: readonly string[];
   readonly evidenceLookbackMinutes: number;
   readonly notifyTimeoutMs: number;
+  readonly intakeAuth: IntakeAuthKind;
+  /** Set when `intakeAuth` is `entra-id`. */
+  readonly entra?: EntraSettings;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -218,6 +278,14 @@ function defaultOf(name: string): string | undefined {
 function read(env: Environment, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? defaultOf(name) : value;
+}
+
+/** A comma-separated value as a list, blanks dropped. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
@@ -276,6 +344,37 @@ export function loadConfig(env: Environment): Readonly<Config> {
   if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
     complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
 
+  const iotHubResourceIds = list(read(env, 'IOTHUB_RESOURCE_IDS')).map((id) => id.toLowerCase());
+  if (iotHubResourceIds.some((id) => !IOTHUB_ID.test(id)))
+    complain('IOTHUB_RESOURCE_IDS', 'must list IoT hub ARM resource IDs, separated by commas');
+  else if (
+    iotHubResourceIds.length > 0 &&
+    defaultIotHubResourceId !== undefined &&
+    !iotHubResourceIds.includes(defaultIotHubResourceId.toLowerCase())
+  )
+    complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be one of IOTHUB_RESOURCE_IDS');
+
+  const intakeAuth = oneOf<IntakeAuthKind>('INTAKE_AUTH', ['function-key', 'entra-id']);
+  let entra: EntraSettings | undefined;
+  if (intakeAuth === 'entra-id') {
+    const tenantId = read(env, 'ENTRA_TENANT_ID');
+    const audience = read(env, 'ENTRA_AUDIENCE');
+    const allowedAppIds = list(read(env, 'ENTRA_ALLOWED_APP_IDS'));
+    if (tenantId === undefined) complain('ENTRA_TENANT_ID', 'is missing');
+    else if (!GUID.test(tenantId)) complain('ENTRA_TENANT_ID', 'must be the tenant GUID');
+    if (audience === undefined) complain('ENTRA_AUDIENCE', 'is missing');
+    if (allowedAppIds.length === 0 || allowedAppIds.some((id) => !GUID.test(id)))
+      complain('ENTRA_ALLOWED_APP_IDS', 'must list application (client) IDs');
+    const authorityHost = httpUrl('ENTRA_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com';
+    if (tenantId !== undefined && audience !== undefined)
+      entra = {
+        tenantId: tenantId.toLowerCase(),
+        audience,
+        authorityHost: authorityHost.replace(/\/+$/, ''),
+        allowedAppIds: allowedAppIds.map((id) => id.toLowerCase()),
+      };
+  }
+
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
     connectionString: read(env, 'AzureWebJobsStorage'),
@@ -305,8 +404,11 @@ export function loadConfig(env: Environment): Readonly<Config> {
     webhookSecret: read(env, 'WEBHOOK_SECRET'),
     deviceIdDimension: read(env, 'DEVICE_ID_DIMENSION') ?? 'DeviceId',
     defaultIotHubResourceId,
+    iotHubResourceIds,
     evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
+    intakeAuth,
+    entra,
     stateStore,
     storage,
     azureClientId: read(env, 'AZURE_CLIENT_ID'),
@@ -323,10 +425,27 @@ export interface KeyStatus {
   readonly secret: boolean;
 }
 
+/** A setting that works but weakens a guarantee; reported by name, like problems. */
+export interface ConfigWarning {
+  readonly key: string;
+  readonly warning: string;
+}
+
 export interface ConfigReport {
   readonly ok: boolean;
   readonly keys: readonly KeyStatus[];
   readonly problems: readonly ConfigProblem[];
+  readonly warnings: readonly ConfigWarning[];
+}
+
+function warningsOf(env: Environment): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  if (list(read(env, 'IOTHUB_RESOURCE_IDS')).length === 0)
+    warnings.push({
+      key: 'IOTHUB_RESOURCE_IDS',
+      warning: 'is empty: alerts naming any IoT hub, in any subscription, are queried',
+    });
+  return warnings;
 }
 
 /** The health view of the configuration: status by key *name*, never a value. */
@@ -352,7 +471,7 @@ export function reportConfig(env: Environment): ConfigReport {
           : 'unset';
     return { name: key.name, status, secret: key.secret };
   });
-  return { ok: problems.length === 0, keys, problems };
+  return { ok: problems.length === 0, keys, problems, warnings: warningsOf(env) };
 }
 
 /** The dev host's port alone, for tools that need nothing else (`npm run demo`). */

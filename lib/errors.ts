@@ -30,6 +30,13 @@ export class UnprocessableAlertError extends AppError {
   }
 }
 
+/** The caller did not prove who it is (a missing or invalid bearer token). */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(message, 401);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
     super(`Body is larger than ${limitBytes} bytes`, 413);

@@ -17,6 +17,7 @@ import { createLogsQueryClient, LogAnalyticsSource } from './evidence/logAnalyti
 import { MetricsFileSource } from './evidence/metricsFile';
 import { systemClock } from './evidence/sharing/queryLimiter';
 import { shareEvidence } from './evidence/sharing/sharedEvidence';
+import { entraIdCallerCheck } from './intake/entraIdCallerCheck';
 import type { IntakeServices } from './intake/handleAlertRequest';
 import { consoleLogger, type Logger } from './logger';
 import type { DeliveryOptions } from './notify/httpDelivery';
@@ -134,7 +135,9 @@ export async function createServices(
         ...(config.defaultIotHubResourceId !== undefined && {
           defaultIotHubResourceId: config.defaultIotHubResourceId,
         }),
+        allowedIotHubResourceIds: config.iotHubResourceIds,
       },
+      ...(config.entra && { checkCaller: entraIdCallerCheck(config.entra) }),
       log,
       now,
     },

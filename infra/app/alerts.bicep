@@ -34,6 +34,9 @@ param entraAppIdentifierUri string
 @description('Resource ID of the Log Analytics workspace holding the IoT hub Connections logs.')
 param workspaceResourceId string
 
+@description('Resource ID of the app\'s user-assigned identity; the log search alert runs its query as this identity (Log Analytics Reader on the workspace), not as the deploying user.')
+param identityId string
+
 @description('Resource IDs of the IoT hubs to alert on.')
 @minLength(1)
 param iotHubResourceIds string[]
@@ -41,7 +44,7 @@ param iotHubResourceIds string[]
 @description('Alert rule name prefix for the log search alert.')
 param logAlertName string
 
-@description('Alert rule name prefix for the metric alerts (the hub name is appended).')
+@description('Alert rule name prefix for the metric alerts (the hub name and a hash of its resource ID are appended).')
 param metricAlertNamePrefix string
 
 @description('Severity of both alerts (0 = critical ... 4 = verbose).')
@@ -105,6 +108,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // AzureDiagnostics keeps _ResourceId in lower case; `in~` compares case-insensitively anyway.
+// properties_s appears in a workspace only once a hub has sent it: column_ifexists keeps the
+// query valid (no rows instead of a semantic error) on a new workspace.
 var hubIdList = join(map(iotHubResourceIds, id => '"${toLower(id)}"'), ', ')
 var disconnectQuery = join(
   [
@@ -112,17 +117,38 @@ var disconnectQuery = join(
     '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"'
     '| where Category == "Connections" and ResultType == "404104"'
     '| where _ResourceId in~ (${hubIdList})'
-    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)'
+    '| extend DeviceId = tostring(parse_json(column_ifexists("properties_s", "")).deviceId)'
     '| summarize Disconnects = count() by DeviceId, _ResourceId'
   ],
   '\n'
 )
+
+// A window shorter than the frequency would leave gaps that no evaluation looks at: the window
+// is raised to the frequency when the parameters ask for less.
+var durationMinutes = {
+  PT5M: 5
+  PT10M: 10
+  PT15M: 15
+  PT30M: 30
+  PT1H: 60
+  PT2H: 120
+}
+var disconnectEffectiveWindowSize = durationMinutes[disconnectWindowSize] < durationMinutes[disconnectEvaluationFrequency]
+  ? disconnectEvaluationFrequency
+  : disconnectWindowSize
 
 resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: logAlertName
   location: logAlertLocation
   tags: tags
   kind: 'LogAlert'
+  // Runs as the app's identity, so it keeps working after the deploying user's access ends.
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
   properties: {
     displayName: 'IoT Hub device disconnects (404104)'
     description: 'A device was disconnected (404104 DeviceConnectionClosedRemotely); one alert per device and hub. The action group sends it to iothub-alert-enricher for diagnosis.'
@@ -135,7 +161,7 @@ resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       'Microsoft.OperationalInsights/workspaces'
     ]
     evaluationFrequency: disconnectEvaluationFrequency
-    windowSize: disconnectWindowSize
+    windowSize: disconnectEffectiveWindowSize
     // Stateful: fires once per device, then sends Resolved when the disconnects stop.
     autoMitigate: true
     criteria: {
@@ -210,7 +236,8 @@ var useDynamic = connectedDevicesAlertMode == 'dynamic'
 
 resource connectedDevicesAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
   for hubId in iotHubResourceIds: {
-    name: '${metricAlertNamePrefix}${last(split(hubId, '/'))}'
+    // Hub names are unique per resource group only: the hash of the ID tells same-named hubs apart.
+    name: '${metricAlertNamePrefix}${last(split(hubId, '/'))}-${uniqueString(toLower(hubId))}'
     location: 'global'
     tags: tags
     properties: {
@@ -235,6 +262,9 @@ resource connectedDevicesAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
 
 @description('Action group resource ID.')
 output actionGroupId string = actionGroup.id
+
+@description('Time window the log search alert really uses (never shorter than its frequency).')
+output disconnectWindowSize string = disconnectEffectiveWindowSize
 
 @description('Log search alert rule resource ID.')
 output disconnectAlertId string = disconnectAlert.id

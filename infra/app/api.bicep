@@ -70,6 +70,17 @@ param logAnalyticsWorkspaceId string
 @description('IoT hub resource ID used when an alert names no hub.')
 param defaultIotHubResourceId string
 
+@description('Resource IDs of the IoT hubs the deployment watches: the intake refuses alerts about other hubs.')
+@minLength(1)
+param iotHubResourceIds string[]
+
+@description('functionKey: the Functions host key alone guards the intake. entraId: the intake also verifies the action group\'s Entra ID token.')
+@allowed(['functionKey', 'entraId'])
+param webhookAuth string
+
+@description('entraId only: Application ID URI of the intake\'s app registration (the token audience).')
+param entraAppIdentifierUri string
+
 @description('Alert dimension that carries the device ID.')
 param deviceIdDimension string
 
@@ -185,7 +196,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     WEBHOOK_URL: notifyWebhook ? keyVaultReference.webhookUrl : ''
     WEBHOOK_SECRET: notifyWebhook && signWebhook ? keyVaultReference.webhookSecret : ''
     DEVICE_ID_DIMENSION: deviceIdDimension
-    DEFAULT_IOTHUB_RESOURCE_ID: defaultIotHubResourceId
+    DEFAULT_IOTHUB_RESOURCE_ID: toLower(defaultIotHubResourceId)
+    IOTHUB_RESOURCE_IDS: join(map(iotHubResourceIds, id => toLower(id)), ',')
+    INTAKE_AUTH: webhookAuth == 'entraId' ? 'entra-id' : 'function-key'
+    ENTRA_TENANT_ID: webhookAuth == 'entraId' ? tenant().tenantId : ''
+    ENTRA_AUDIENCE: webhookAuth == 'entraId' ? entraAppIdentifierUri : ''
     EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
     NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
     STATE_STORE: 'azure-storage'

@@ -17,6 +17,9 @@ param tags object
 @description('Turn on purge protection (cannot be turned off again once on).')
 param enablePurgeProtection bool
 
+@description('Recover the soft-deleted vault of this name instead of creating a new one.')
+param recoverSoftDeleted bool
+
 @description('Secret names, as used by the Key Vault references in the app settings.')
 param secretNames {
   teamsWorkflowUrl: string
@@ -41,6 +44,9 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   location: location
   tags: tags
   properties: {
+    // A deleted vault keeps its name for the retention period: 'recover' brings it back with its
+    // secrets; 'default' fails on a name still held by a soft-deleted vault.
+    createMode: recoverSoftDeleted ? 'recover' : 'default'
     tenantId: tenant().tenantId
     sku: {
       family: 'A'

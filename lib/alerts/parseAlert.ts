@@ -20,6 +20,7 @@ import {
   metricAlertContextSchema,
 } from './commonAlertSchema';
 import { withoutUndefined } from '../objects';
+import { clampWindow, pickHubs, scopeHubs } from './alertScope';
 import { parseAlertTimestamp, parseIsoDuration } from './duration';
 
 export interface ParseOptions {
@@ -27,6 +28,11 @@ export interface ParseOptions {
   readonly deviceIdDimension: string;
   /** Used when the alert names no IoT hub. */
   readonly defaultIotHubResourceId?: string;
+  /**
+   * The hubs this deployment watches, lower-cased; empty or absent means any. Other hubs an
+   * alert names are dropped, and an alert that names only other hubs is refused (422).
+   */
+  readonly allowedIotHubResourceIds?: readonly string[];
 }
 
 /** Metrics that describe device connections; alerts on other metrics are passed on undiagnosed. */
@@ -92,8 +98,6 @@ function boundAlert(alert: Alert): Alert {
       : undefined,
   });
 }
-const IOTHUB_ID =
-  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
 
 const COMMON_SCHEMA_HINT =
   'Turn on "Enable the common alert schema" for this receiver in the action group.';
@@ -182,15 +186,24 @@ export function parseAlert(body: unknown, options: ParseOptions): Alert {
     ...reading.deviceIdsFromResults(options.deviceIdDimension),
   ]).filter((id) => id !== '');
 
-  const hubResourceIds = pickHubs(
-    [
-      dimensions
-        .filter((d) => ['_resourceid', 'resourceid'].includes(d.name.toLowerCase()))
-        .map((d) => d.value),
-      essentials.alertTargetIDs ?? [],
-      [...(essentials.configurationItems ?? []), ...reading.configurationItems],
-    ],
-    options.defaultIotHubResourceId,
+  const hubResourceIds = scopeHubs(
+    pickHubs(
+      [
+        {
+          path: reading.dimensionsPath,
+          ids: dimensions
+            .filter((d) => ['_resourceid', 'resourceid'].includes(d.name.toLowerCase()))
+            .map((d) => d.value),
+        },
+        { path: 'data.essentials.alertTargetIDs', ids: essentials.alertTargetIDs ?? [] },
+        {
+          path: 'data.essentials.configurationItems',
+          ids: [...(essentials.configurationItems ?? []), ...reading.configurationItems],
+        },
+      ],
+      options.defaultIotHubResourceId,
+    ),
+    options.allowedIotHubResourceIds ?? [],
   );
 
   const customProperties: Record<string, string> = {};
@@ -216,7 +229,7 @@ export function parseAlert(body: unknown, options: ParseOptions): Alert {
       description: essentials.description ?? undefined,
       firedAt,
       resolvedAt,
-      window: reading.window,
+      window: clampWindow(reading.window, resolvedAt ?? firedAt),
       hubResourceIds,
       deviceIds,
       dimensions,
@@ -230,6 +243,8 @@ export function parseAlert(body: unknown, options: ParseOptions): Alert {
 
 interface ContextReading {
   readonly signal: AlertSignalKind;
+  /** Where this context keeps its dimensions, for error paths. */
+  readonly dimensionsPath: string;
   readonly window: TimeWindow;
   readonly dimensions: readonly { name: string; value: string | number }[];
   readonly configurationItems: readonly string[];
@@ -251,6 +266,7 @@ function readContext(
     const first = condition.allOf[0];
     return withoutUndefined<ContextReading>({
       signal: 'metric',
+      dimensionsPath: `${prefix}.condition.allOf.dimensions`,
       window: windowOf(condition, firedAt, prefix),
       dimensions: condition.allOf.flatMap((c) => c.dimensions ?? []),
       configurationItems: [],
@@ -272,6 +288,7 @@ function readContext(
     const first = log.condition.allOf[0];
     return withoutUndefined({
       signal: 'log',
+      dimensionsPath: `${prefix}.condition.allOf.dimensions`,
       window: windowOf(log.condition, firedAt, prefix),
       dimensions: log.condition.allOf.flatMap((c) => c.dimensions ?? []),
       configurationItems: [],
@@ -305,6 +322,7 @@ function readContext(
     );
     return withoutUndefined({
       signal: 'log',
+      dimensionsPath: `${prefix}.Dimensions`,
       window,
       dimensions: log.Dimensions ?? [],
       configurationItems: log.AffectedConfigurationItems ?? [],
@@ -336,6 +354,7 @@ function readContext(
       : 'other';
   return {
     signal,
+    dimensionsPath: prefix,
     window: resolveWindow(undefined, undefined, undefined, firedAt),
     dimensions: [],
     configurationItems: [],
@@ -391,15 +410,6 @@ function resolveWindow(
   return Date.parse(startTime) <= Date.parse(endTime)
     ? { start: startTime, end: endTime }
     : { start: endTime, end: startTime };
-}
-
-/** The first source, in priority order, that names any IoT hub wins; then the configured default. */
-function pickHubs(sources: readonly (readonly string[])[], fallback: string | undefined): string[] {
-  for (const source of sources) {
-    const hubs = unique(source.filter((id) => IOTHUB_ID.test(id)).map((id) => id.toLowerCase()));
-    if (hubs.length > 0) return hubs;
-  }
-  return fallback ? [fallback.toLowerCase()] : [];
 }
 
 function toNumber(value: number | string | null | undefined): number | undefined {

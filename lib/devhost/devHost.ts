@@ -102,8 +102,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const method = request.method ?? 'GET';
     if (path === '/api/alerts' && method === 'POST') {
       const length = request.headers['content-length'];
+      const authorization = request.headers.authorization;
       const result = await handleAlertRequest(
         {
+          ...(authorization !== undefined && { authorization }),
           ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
           readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
         },

@@ -26,7 +26,7 @@ export function buildDeviceTimelinesQuery(
   }
   return [
     ...connectionsOf(hubs),
-    '| extend Properties = parse_json(properties_s)',
+    '| extend Properties = parse_json(column_ifexists("properties_s", ""))',
     '| extend DeviceId = tostring(Properties.deviceId)',
     `| where DeviceId in (${deviceIds.map(kqlString).join(', ')})`,
     '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',

@@ -3,7 +3,7 @@
  * replay. Answers the same questions as `LogAnalyticsSource`, applying the KQL's filters in code.
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -14,10 +14,10 @@ import {
   latestRows,
   truncationWarning,
 } from './aggregate';
-import { toConnectionEvents } from './connectionEvents';
+import { byTime, ConnectionEventCollector } from './connectionEvents';
 import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
-import { parseExport } from './exportRows';
+import { readExportFile } from './exportRows';
 import { type EvidenceQuery, MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from './kql';
 
 const EXPORT_EXTENSIONS = ['.json', '.csv'];
@@ -36,16 +36,23 @@ export class ExportFileSource implements EvidenceSource {
   /** Every Connections event read, oldest first, duplicates removed. */
   private constructor(readonly events: readonly ConnectionEvent[]) {}
 
-  /** Reads every export under `path` once; queries then run in memory. */
+  /**
+   * Reads every export under `path` once, as streams, keeping events rather than rows or text;
+   * queries then run in memory.
+   */
   static async fromPath(path: string): Promise<ExportFileSource> {
     const files = await listExportFiles(path);
-    const rows = [];
-    for (const file of files) rows.push(...parseExport(await readFile(file, 'utf8'), file));
-    return new ExportFileSource(toConnectionEvents(rows));
+    const collector = new ConnectionEventCollector();
+    for (const file of files) {
+      await readExportFile(file, (row) => {
+        collector.add(row);
+      });
+    }
+    return new ExportFileSource(collector.finish());
   }
 
   static fromEvents(events: readonly ConnectionEvent[]): ExportFileSource {
-    return new ExportFileSource([...events].sort((a, b) => a.time.localeCompare(b.time)));
+    return new ExportFileSource([...events].sort(byTime));
   }
 
   deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {

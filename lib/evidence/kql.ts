@@ -114,7 +114,7 @@ export function buildDeviceTimelineQuery(
   return cappedWithTotal(
     [
       ...connectionsOf(hubResourceIds),
-      '| extend Properties = parse_json(properties_s)',
+      '| extend Properties = parse_json(column_ifexists("properties_s", ""))',
       '| extend DeviceId = tostring(Properties.deviceId)',
       `| where DeviceId in (${kqlList(deviceIds)})`,
       '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',
@@ -129,7 +129,7 @@ export function buildDeviceTimelineQuery(
 export function buildFleetActivityQuery(hubResourceIds: readonly string[]): string {
   return [
     ...connectionsOf(hubResourceIds),
-    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)',
+    '| extend DeviceId = tostring(parse_json(column_ifexists("properties_s", "")).deviceId)',
     '| summarize',
     '    Connects = countif(OperationName == "deviceConnect"),',
     '    Disconnects = countif(OperationName == "deviceDisconnect"),',
@@ -148,7 +148,7 @@ export function buildFleetActivityQuery(hubResourceIds: readonly string[]): stri
 export function buildFleetSizeQuery(hubResourceIds: readonly string[]): string {
   return [
     ...connectionsOf(hubResourceIds),
-    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)',
+    '| extend DeviceId = tostring(parse_json(column_ifexists("properties_s", "")).deviceId)',
     '| where isnotempty(DeviceId)',
     '| summarize Devices = dcount(DeviceId)',
   ].join('\n');
@@ -158,7 +158,7 @@ export function buildDisconnectedDevicesQuery(hubResourceIds: readonly string[])
   return cappedWithTotal(
     [
       ...connectionsOf(hubResourceIds),
-      '| extend Properties = parse_json(properties_s)',
+      '| extend Properties = parse_json(column_ifexists("properties_s", ""))',
       '| extend DeviceId = tostring(Properties.deviceId), SdkVersion = tostring(Properties.sdkVersion),',
       '    Protocol = tostring(Properties.protocol), MaskedIpAddress = tostring(Properties.maskedIpAddress)',
       '| summarize Disconnects = countif(ResultType == "404104"),',

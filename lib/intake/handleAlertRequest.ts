@@ -9,11 +9,14 @@ import { AppError, BadRequestError, PayloadTooLargeError, UnavailableError } fro
 import type { Logger } from '../logger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
+import type { CallerCheck } from './entraIdCallerCheck';
 import { errorResponse, type HandlerResponse } from './httpResult';
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 
 export interface IntakeRequest {
+  /** The `Authorization` header, when the client sent one. */
+  readonly authorization?: string;
   /** The `Content-Length` header, when the client sent one. */
   readonly declaredLength?: number;
   /** Reads the raw body; called only when the declared length is acceptable. */
@@ -24,6 +27,8 @@ export interface IntakeServices {
   readonly queue: AlertQueue;
   readonly store: AlertStore;
   readonly parseOptions: ParseOptions;
+  /** Checks the caller's credentials before anything is read (Entra ID tokens); absent = none. */
+  readonly checkCaller?: CallerCheck;
   readonly log: Logger;
   readonly now: () => Date;
 }
@@ -33,6 +38,7 @@ export async function handleAlertRequest(
   services: IntakeServices,
 ): Promise<HandlerResponse> {
   try {
+    await services.checkCaller?.(request.authorization);
     if (request.declaredLength !== undefined && request.declaredLength > MAX_ALERT_BODY_BYTES) {
       throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
     }

@@ -11,6 +11,8 @@ export function handleHealthRequest(env: Environment): HandlerResponse {
       status: report.ok ? 'ok' : 'misconfigured',
       keys: report.keys,
       problems: report.problems,
+      // Added beside the existing fields so that readers of the old shape keep working.
+      warnings: report.warnings,
     },
   };
 }

@@ -3,6 +3,9 @@
  * resource. When the template is missing or older than infra/, it is built first, which restores
  * the Bicep CLI from NuGet on a clean machine: hence the long beforeAll time-out.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { CONFIG_KEYS } from '../../lib/config';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
@@ -11,6 +14,7 @@ import {
   type FoundResource,
   type JsonObject,
   PARAMETERS_PATH,
+  ROOT,
   asObject,
   deployed,
   flattenResources,
@@ -44,6 +48,10 @@ const EXPECTED_APP_SETTINGS = [
   'WEBHOOK_SECRET',
   'DEVICE_ID_DIMENSION',
   'DEFAULT_IOTHUB_RESOURCE_ID',
+  'IOTHUB_RESOURCE_IDS',
+  'INTAKE_AUTH',
+  'ENTRA_TENANT_ID',
+  'ENTRA_AUDIENCE',
   'EVIDENCE_LOOKBACK_MINUTES',
   'NOTIFY_TIMEOUT_MS',
   'STATE_STORE',
@@ -159,6 +167,14 @@ describe('parameters', () => {
     for (const name of ['teamsWorkflowUrl', 'webhookUrl', 'webhookSecret']) {
       expect(inner.parameters?.[name]?.type).toBe('securestring');
     }
+  });
+
+  it('the example .bicepparam names only real parameters, in its commented-out lines too', () => {
+    const text = readFileSync(path.join(ROOT, 'infra/main.bicepparam'), 'utf8');
+    const named = [...text.matchAll(/^\s*(?:\/\/\s*)?param\s+(\w+)\s*=/gm)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(30);
+    expect(named.filter((name) => template.parameters?.[name] === undefined)).toEqual([]);
+    expect(named).toContain('keyVaultOfficerPrincipalId');
   });
 
   it('the example .bicepparam compiles to known parameters and carries no secret', () => {
@@ -286,6 +302,34 @@ describe('app settings', () => {
     expect(mainParameter('deviceIdDimension').defaultValue).toBe('DeviceId');
   });
 
+  it('list the watched hubs (IOTHUB_RESOURCE_IDS) from the iotHubResourceIds parameter', () => {
+    const { settings } = appSettings();
+    expect(settings.IOTHUB_RESOURCE_IDS).toBe(
+      "[join(map(parameters('iotHubResourceIds'), lambda('id', toLower(lambdaVariables('id')))), ',')]",
+    );
+    expect(moduleParameter(mainModule('api').resource, 'iotHubResourceIds')).toBe(
+      "[parameters('iotHubResourceIds')]",
+    );
+  });
+
+  it('turn on Entra ID token checks in the intake exactly when webhookAuth is entraId', () => {
+    const { settings } = appSettings();
+    expect(settings.INTAKE_AUTH).toBe(
+      "[if(equals(parameters('webhookAuth'), 'entraId'), 'entra-id', 'function-key')]",
+    );
+    expect(settings.ENTRA_TENANT_ID).toBe(
+      "[if(equals(parameters('webhookAuth'), 'entraId'), tenant().tenantId, '')]",
+    );
+    expect(settings.ENTRA_AUDIENCE).toBe(
+      "[if(equals(parameters('webhookAuth'), 'entraId'), parameters('entraAppIdentifierUri'), '')]",
+    );
+    const api = mainModule('api');
+    expect(moduleParameter(api.resource, 'webhookAuth')).toBe("[parameters('webhookAuth')]");
+    expect(moduleParameter(api.resource, 'entraAppIdentifierUri')).toBe(
+      "[parameters('entraAppIdentifierUri')]",
+    );
+  });
+
   it('read secrets only through Key Vault references (empty when the channel is off)', () => {
     const { found, settings } = appSettings();
     for (const key of CONFIG_KEYS.filter((candidate) => candidate.secret)) {
@@ -338,6 +382,17 @@ describe('Key Vault', () => {
     const vault = single(deployed(all), 'Microsoft.KeyVault/vaults');
     expect(props(vault)).toMatchObject({ enableRbacAuthorization: true, enableSoftDelete: true });
     expect(props(vault)).not.toHaveProperty(['accessPolicies']);
+  });
+
+  it('can recover a soft-deleted vault of the same name on request (off by default)', () => {
+    const vault = single(deployed(all), 'Microsoft.KeyVault/vaults');
+    expect(props(vault).createMode).toBe(
+      "[if(parameters('recoverSoftDeleted'), 'recover', 'default')]",
+    );
+    expect(mainParameter('keyVaultRecoverSoftDeleted').defaultValue).toBe(false);
+    expect(moduleParameter(mainModule('keyVault').resource, 'recoverSoftDeleted')).toBe(
+      "[parameters('keyVaultRecoverSoftDeleted')]",
+    );
   });
 
   it('writes each secret only when its value is given', () => {
@@ -513,9 +568,42 @@ describe('log search alert (404104 disconnects)', () => {
   it('runs every 5 minutes over 15 minutes by default', () => {
     const properties = props(rule());
     expect(properties.evaluationFrequency).toBe("[parameters('disconnectEvaluationFrequency')]");
-    expect(properties.windowSize).toBe("[parameters('disconnectWindowSize')]");
+    expect(properties.windowSize).toBe("[variables('disconnectEffectiveWindowSize')]");
     expect(mainParameter('disconnectEvaluationFrequency').defaultValue).toBe('PT5M');
     expect(mainParameter('disconnectWindowSize').defaultValue).toBe('PT15M');
+  });
+
+  it('never uses a window shorter than the frequency, for every allowed pair', () => {
+    const { template: inner } = rule();
+    expect(inner.variables?.disconnectEffectiveWindowSize).toBe(
+      "[if(less(variables('durationMinutes')[parameters('disconnectWindowSize')], variables('durationMinutes')[parameters('disconnectEvaluationFrequency')]), parameters('disconnectEvaluationFrequency'), parameters('disconnectWindowSize'))]",
+    );
+    const minutes = asObject(inner.variables?.durationMinutes, 'durationMinutes');
+    const frequencies = mainParameter('disconnectEvaluationFrequency').allowedValues as string[];
+    const windows = mainParameter('disconnectWindowSize').allowedValues as string[];
+    const toMinutes = (duration: string): number => {
+      const value = minutes[duration];
+      if (typeof value !== 'number') throw new Error(`durationMinutes lacks ${duration}`);
+      return value;
+    };
+    for (const frequency of frequencies) {
+      for (const window of windows) {
+        // The template's expression, evaluated: less(window, frequency) ? frequency : window.
+        const effective = toMinutes(window) < toMinutes(frequency) ? frequency : window;
+        expect(toMinutes(effective)).toBeGreaterThanOrEqual(toMinutes(frequency));
+        expect(toMinutes(effective)).toBeGreaterThanOrEqual(toMinutes(window));
+      }
+    }
+  });
+
+  it("runs as the app's user-assigned identity, not as the deploying user", () => {
+    expect(rule().resource.identity).toEqual({
+      type: 'UserAssigned',
+      userAssignedIdentities: { "[format('{0}', parameters('identityId'))]": {} },
+    });
+    expect(moduleParameter(mainModule('alerts').resource, 'identityId')).toBe(
+      "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('names').identity)]",
+    );
   });
 
   it('queries 404104 Connections errors and counts them per DeviceId and _ResourceId', () => {
@@ -525,7 +613,7 @@ describe('log search alert (404104 disconnects)', () => {
       'ResourceProvider == \\"MICROSOFT.DEVICES\\"',
       'Category == \\"Connections\\"',
       'ResultType == \\"404104\\"',
-      'DeviceId = tostring(parse_json(properties_s).deviceId)',
+      'DeviceId = tostring(parse_json(column_ifexists(\\"properties_s\\", \\"\\")).deviceId)',
       'summarize Disconnects = count() by DeviceId, _ResourceId',
     ]) {
       expect(JSON.stringify(query)).toContain(fragment);
@@ -558,6 +646,12 @@ describe('metric alert (connectedDeviceCount)', () => {
     expect(allOf).toHaveLength(1);
     return asObject(allOf[0], `${name} criterion`);
   }
+
+  it('is named per hub resource ID, so same-named hubs in two resource groups do not collide', () => {
+    expect(alert().resource.name).toBe(
+      "[format('{0}{1}-{2}', parameters('metricAlertNamePrefix'), last(split(parameters('iotHubResourceIds')[copyIndex()], '/')), uniqueString(toLower(parameters('iotHubResourceIds')[copyIndex()])))]",
+    );
+  });
 
   it('exists once per hub, global, stateful, wired to the action group', () => {
     const found = alert();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 
 import type { Alert } from '../../../lib/alerts/alert';
-import { parseCsv } from '../../../lib/evidence/csv';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
-import { ExportFormatError, parseExport } from '../../../lib/evidence/exportRows';
+import { ExportFormatError, parseExport, readExport } from '../../../lib/evidence/exportRows';
 import { planEvidenceQueries } from '../../../lib/evidence/kql';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
 import { repoPath } from '../../support/fixtures';
@@ -57,7 +57,7 @@ describe('ExportFileSource', () => {
   });
 
   test('duplicates are removed and events come oldest first', async () => {
-    const rows = parseExport(
+    const rows = await parseExport(
       readFileSync(repoPath('test/fixtures/logs/small.rows.json'), 'utf8'),
       'x',
     );
@@ -104,49 +104,59 @@ describe('ExportFileSource', () => {
 
   test('unreadable input fails with the file name', async () => {
     await expect(ExportFileSource.fromPath(repoPath('no/such/path'))).rejects.toThrow(/ENOENT/);
-    expect(() => parseExport('{"nope": 1}', 'bad.json')).toThrow(ExportFormatError);
-    expect(() => parseExport('{"tables": [{"name": "x"}]}', 'bad.json')).toThrow(/tables\[0\]/);
-    expect(() => parseExport('a,b\n1,2', 'bad.csv')).toThrow(/TimeGenerated/);
-    expect(() => parseExport('[1, 2]', 'bad.json')).toThrow(/row objects/);
-    expect(() => parseExport('{"tables": ', 'bad.json')).toThrow(/bad.json: not valid JSON/);
+    await expect(parseExport('{"nope": 1}', 'bad.json')).rejects.toThrow(ExportFormatError);
+    await expect(parseExport('{"tables": [{"name": "x"}]}', 'bad.json')).rejects.toThrow(
+      /tables\[0\]/,
+    );
+    await expect(parseExport('a,b\n1,2', 'bad.csv')).rejects.toThrow(/TimeGenerated/);
+    await expect(parseExport('a,b\n1,2', 'bad.csv')).rejects.toThrow(ExportFormatError);
+    await expect(parseExport('[1, 2]', 'bad.json')).rejects.toThrow(/row objects/);
+    await expect(parseExport('{"tables": ', 'bad.json')).rejects.toThrow(
+      /bad.json: not valid JSON/,
+    );
+    await expect(parseExport('[{"a": 1}] [', 'bad.json')).rejects.toThrow(/bad.json/);
   });
 });
 
-describe('parseCsv', () => {
+describe('CSV exports (csv-parse)', () => {
+  const header = 'TimeGenerated [UTC],A,B';
   test.each([
-    [
-      'plain',
-      'a,b\n1,2',
-      [
-        ['a', 'b'],
-        ['1', '2'],
-      ],
-    ],
+    ['plain', `${header}\nt,1,2`, [{ TimeGenerated: 't', A: '1', B: '2' }]],
     [
       'CRLF and trailing newline',
-      'a,b\r\n1,2\r\n',
-      [
-        ['a', 'b'],
-        ['1', '2'],
-      ],
+      `${header}\r\nt,1,2\r\n`,
+      [{ TimeGenerated: 't', A: '1', B: '2' }],
     ],
-    ['quoted comma and doubled quote', 'a\n"x, ""y"""', [['a'], ['x, "y"']]],
-    ['newline inside quotes', 'a\n"1\n2"', [['a'], ['1\n2']]],
     [
-      'empty fields',
-      'a,b,c\n,,',
-      [
-        ['a', 'b', 'c'],
-        ['', '', ''],
-      ],
+      'quoted comma and doubled quote',
+      `${header}\nt,"x, ""y""",2`,
+      [{ TimeGenerated: 't', A: 'x, "y"', B: '2' }],
     ],
-    ['byte-order mark', '\uFEFFa\n1', [['a'], ['1']]],
-  ])('%s', (_name, text, rows) => {
-    expect(parseCsv(text)).toEqual(rows);
+    ['newline inside quotes', `${header}\nt,"1\n2",3`, [{ TimeGenerated: 't', A: '1\n2', B: '3' }]],
+    ['empty fields', `${header}\n,,`, [{ TimeGenerated: '', A: '', B: '' }]],
+    ['byte-order mark', `\uFEFF${header}\nt,1,2`, [{ TimeGenerated: 't', A: '1', B: '2' }]],
+    ['a short row', `${header}\nt,1`, [{ TimeGenerated: 't', A: '1' }]],
+  ])('%s', async (_name, text, rows) => {
+    expect(await parseExport(text, 'x.csv')).toEqual(rows);
   });
 
-  test('an unterminated quote is an error', () => {
-    expect(() => parseCsv('a\n"open')).toThrow(/quoted/);
+  test('an unterminated quote is an error naming the file', async () => {
+    await expect(parseExport(`${header}\n"open`, 'bad.csv')).rejects.toThrow(
+      /bad\.csv: .*[Qq]uote/,
+    );
+  });
+
+  test('a CSV split across chunks at any point reads the same', async () => {
+    const text = `${header}\nt1,"a,\n""b""",c\r\nt2,d,e\n`;
+    const whole = await parseExport(text, 'x.csv');
+    expect(whole).toHaveLength(2);
+    for (let cut = 1; cut < text.length; cut++) {
+      const rows: unknown[] = [];
+      await readExport(Readable.from([text.slice(0, cut), text.slice(cut)]), 'x.csv', (row) =>
+        rows.push(row),
+      );
+      expect(rows).toEqual(whole);
+    }
   });
 });
 

@@ -149,6 +149,9 @@ describe.each(hostile)('%s', (name, analysis) => {
       'IOTHUBS',
       'Connections',
       ...HUBS,
+      // column_ifexists("properties_s", ""): a new workspace has no properties_s column yet.
+      'properties_s',
+      '',
       ...devices,
       ...FIXED_LITERALS[name],
     ]);
@@ -167,6 +170,32 @@ test.each(analysed(fleetPlan))('%s of a fleet alert has no diagnostics', (_name,
   expect(analysis.errors).toEqual([]);
   expect(analysis.diagnostics).toEqual([]);
   expect(analysis.tableReferences).toEqual(['AzureDiagnostics']);
+});
+
+describe('a workspace that has not yet received properties_s', () => {
+  const newWorkspace = kustoGlobals([
+    {
+      ...AZURE_DIAGNOSTICS,
+      columns: AZURE_DIAGNOSTICS.columns.filter((column) => column.name !== 'properties_s'),
+    },
+  ]);
+
+  test.each(analysed(hostilePlan).map(([name]) => name))(
+    '%s still binds with no diagnostics (no rows instead of a 400)',
+    (name) => {
+      const query = hostilePlan.queries.find((q) => q.name === name)?.query ?? '';
+      const analysis = analyzeKql(query, newWorkspace);
+      expect(analysis.diagnostics).toEqual([]);
+      expect(analysis.tableReferences).toEqual(['AzureDiagnostics']);
+    },
+  );
+
+  test('the same query reading properties_s directly fails to bind there', () => {
+    const direct =
+      'AzureDiagnostics | extend DeviceId = tostring(parse_json(properties_s).deviceId)';
+    expect(analyzeKql(direct, newWorkspace).errors.map((e) => e.code)).toEqual(['KS142']);
+    expect(analyzeKql(direct, globals).errors).toEqual([]);
+  });
 });
 
 describe('the checks can fail', () => {

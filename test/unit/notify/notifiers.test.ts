@@ -104,9 +104,12 @@ describe('notifiers', () => {
     const timestamp = request?.headers[TIMESTAMP_HEADER] ?? '';
     const signature = request?.headers[SIGNATURE_HEADER] ?? '';
     expect(timestamp).toBe(String(Date.parse('2026-11-20T00:16:00Z') / 1000));
-    expect(verifyWebhookSignature('shh', timestamp, request?.text ?? '', signature)).toBe(true);
-    expect(verifyWebhookSignature('other', timestamp, request?.text ?? '', signature)).toBe(false);
-    expect(verifyWebhookSignature('shh', timestamp, `${request?.text ?? ''} `, signature)).toBe(
+    const at = { now: now() };
+    expect(verifyWebhookSignature('shh', timestamp, request?.text ?? '', signature, at)).toBe(true);
+    expect(verifyWebhookSignature('other', timestamp, request?.text ?? '', signature, at)).toBe(
+      false,
+    );
+    expect(verifyWebhookSignature('shh', timestamp, `${request?.text ?? ''} `, signature, at)).toBe(
       false,
     );
     expect(request?.json).toMatchObject({ version: 1, alert: { deviceIds: ['d1'] } });

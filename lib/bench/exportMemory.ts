@@ -1,0 +1,58 @@
+/**
+ * `npm run bench:exports`: peak memory of reading a large Log Analytics export. Writes a
+ * 1,000,000-row export in each format (or ROWS=n), then loads it in a fresh Node process the way
+ * the CLI and the dev host do (`ExportFileSource.fromPath`) and prints the file size, the peak
+ * resident set size (RSS) and their ratio. Goal: peak RSS under 2x the file size. Figures only.
+ *
+ * Run as `node dist/lib/bench/exportMemory.js [FILE]`: with FILE it is the child that loads it.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { ExportFileSource } from '../evidence/exportFileSource';
+import { type ExportFormat, writeExportFixture } from './exportFixture';
+
+const MiB = 1024 * 1024;
+
+async function loadAndReport(file: string): Promise<void> {
+  const started = performance.now();
+  const source = await ExportFileSource.fromPath(file);
+  const ms = performance.now() - started;
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(JSON.stringify({ events: source.events.length, ms, peakRssBytes }));
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[3] ?? '1000000');
+  const dir = mkdtempSync(join(tmpdir(), 'enricher-export-bench-'));
+  try {
+    console.log(
+      `export memory: ${rows.toLocaleString('en')} rows per file, goal peak RSS < 2x file size`,
+    );
+    for (const format of ['csv', 'query-response', 'rows'] as ExportFormat[]) {
+      const file = join(dir, `export.${format === 'csv' ? 'csv' : 'json'}`);
+      const bytes = await writeExportFixture(file, format, { rows });
+      const output = execFileSync(process.execPath, [__filename, file], {
+        encoding: 'utf8',
+        maxBuffer: 1 * MiB,
+      });
+      const result = JSON.parse(output) as { events: number; ms: number; peakRssBytes: number };
+      console.log(
+        `  ${format.padEnd(15)} file ${(bytes / MiB).toFixed(0)} MiB, ${result.events.toLocaleString('en')} events in ${(result.ms / 1000).toFixed(1)} s, peak RSS ${(result.peakRssBytes / MiB).toFixed(0)} MiB = ${(result.peakRssBytes / bytes).toFixed(2)}x the file`,
+      );
+      rmSync(file);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const file = process.argv[2];
+(file !== undefined && file !== '--rows' ? loadAndReport(file) : main()).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
