@@ -50,6 +50,8 @@ function benchDiagnose(devices: number, runs: number): void {
   console.log(
     `diagnose ${devices} flaky devices × 12 h (${evidence.deviceEvents.length} events) → ${cause}: ${stats(times)}`,
   );
+}
+
 /**
  * One Functions instance works on `batchSize` queue messages plus `newBatchThreshold` (half a
  * batch) at once; the storms run with host.json's setting.

@@ -15,7 +15,7 @@ import {
   fleetSizeOf,
 } from '../evidence/aggregate';
 import { MAX_BATCHED_ROWS_PER_DEVICE } from '../evidence/batchedTimelineKql';
-import type { ConnectionEvent } from '../evidence/evidence';
+import type { CappedRows, ConnectionEvent, DisconnectedDevice } from '../evidence/evidence';
 import { MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from '../evidence/kql';
 import { reply, table, type Handler, type Reply } from './localLogAnalyticsServer';
 
@@ -114,6 +114,7 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
             AuthErrors: 'long',
             DuplicateIdentityErrors: 'long',
             ActiveDevices: 'long',
+            ReconnectedDevices: 'long',
           },
           fleetActivityOf(hubEvents).map((b) => [
             b.start,
@@ -125,6 +126,7 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
             b.authErrors,
             b.duplicateIdentityErrors,
             b.activeDevices,
+            b.reconnectedDevices,
           ]),
         ),
       );
@@ -140,19 +142,26 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
             SdkVersion: 'string',
             Protocol: 'string',
             MaskedIpAddress: 'string',
+            DroppedDevices: 'long',
           },
-          disconnectedDevicesOf(hubEvents, MAX_DISCONNECTED_DEVICES).map((d) => [
-            d.deviceId,
-            d.disconnects,
-            d.firstDisconnect,
-            d.lastDisconnect,
-            d.sdkVersion ?? '',
-            d.protocol ?? '',
-            d.maskedIpAddress ?? '',
-          ]),
+          droppedRows(disconnectedDevicesOf(hubEvents, MAX_DISCONNECTED_DEVICES)),
         ),
       );
     }
     return reply.error(400, 'BadArgumentError', 'The query is not one the enricher sends');
   };
+}
+
+/** Rows of the capped dropped-devices query, each carrying the uncapped count as KQL does. */
+function droppedRows({ rows, total }: CappedRows<DisconnectedDevice>): unknown[][] {
+  return rows.map((d) => [
+    d.deviceId,
+    d.disconnects,
+    d.firstDisconnect,
+    d.lastDisconnect,
+    d.sdkVersion ?? '',
+    d.protocol ?? '',
+    d.maskedIpAddress ?? '',
+    total,
+  ]);
 }

@@ -17,6 +17,7 @@
 
 import type { TimeWindow } from '../../alerts/alert';
 import type {
+  CappedRows,
   ConnectionEvent,
   DisconnectedDevice,
   FleetActivityBin,
@@ -100,16 +101,23 @@ export class SharedEvidenceSource implements EvidenceSource {
     return this.shared(query, (q) => this.inner.fleetSize(q));
   }
 
-  async disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<DisconnectedDevice[]>> {
+  async disconnectedDevices(
+    query: EvidenceQuery,
+  ): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>> {
     const answer = await this.shared(query, (q) => this.inner.disconnectedDevices(q));
     const start = Date.parse(query.timespan.start);
     const end = Date.parse(query.timespan.end);
     // Devices whose drops all fall in the rounding margin are not this alert's.
-    const value = answer.value.filter(
+    const rows = answer.value.rows.filter(
       (device) =>
         Date.parse(device.lastDisconnect) >= start && Date.parse(device.firstDisconnect) < end,
     );
-    return { ...answer, value };
+    // The uncapped count loses the margin devices it can see; beyond the cap it cannot tell.
+    const total = Math.max(
+      rows.length,
+      answer.value.total - (answer.value.rows.length - rows.length),
+    );
+    return { ...answer, value: { rows, total } };
   }
 
   stats(): SharedEvidenceStats {

@@ -237,11 +237,17 @@ describe('hub-wide answers', () => {
       end: '2026-11-20T05:20:00.000Z',
     });
     // The drops at 05:12 are inside the alert's near window; d1's 05:40 drop is outside.
-    expect(dropped.value.map((d) => d.deviceId).sort()).toEqual(['ctl\u0007x', 'd1', 'd2', 'd3']);
+    expect(dropped.value.rows.map((d) => d.deviceId).sort()).toEqual([
+      'ctl\u0007x',
+      'd1',
+      'd2',
+      'd3',
+    ]);
+    expect(dropped.value.total).toBe(4);
 
     const early = queryOf('disconnectedDevices', alertOf('', 0, 2)); // near window 04:55–05:07
     const none = await source.disconnectedDevices(early);
-    expect(none.value).toEqual([]);
+    expect(none.value).toEqual({ rows: [], total: 0 });
   });
 });
 
