@@ -121,6 +121,7 @@ async function deliverTo(
   } catch (error: unknown) {
     if (!(error instanceof DeliveryError)) throw error;
     const failedRounds = (before?.failedRounds ?? 0) + 1;
+    // Not retryable: refused for good, or an unknown outcome on a channel without idempotency.
     const permanent = !error.retryable;
     const giveUp = permanent || failedRounds >= (ports.maxFailedRounds ?? MAX_FAILED_ROUNDS);
     const failure = {
@@ -154,8 +155,14 @@ async function deliverTo(
       deadLetteredAt: ports.now().toISOString(),
     });
     await ports.ledger.putDelivery(ref, record('dead-lettered', failure));
+    const why =
+      error.outcomeUnknown && permanent
+        ? 'outcome unknown; check the channel before replaying'
+        : permanent
+          ? 'refused'
+          : `${failedRounds} failed rounds`;
     ports.log.error(
-      `${notifier.name}: message ${message.messageId} dead-lettered (${permanent ? 'refused' : `${failedRounds} failed rounds`}): ${error.message}; replay with \`enricher replay\``,
+      `${notifier.name}: message ${message.messageId} dead-lettered (${why}): ${error.message}; replay with \`enricher replay --channel ${notifier.name}\``,
     );
     return { ...outcome, result: 'dead-lettered' };
   }

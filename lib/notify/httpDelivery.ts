@@ -2,8 +2,9 @@
  * POSTs JSON with retries: back-off with jitter on time-outs, connection errors, 408, 429 and
  * 5xx, honouring Retry-After. Each attempt has one total deadline (an abort signal over connect,
  * headers and body), so a receiver that drips its answer cannot hold it. A time-out or a reset is
- * an *unknown* outcome (the receiver may have taken the post): it is retried with the same
- * idempotency key and counted. Errors never carry the URL (Teams and webhook URLs are secrets).
+ * an *unknown* outcome (the receiver may have taken the post), counted; it is retried (with a
+ * longer deadline) only where the channel deduplicates on the idempotency key (`retryUnknown`).
+ * Errors never carry the URL (Teams and webhook URLs are secrets).
  */
 
 export class DeliveryError extends Error {
@@ -17,6 +18,8 @@ export class DeliveryError extends Error {
     /** Posts made, including ones whose outcome is unknown. */
     readonly posts = 0,
     readonly unknownOutcomes = 0,
+    /** The last attempt's outcome is unknown: the channel may have taken the post. */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
   }
@@ -38,6 +41,11 @@ export interface DeliveryOptions {
   /** Longest wait honoured from a Retry-After header. */
   readonly maxDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Retry after an unknown outcome (time-out, reset). Only for channels that deduplicate on the
+   * idempotency key; otherwise the post is not repeated and the error says the outcome is unknown.
+   */
+  readonly retryUnknown?: boolean;
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -80,7 +88,9 @@ export async function postJson(
   let failure = new DeliveryError(`${channel}: not attempted`, undefined, true);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let wait = base * 2 ** (attempt - 1) * (0.5 + Math.random());
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    // After an unknown outcome the receiver may just be slow: give the next attempt longer.
+    const deadlineMs = options.timeoutMs * Math.min(4, 2 ** unknownOutcomes);
+    const signal = AbortSignal.timeout(deadlineMs);
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -107,14 +117,24 @@ export async function postJson(
     } catch (error: unknown) {
       if (error instanceof DeliveryError) throw error;
       const code = networkCode(error);
-      if (!NOT_SENT.has(code)) unknownOutcomes++;
+      const unknown = !NOT_SENT.has(code);
+      if (unknown) unknownOutcomes++;
       const what =
         code === 'TIMEOUT'
-          ? `did not answer within ${options.timeoutMs} ms (outcome unknown)`
-          : NOT_SENT.has(code)
-            ? `could not be reached (${code})`
-            : `failed (${code}; outcome unknown)`;
-      failure = new DeliveryError(`${channel} ${what}`, undefined, true, attempt, unknownOutcomes);
+          ? `did not answer within ${deadlineMs} ms (outcome unknown)`
+          : unknown
+            ? `failed (${code}; outcome unknown)`
+            : `could not be reached (${code})`;
+      const retryable = !unknown || options.retryUnknown !== false;
+      failure = new DeliveryError(
+        `${channel} ${what}`,
+        undefined,
+        retryable,
+        attempt,
+        unknownOutcomes,
+        unknown,
+      );
+      if (!retryable) throw failure;
     }
     if (attempt < attempts) await sleep(Math.min(wait, maxDelay));
   }

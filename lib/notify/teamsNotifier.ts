@@ -12,8 +12,11 @@ export class TeamsNotifier implements Notifier {
     private readonly options: DeliveryOptions,
   ) {}
 
-  /** Workflows answers 202 before it posts; any 2xx is success. It has no idempotency key. */
+  /**
+   * Workflows answers 202 before it posts; any 2xx is success. It has no idempotency key, so a
+   * post whose outcome is unknown is not repeated: it is dead-lettered for a person to check.
+   */
   post(body: string): Promise<PostReceipt> {
-    return postJson('Teams', this.workflowUrl, body, {}, this.options);
+    return postJson('Teams', this.workflowUrl, body, {}, { ...this.options, retryUnknown: false });
   }
 }

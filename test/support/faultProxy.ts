@@ -20,8 +20,8 @@ export interface FaultProxy {
   mode: FaultMode;
   /** When set, only requests it picks get the fault; the rest pass. */
   only: ((request: ProxiedRequest) => boolean) | undefined;
-  /** Requests seen, faulted or not. */
-  readonly seen: ProxiedRequest[];
+  /** Requests seen, and whether each got the fault. */
+  readonly seen: (ProxiedRequest & { faulted: boolean })[];
   close(): Promise<void>;
 }
 
@@ -32,8 +32,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const hung = new Set<IncomingMessage>();
   const server = createServer((request, response) => {
     const seen = { method: request.method ?? 'GET', path: request.url ?? '/' };
-    proxy.seen.push(seen);
     const mode = proxy.only === undefined || proxy.only(seen) ? proxy.mode : 'pass';
+    proxy.seen.push({ ...seen, faulted: mode !== 'pass' });
     if (mode === 'hang') {
       hung.add(request);
       request.resume();

@@ -15,6 +15,15 @@ export interface ReceivedRequest {
   readonly text: string;
   /** The body parsed as JSON; undefined when it is not JSON. */
   readonly json: unknown;
+  /** How the receiver answered it. */
+  readonly answer: Answer;
+}
+
+/** A request the receiver took: answered 2xx, however late. */
+export function wasTaken(request: ReceivedRequest): boolean {
+  return (
+    request.answer.reset !== true && request.answer.status >= 200 && request.answer.status < 300
+  );
 }
 
 export interface Answer {
@@ -100,14 +109,15 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
       } catch {
         json = undefined;
       }
+      const answer = receiver.script.shift() ?? receiver.fallback ?? { status: receiver.status };
       requests.push({
         method: request.method ?? '',
         path: (request.url ?? '').split('?')[0] ?? '',
         headers: headersOf(request),
         text,
         json,
+        answer,
       });
-      const answer = receiver.script.shift() ?? receiver.fallback ?? { status: receiver.status };
       void answerWith(answer, request, response);
     });
   });
