@@ -88,7 +88,7 @@ describe('TableAlertStore', () => {
     } finally {
       await own.stop();
     }
-  });
+  }, 60_000);
 
   it.each([
     ['slashes', '/subscriptions/s/providers/Microsoft.AlertsManagement/alerts/a1|Fired'],
@@ -330,7 +330,7 @@ describe('when storage is down or hung', () => {
     } finally {
       await own.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe('intake over Azure Storage', () => {
