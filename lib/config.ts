@@ -124,7 +124,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: false,
     default: '10000',
     secret: false,
-    description: 'Time-out for one delivery attempt to Teams or the webhook.',
+    description:
+      'Total deadline of one delivery attempt to Teams or the webhook (connect, headers and body); a time-out counts as an unknown outcome.',
   },
   {
     name: 'INTAKE_AUTH',

@@ -1,16 +1,20 @@
 /**
  * The use case: alert → evidence → diagnosis → messages, through ports. Evidence failures make
- * an honest "unknown" message, never a lost alert; delivery failures are thrown so the queue
- * retries and finally dead-letters the message (poison queue) for replay.
+ * an honest "unknown" message, never a lost alert. Delivery goes through the per-channel ledger:
+ * while a channel is still pending this throws, and the queue's retry posts only to the channels
+ * that have not taken the message; a channel that keeps failing is dead-lettered on its own.
  */
 
-import type { Alert } from './alerts/alert';
+import { type Alert, idempotencyKey } from './alerts/alert';
 import { diagnose } from './diagnose/diagnose';
 import type { EnrichedAlert } from './enrichment';
 import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence';
 import { planEvidenceQueries } from './evidence/kql';
 import type { Logger } from './logger';
+import { deliver, isSettled } from './notify/deliver';
 import type { Notifier } from './notify/notifier';
+import { renderMessageBody } from './render/messageBody';
+import type { WorkerState } from './state/ledger';
 
 export interface EnrichmentServices {
   readonly sources: EvidenceSources;
@@ -18,7 +22,12 @@ export interface EnrichmentServices {
   readonly lookbackMinutes: number;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Processing lease, delivery ledger and dead letters. */
+  readonly state: WorkerState;
 }
+
+/** The id of the one message the enricher posts per alert and condition. */
+export const ENRICHED_MESSAGE_ID = 'enriched';
 
 export class DeliveryFailedError extends Error {
   override name = 'DeliveryFailedError';
@@ -38,30 +47,6 @@ export async function buildReport(
     evidence,
     enrichedAt: services.now().toISOString(),
   };
-}
-
-/** Sends to every channel; one broken channel does not hide the others. */
-export async function deliver(
-  report: EnrichedAlert,
-  notifiers: readonly Notifier[],
-  log: Logger,
-): Promise<void> {
-  const results = await Promise.allSettled(notifiers.map((n) => n.send(report)));
-  const failures = results
-    .map((result, i) => ({ result, name: notifiers[i]?.name ?? 'unknown' }))
-    .filter(({ result }) => result.status === 'rejected')
-    .map(({ result, name }) => {
-      const reason = result.status === 'rejected' ? (result.reason as unknown) : undefined;
-      return `${name}: ${reason instanceof Error ? reason.message : 'failed'}`;
-    });
-  if (failures.length === 0) return;
-  log.error(`Delivery failed for alert ${report.alert.id}: ${failures.join('; ')}`);
-  // Retrying when another channel succeeded would post twice there; retry only a total failure.
-  if (failures.length === notifiers.length) {
-    throw new DeliveryFailedError(
-      `No channel accepted alert ${report.alert.id}: ${failures.join('; ')}`,
-    );
-  }
 }
 
 /**
@@ -87,16 +72,56 @@ async function buildReportOrNotice(
   }
 }
 
+/** A retry after a crash past delivery need not query again. */
+async function alreadyDelivered(sourceKey: string, services: EnrichmentServices): Promise<boolean> {
+  const records = await Promise.all(
+    services.notifiers.map((n) =>
+      services.state.deliveries.getDelivery({
+        sourceKey,
+        messageId: ENRICHED_MESSAGE_ID,
+        channel: n.name,
+      }),
+    ),
+  );
+  return records.every((r) => r !== undefined && r.state !== 'pending');
+}
+
 export async function enrichAlert(
   alert: Alert,
   services: EnrichmentServices,
 ): Promise<EnrichedAlert> {
   const started = Date.now();
+  const sourceKey = idempotencyKey(alert);
+  if (await alreadyDelivered(sourceKey, services)) {
+    services.log.info(`Alert ${alert.id}: every channel already has it; not enriched again`);
+    return { alert, enrichedAt: services.now().toISOString() };
+  }
   const report = await buildReportOrNotice(alert, services);
   const verdict = report.diagnosis
     ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
     : (report.notEnrichedReason ?? 'not a disconnect alert');
   services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
-  await deliver(report, services.notifiers, services.log);
+  const outcomes = await deliver(
+    {
+      sourceKey,
+      messageId: ENRICHED_MESSAGE_ID,
+      bodyFor: (format) => renderMessageBody(format, report),
+    },
+    services.notifiers,
+    {
+      ledger: services.state.deliveries,
+      deadLetters: services.state.deadLetters,
+      log: services.log,
+      now: services.now,
+    },
+  );
+  if (!isSettled(outcomes)) {
+    const pending = outcomes
+      .filter((o) => o.result === 'pending')
+      .map((o) => `${o.channel}: ${o.error ?? 'failed'}`);
+    throw new DeliveryFailedError(
+      `Alert ${alert.id} not yet delivered to ${pending.join('; ')}; the queue will retry`,
+    );
+  }
   return report;
 }

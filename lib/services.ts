@@ -31,7 +31,9 @@ import {
   StorageAlertQueue,
   TableAlertStore,
 } from './state/azureStorageState';
-import { InMemoryAlertQueue, InMemoryAlertStore } from './state/memoryState';
+import type { WorkerState } from './state/ledger';
+import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from './state/memoryState';
+import { TableDeadLetters, TableLedger } from './state/tableLedger';
 
 export interface Services {
   readonly config: Readonly<Config>;
@@ -42,6 +44,7 @@ export interface Services {
 export interface ServiceOverrides {
   readonly queue?: AlertQueue;
   readonly store?: AlertStore;
+  readonly state?: WorkerState;
   readonly evidence?: EvidenceSource;
   readonly metrics?: MetricsSource;
   readonly notifiers?: readonly Notifier[];
@@ -102,12 +105,25 @@ async function createMetricsSource(
 function createState(
   config: Config,
   credential: () => TokenCredential,
-): { queue: AlertQueue; store: AlertStore } {
+): { queue: AlertQueue; store: AlertStore; worker: WorkerState } {
   if (config.stateStore === 'memory') {
-    return { queue: new InMemoryAlertQueue(), store: new InMemoryAlertStore() };
+    return {
+      queue: new InMemoryAlertQueue(),
+      store: new InMemoryAlertStore(),
+      worker: inMemoryWorkerState(),
+    };
   }
   const clients = createStorageClients(config.storage, credential);
-  return { queue: new StorageAlertQueue(clients.queue), store: new TableAlertStore(clients.table) };
+  const ledger = new TableLedger(clients.table);
+  return {
+    queue: new StorageAlertQueue(clients.queue),
+    store: new TableAlertStore(clients.table),
+    worker: {
+      processing: ledger,
+      deliveries: ledger,
+      deadLetters: new TableDeadLetters(clients.deadLetters),
+    },
+  };
 }
 
 export async function createServices(
@@ -120,8 +136,8 @@ export async function createServices(
   const log = overrides.log ?? consoleLogger;
   const now = overrides.now ?? (() => new Date());
   const state =
-    overrides.queue && overrides.store
-      ? { queue: overrides.queue, store: overrides.store }
+    overrides.queue && overrides.store && overrides.state
+      ? { queue: overrides.queue, store: overrides.store, worker: overrides.state }
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
   const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
@@ -151,6 +167,7 @@ export async function createServices(
       lookbackMinutes: config.evidenceLookbackMinutes,
       log,
       now,
+      state: overrides.state ?? state.worker,
     },
   };
 }

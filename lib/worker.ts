@@ -3,12 +3,14 @@
  * and the three operations (receive, process, health) with the logger of the invocation.
  */
 
+import { randomUUID } from 'node:crypto';
+
 import { ConfigError, loadConfig, processEnvironment } from './config';
-import { enrichAlert } from './enrichAlert';
 import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
+import { processQueuedAlert } from './processQueuedAlert';
 import { createServices, type Services } from './services';
 import { parseQueuedAlert } from './state/queueMessage';
 
@@ -39,10 +41,18 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
   return handleAlertRequest(request, { ...built.intake, log });
 }
 
-export async function processQueueMessage(message: unknown, log: Logger): Promise<void> {
+/**
+ * `messageId` is the queue message's id (the trigger's metadata): the processing lease's holder,
+ * stable over the message's retries. Without one, the lease is taken back only once it expires.
+ */
+export async function processQueueMessage(
+  message: unknown,
+  log: Logger,
+  messageId: string = randomUUID(),
+): Promise<void> {
   const queued = parseQueuedAlert(message);
   const built = await getWorkerServices();
-  await enrichAlert(queued.alert, { ...built.enrichment, log });
+  await processQueuedAlert(queued, messageId, { ...built.enrichment, log });
 }
 
 export function reportHealth(): HandlerResponse {

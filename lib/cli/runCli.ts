@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 
 import type { Alert } from '../alerts/alert';
 import { parseAlert } from '../alerts/parseAlert';
+import type { Environment } from '../config';
 import { buildReport } from '../enrichAlert';
 import type { EnrichedAlert } from '../enrichment';
 import { ExportFileSource } from '../evidence/exportFileSource';
@@ -16,10 +17,12 @@ import { MetricsFileSource } from '../evidence/metricsFile';
 import { renderTeamsMessage } from '../render/teamsCard';
 import { renderText } from '../render/text';
 import { renderWebhookPayload } from '../render/webhookPayload';
+import { runReplay } from './replay';
 
 export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
   enricher queries --alert ALERT.json
+  enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]   (dead letters; see replay --help)
 
 LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
 Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
@@ -29,6 +32,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now: () => Date;
+  /** The settings `replay` reads (storage, channel URLs); the other commands need none. */
+  readonly env?: Environment;
 }
 
 class UsageError extends Error {}
@@ -121,6 +126,7 @@ async function loadSource<T>(
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

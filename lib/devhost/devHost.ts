@@ -1,6 +1,7 @@
 /**
  * A small local host for the function app (Core Tools cannot be installed offline): the same
- * intake and health handlers on http://localhost:7071/api/..., the queue processed in-process,
+ * intake and health handlers on http://localhost:7071/api/..., the queue processed in-process
+ * (`STATE_STORE=memory`) or polled from Azure Storage / Azurite (`STATE_STORE=azure-storage`),
  * and an inbox at `/` that shows delivered messages rendered as Teams shows them.
  */
 
@@ -9,14 +10,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { type Config, type Environment } from '../config';
-import { enrichAlert } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
 import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
-import { createServices, type ServiceOverrides, type Services } from '../services';
-import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
+import { processQueuedAlert } from '../processQueuedAlert';
+import {
+  createCredential,
+  createServices,
+  type ServiceOverrides,
+  type Services,
+} from '../services';
+import { createStorageClients } from '../state/azureStorageState';
+import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from '../state/memoryState';
+import { parseQueuedAlert } from '../state/queueMessage';
 import { Inbox } from './inbox';
+import { StorageQueuePoller } from './storageQueuePoller';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
@@ -31,8 +40,13 @@ export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
 export interface DevHost {
   readonly url: string;
   readonly inbox: Inbox;
-  readonly queue: InMemoryAlertQueue;
+  /** The in-process queue with `STATE_STORE=memory`. */
+  readonly queue: InMemoryAlertQueue | undefined;
+  /** The poller of the real queue with `STATE_STORE=azure-storage`. */
+  readonly poller: StorageQueuePoller | undefined;
   readonly services: Services;
+  /** Resolves when every queued alert has been processed or dead-lettered. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,7 +103,8 @@ function send(
 
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const inbox = new Inbox();
-  const queue = new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000);
+  const inMemory = options.config.stateStore === 'memory';
+  const queue = inMemory ? new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000) : undefined;
   const bundle = readFile(adaptiveCardsBundlePath());
   // Requests that arrive before the services are built wait for them.
   let resolveServices: (services: Services) => void = () => undefined;
@@ -183,8 +198,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   let services: Services;
   try {
     services = await createServices(options.config, {
-      queue,
-      store: new InMemoryAlertStore(),
+      ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
       log: options.log,
       ...options.overrides?.(url),
     });
@@ -193,18 +207,37 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     throw error;
   }
   resolveServices(services);
-  queue.consume((message) => enrichAlert(message.alert, services.enrichment).then(() => undefined));
+  const work = async (message: unknown, messageId: string): Promise<void> => {
+    await processQueuedAlert(parseQueuedAlert(message), messageId, services.enrichment);
+  };
+  let poller: StorageQueuePoller | undefined;
+  if (queue) {
+    queue.consume(work);
+  } else {
+    const clients = createStorageClients(options.config.storage, () =>
+      createCredential(options.config),
+    );
+    poller = new StorageQueuePoller(clients.queue, clients.poison, work, {
+      retryDelayMs: options.retryDelayMs ?? 1000,
+      log: options.log,
+    });
+    poller.start();
+  }
   return {
     url,
     inbox,
     queue,
+    poller,
     services,
-    close: () =>
-      new Promise((resolve) => {
+    drain: () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve())),
+    close: async () => {
+      await poller?.stop();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {
           resolve();
         });
-      }),
+      });
+    },
   };
 }

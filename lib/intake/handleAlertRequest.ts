@@ -1,6 +1,7 @@
 /**
- * `POST /api/alerts`: validate, normalise, deduplicate, enqueue, answer 202 — in well under a
- * second, because action groups time out quickly and retry only 408/429/503/504.
+ * `POST /api/alerts`: validate, normalise, deduplicate, enqueue, record, answer 202 — in well under
+ * a second, because action groups time out quickly and retry only 408/429/503/504. 2xx means
+ * durably queued; any storage fault is a 503 (bounded by the adapters' client-side deadlines).
  */
 
 import { idempotencyKey } from '../alerts/alert';
@@ -47,12 +48,10 @@ export async function handleAlertRequest(
       throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
     const alert = parseAlert(parseJson(bytes), services.parseOptions);
 
+    // The sequence and its crash points: docs/reliability.md.
     const key = idempotencyKey(alert);
-    const claimed = await withUnavailable('idempotency store', () => services.store.claim(key));
-    if (!claimed) {
-      services.log.info(
-        `Alert ${alert.id} (${alert.condition}) already accepted; not queued again`,
-      );
+    if (await wasQueued(key, services)) {
+      services.log.info(`Alert ${alert.id} (${alert.condition}) already queued; not queued again`);
       return { status: 202, body: { id: alert.id, duplicate: true } };
     }
     try {
@@ -62,11 +61,17 @@ export async function handleAlertRequest(
         receivedAt: services.now().toISOString(),
       });
     } catch (error: unknown) {
-      // Forget the claim so the action group's retry is processed, then ask for that retry.
-      await services.store.release(key).catch(() => undefined);
+      // Nothing was recorded, so the action group's retry is queued.
       if (error instanceof AppError && error.status < 500) throw error;
       throw new UnavailableError('The alert queue is unavailable; retry later', { cause: error });
     }
+    // Durably queued: the answer is 2xx whatever happens to the record. Without it a retry is
+    // queued again, and the worker's processing ledger drops the second message.
+    await services.store.markQueued(key).catch((error: unknown) => {
+      services.log.warn(
+        `Alert ${alert.id} queued, but its idempotency record was not written (${errorName(error)}); a retry will be dropped by the worker`,
+      );
+    });
     services.log.info(
       `Accepted alert ${alert.id} (${alert.condition}, ${alert.signal}, ${alert.deviceIds.length} device(s))`,
     );
@@ -95,10 +100,24 @@ function parseJson(bytes: Uint8Array): unknown {
   }
 }
 
-async function withUnavailable<T>(what: string, action: () => Promise<T>): Promise<T> {
+/**
+ * A failed read does not block intake: the queue is what matters, and a duplicate it lets through
+ * is dropped by the worker. The store's own deadline bounds the wait.
+ */
+async function wasQueued(key: string, services: IntakeServices): Promise<boolean> {
   try {
-    return await action();
+    return await services.store.wasQueued(key);
   } catch (error: unknown) {
-    throw new UnavailableError(`The ${what} is unavailable; retry later`, { cause: error });
+    services.log.warn(`Idempotency record unreadable (${errorName(error)}); queueing anyway`);
+    return false;
   }
+}
+
+/** A name for logs; storage errors can carry URLs with SAS tokens, so never the message. */
+function errorName(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name} ${code}` : error.name;
+  }
+  return 'unknown error';
 }

@@ -1,9 +1,21 @@
-/** A channel that receives enriched alerts. Adapters: `TeamsNotifier`, `WebhookNotifier`. */
+/**
+ * A channel that takes rendered messages. Adapters: `TeamsNotifier`, `WebhookNotifier`. What is
+ * posted is decided elsewhere (`deliver` and its callers); a notifier only transports a body.
+ */
 
-import type { EnrichedAlert } from '../enrichment';
+import type { PostReceipt } from './httpDelivery';
+
+/** Which rendering a channel takes. */
+export type MessageFormat = 'teams' | 'webhook';
+
+export interface PostOptions {
+  /** Stable over retries and replays of one delivery; receivers that support it deduplicate. */
+  readonly idempotencyKey: string;
+}
 
 export interface Notifier {
-  /** A name for logs; never the URL, which is a secret. */
+  /** The channel's name in logs and the delivery ledger; never the URL, which is a secret. */
   readonly name: string;
-  send(report: EnrichedAlert): Promise<void>;
+  readonly format: MessageFormat;
+  post(body: string, options: PostOptions): Promise<PostReceipt>;
 }

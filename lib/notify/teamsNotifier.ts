@@ -1,26 +1,22 @@
-/** Posts the Adaptive Card to a Teams Workflows webhook ("When a Teams webhook request is received"). */
+/** Posts to a Teams Workflows webhook ("When a Teams webhook request is received"). */
 
-import type { EnrichedAlert } from '../enrichment';
-import { renderTeamsMessage } from '../render/teamsCard';
-import { type DeliveryOptions, postJson } from './httpDelivery';
+import { type DeliveryOptions, type PostReceipt, postJson } from './httpDelivery';
 import type { Notifier } from './notifier';
 
 export class TeamsNotifier implements Notifier {
   readonly name = 'teams';
+  readonly format = 'teams';
 
   constructor(
     private readonly workflowUrl: string,
     private readonly options: DeliveryOptions,
   ) {}
 
-  async send(report: EnrichedAlert): Promise<void> {
-    // Workflows answers 202 before it posts; any 2xx is success.
-    await postJson(
-      'Teams',
-      this.workflowUrl,
-      JSON.stringify(renderTeamsMessage(report)),
-      {},
-      this.options,
-    );
+  /**
+   * Workflows answers 202 before it posts; any 2xx is success. It has no idempotency key, so a
+   * post whose outcome is unknown is not repeated: it is dead-lettered for a person to check.
+   */
+  post(body: string): Promise<PostReceipt> {
+    return postJson('Teams', this.workflowUrl, body, {}, { ...this.options, retryUnknown: false });
   }
 }

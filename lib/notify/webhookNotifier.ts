@@ -1,13 +1,18 @@
-/** Posts the versioned webhook JSON, signed when a secret is configured. */
+/**
+ * Posts the versioned webhook JSON, signed when a secret is configured (signed at send time, so
+ * a replay carries a fresh timestamp), with an `Idempotency-Key` header that stays the same over
+ * every retry and replay of one delivery: receivers deduplicate on it.
+ */
 
-import type { EnrichedAlert } from '../enrichment';
-import { renderWebhookPayload } from '../render/webhookPayload';
-import { type DeliveryOptions, postJson } from './httpDelivery';
-import type { Notifier } from './notifier';
+import { type DeliveryOptions, type PostReceipt, postJson } from './httpDelivery';
+import type { Notifier, PostOptions } from './notifier';
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhookSignature';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 export class WebhookNotifier implements Notifier {
   readonly name = 'webhook';
+  readonly format = 'webhook';
 
   constructor(
     private readonly url: string,
@@ -16,14 +21,13 @@ export class WebhookNotifier implements Notifier {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async send(report: EnrichedAlert): Promise<void> {
-    const body = JSON.stringify(renderWebhookPayload(report));
-    const headers: Record<string, string> = {};
+  post(body: string, { idempotencyKey }: PostOptions): Promise<PostReceipt> {
+    const headers: Record<string, string> = { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey };
     if (this.secret !== undefined) {
       const timestamp = String(Math.floor(this.now().getTime() / 1000));
       headers[TIMESTAMP_HEADER] = timestamp;
       headers[SIGNATURE_HEADER] = signWebhookBody(this.secret, timestamp, body);
     }
-    await postJson('Webhook', this.url, body, headers, this.options);
+    return postJson('Webhook', this.url, body, headers, this.options);
   }
 }

@@ -15,3 +15,6 @@ export interface AlertQueue {
 
 /** Queue name used by intake and by the queue trigger (`functions/enrich.ts`). */
 export const ALERT_QUEUE_NAME = 'alert-enrichment';
+
+/** Where the Functions host moves a message after `maxDequeueCount` (host.json) failures. */
+export const POISON_QUEUE_NAME = `${ALERT_QUEUE_NAME}-poison`;

@@ -1,11 +1,16 @@
-/** Idempotency: one delivery per alert instance and condition, however often Azure sends it. */
+/**
+ * Idempotency at intake: a record that an alert instance and condition is durably queued. It is
+ * written only *after* the enqueue succeeded, so a retry after any failure is queued again; a
+ * duplicate that slips through is dropped by the worker's `ProcessingLedger`. The sequence and
+ * its crash points are in docs/reliability.md.
+ */
 
 export interface AlertStore {
-  /** Records the key; false when it was already recorded (a retry or a re-fire). */
-  claim(key: string): Promise<boolean>;
-  /** Forgets the key, so that a retry after a failed hand-off is processed. */
-  release(key: string): Promise<void>;
+  /** True when an earlier request for this key was durably queued. */
+  wasQueued(key: string): Promise<boolean>;
+  /** Records that the key is durably queued; call only after the enqueue succeeded. */
+  markQueued(key: string): Promise<void>;
 }
 
-/** Table used by `TableAlertStore`. */
+/** Table used by `TableAlertStore`, and next to it the processing and delivery ledgers. */
 export const IDEMPOTENCY_TABLE_NAME = 'alertdedupe';

@@ -8,16 +8,49 @@ import { QueueClient } from '@azure/storage-queue';
 
 import type { StorageSettings } from '../config';
 import { AppError } from '../errors';
-import { ALERT_QUEUE_NAME, type AlertQueue, type QueuedAlert } from './alertQueue';
+import {
+  ALERT_QUEUE_NAME,
+  type AlertQueue,
+  POISON_QUEUE_NAME,
+  type QueuedAlert,
+} from './alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from './alertStore';
+import { DEAD_LETTER_TABLE_NAME } from './ledger';
 
 /** Azure Storage queue messages are at most 64 KiB; base64 costs a third of that. */
 export const MAX_QUEUE_MESSAGE_BYTES = 48 * 1024;
 
+/**
+ * Client-side deadlines. The SDK's `tryTimeoutInMs` only sets the server-side `?timeout=`; a hung
+ * endpoint is cut only by an abort signal. Intake's worst case is the sum of its three calls
+ * (read, enqueue, record), under 4 s, well inside the action group's ~10 s webhook time-out.
+ */
+export interface StorageDeadlines {
+  readonly readMs: number;
+  readonly enqueueMs: number;
+  readonly writeMs: number;
+}
+
+export const INTAKE_DEADLINES: StorageDeadlines = { readMs: 800, enqueueMs: 2000, writeMs: 1000 };
+/** The worker has minutes, not seconds; still, no storage call may hang it. */
+export const WORKER_DEADLINES: StorageDeadlines = {
+  readMs: 5000,
+  enqueueMs: 5000,
+  writeMs: 5000,
+};
+
+/** Options for one SDK call with a client-side deadline. */
+export function within(ms: number): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(ms) };
+}
+
 export class StorageAlertQueue implements AlertQueue {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly client: QueueClient) {}
+  constructor(
+    private readonly client: QueueClient,
+    private readonly deadlines: StorageDeadlines = INTAKE_DEADLINES,
+  ) {}
 
   async enqueue(message: QueuedAlert): Promise<void> {
     const json = JSON.stringify(message);
@@ -29,73 +62,99 @@ export class StorageAlertQueue implements AlertQueue {
         413,
       );
     }
-    this.ready ??= this.client.createIfNotExists().catch((error: unknown) => {
+    // One deadline for creating the queue (first call only) and sending.
+    const options = within(this.deadlines.enqueueMs);
+    this.ready ??= this.client.createIfNotExists(options).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
     await this.ready;
     // The Functions queue trigger expects base64 (host.json default messageEncoding).
-    await this.client.sendMessage(Buffer.from(json, 'utf8').toString('base64'));
+    await this.client.sendMessage(Buffer.from(json, 'utf8').toString('base64'), options);
   }
 }
 
-/** A hung table endpoint must not hold intake past the action group's ~10 s budget. */
-const TABLE_REQUEST = { requestOptions: { timeout: 3000 } };
+/** Row of the intake record in an alert's partition (see `alertPartition`). */
+const QUEUED_ROW = 'queued';
 
 export class TableAlertStore implements AlertStore {
+  private readonly table: EnsuredTable;
+
+  constructor(
+    client: TableClient,
+    private readonly deadlines: StorageDeadlines = INTAKE_DEADLINES,
+  ) {
+    this.table = new EnsuredTable(client);
+  }
+
+  async wasQueued(key: string): Promise<boolean> {
+    // A missing table (404) also means "never queued": no need to create it to read.
+    const entity = await this.table.read(
+      alertPartition(key),
+      QUEUED_ROW,
+      within(this.deadlines.readMs),
+    );
+    return entity !== undefined;
+  }
+
+  async markQueued(key: string): Promise<void> {
+    const options = within(this.deadlines.writeMs);
+    await this.table.ensure(options);
+    await this.table.client.upsertEntity(
+      {
+        partitionKey: alertPartition(key),
+        rowKey: QUEUED_ROW,
+        key: key.slice(0, 1000),
+        queuedAt: new Date().toISOString(),
+      },
+      'Replace',
+      options,
+    );
+  }
+}
+
+/** A table client that creates its table once, on first write. */
+export class EnsuredTable {
   private ready: Promise<unknown> | undefined;
 
-  constructor(private readonly client: TableClient) {}
+  constructor(readonly client: TableClient) {}
 
-  async claim(key: string): Promise<boolean> {
-    await this.ensureTable();
-    const rowKey = hashKey(key);
-    try {
-      await this.client.createEntity(
-        {
-          partitionKey: rowKey.slice(0, 2),
-          rowKey,
-          key: key.slice(0, 1000),
-          claimedAt: new Date().toISOString(),
-        },
-        TABLE_REQUEST,
-      );
-      return true;
-    } catch (error: unknown) {
-      if (error instanceof RestError && error.statusCode === 409) return false;
-      throw error;
-    }
-  }
-
-  async release(key: string): Promise<void> {
-    await this.ensureTable();
-    const rowKey = hashKey(key);
-    try {
-      await this.client.deleteEntity(rowKey.slice(0, 2), rowKey, TABLE_REQUEST);
-    } catch (error: unknown) {
-      if (error instanceof RestError && error.statusCode === 404) return;
-      throw error;
-    }
-  }
-
-  private async ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable(TABLE_REQUEST).catch((error: unknown) => {
+  async ensure(options: { abortSignal: AbortSignal }): Promise<void> {
+    this.ready ??= this.client.createTable(options).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
     await this.ready;
   }
+
+  /** The entity, or undefined when it (or the table) does not exist. */
+  async read(
+    partitionKey: string,
+    rowKey: string,
+    options: { abortSignal: AbortSignal },
+  ): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
+    try {
+      return await this.client.getEntity(partitionKey, rowKey, options);
+    } catch (error: unknown) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
 }
 
 /** Table keys may not contain `/`, `\`, `#` or `?`; alert IDs do. */
-function hashKey(key: string): string {
+export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** Every row about one alert key (intake record, processing lease, deliveries) shares a partition. */
+export function alertPartition(key: string): string {
+  return hashKey(key);
+}
+
 /**
- * Intake answers within the action group's ~10 s budget, and a 503 makes the action group retry,
- * so storage calls fail fast instead of using the SDK defaults (4 tries, 4 s back-off: ~16 s
- * when storage is unreachable, long enough for the sender to time out while the claim is held).
+ * Few, short retries: storage calls fail fast instead of using the SDK defaults (4 tries, 4 s
+ * back-off); the abort signal of each call (`within`) bounds the whole, retries included.
  */
 const QUEUE_RETRY_OPTIONS = {
   maxTries: 3,
@@ -107,7 +166,11 @@ const TABLE_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayI
 
 export interface StorageClients {
   readonly queue: QueueClient;
+  /** Where the Functions host moves a message after `maxDequeueCount` failures. */
+  readonly poison: QueueClient;
+  /** Idempotency records and the processing and delivery ledgers. */
   readonly table: TableClient;
+  readonly deadLetters: TableClient;
 }
 
 /** Builds the clients from a connection string, or from service URIs and a managed identity. */
@@ -115,30 +178,34 @@ export function createStorageClients(
   settings: StorageSettings,
   credential: () => TokenCredential,
 ): StorageClients {
+  let queue: (name: string) => QueueClient;
+  let table: (name: string) => TableClient;
   if (settings.connectionString !== undefined) {
     const connectionString = expandDevelopmentStorage(settings.connectionString);
-    return {
-      queue: new QueueClient(connectionString, ALERT_QUEUE_NAME, {
-        retryOptions: QUEUE_RETRY_OPTIONS,
-      }),
-      table: TableClient.fromConnectionString(connectionString, IDEMPOTENCY_TABLE_NAME, {
+    queue = (name) =>
+      new QueueClient(connectionString, name, { retryOptions: QUEUE_RETRY_OPTIONS });
+    table = (name) =>
+      TableClient.fromConnectionString(connectionString, name, {
         allowInsecureConnection: connectionString.includes('http://'),
         retryOptions: TABLE_RETRY_OPTIONS,
-      }),
-    };
-  }
-  if (settings.queueServiceUri === undefined || settings.tableServiceUri === undefined) {
-    throw new Error('Storage needs a connection string or both service URIs');
+      });
+  } else {
+    const { queueServiceUri, tableServiceUri } = settings;
+    if (queueServiceUri === undefined || tableServiceUri === undefined) {
+      throw new Error('Storage needs a connection string or both service URIs');
+    }
+    queue = (name) =>
+      new QueueClient(`${queueServiceUri.replace(/\/$/, '')}/${name}`, credential(), {
+        retryOptions: QUEUE_RETRY_OPTIONS,
+      });
+    table = (name) =>
+      new TableClient(tableServiceUri, name, credential(), { retryOptions: TABLE_RETRY_OPTIONS });
   }
   return {
-    queue: new QueueClient(
-      `${settings.queueServiceUri.replace(/\/$/, '')}/${ALERT_QUEUE_NAME}`,
-      credential(),
-      { retryOptions: QUEUE_RETRY_OPTIONS },
-    ),
-    table: new TableClient(settings.tableServiceUri, IDEMPOTENCY_TABLE_NAME, credential(), {
-      retryOptions: TABLE_RETRY_OPTIONS,
-    }),
+    queue: queue(ALERT_QUEUE_NAME),
+    poison: queue(POISON_QUEUE_NAME),
+    table: table(IDEMPOTENCY_TABLE_NAME),
+    deadLetters: table(DEAD_LETTER_TABLE_NAME),
   };
 }
 

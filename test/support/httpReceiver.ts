@@ -1,9 +1,10 @@
 /**
  * A tiny local HTTP server that stands in for a Teams Workflows / webhook endpoint: it records
- * every request body (parsed as JSON when it is JSON) and answers with a configurable status.
+ * every request body (parsed as JSON when it is JSON) and answers with a configurable status, or
+ * misbehaves on purpose: answers late, drips its body, or resets the connection.
  */
 
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -14,6 +15,27 @@ export interface ReceivedRequest {
   readonly text: string;
   /** The body parsed as JSON; undefined when it is not JSON. */
   readonly json: unknown;
+  /** How the receiver answered it. */
+  readonly answer: Answer;
+}
+
+/** A request the receiver took: answered 2xx, however late. */
+export function wasTaken(request: ReceivedRequest): boolean {
+  return (
+    request.answer.reset !== true && request.answer.status >= 200 && request.answer.status < 300
+  );
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  /** Wait this long before answering (the request is recorded, i.e. taken, at once). */
+  readonly delayMs?: number;
+  /** Send the headers, then the body one byte per `dripMs`, for `dripBytes` bytes. */
+  readonly dripMs?: number;
+  readonly dripBytes?: number;
+  /** Destroy the socket instead of answering (after recording the request). */
+  readonly reset?: boolean;
 }
 
 export interface HttpReceiver {
@@ -23,7 +45,9 @@ export interface HttpReceiver {
   /** Status for the next answers (default 202). */
   status: number;
   /** Answers used one per request, in order, before falling back to `status`. */
-  script: { status: number; headers?: Record<string, string> }[];
+  script: Answer[];
+  /** Used when the script is empty, instead of `status`. */
+  fallback: Answer | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +70,35 @@ function headersOf(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function answerWith(
+  answer: Answer,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (answer.delayMs !== undefined) await sleep(answer.delayMs);
+  if (answer.reset === true) {
+    request.socket.destroy();
+    return;
+  }
+  if (response.destroyed) return;
+  if (answer.dripMs === undefined) {
+    response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+    response.end(String(answer.status));
+    return;
+  }
+  response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+  response.flushHeaders();
+  // A function, not the property: the client may close the socket while we sleep.
+  const open = (): boolean => !response.destroyed;
+  for (let i = 0; i < (answer.dripBytes ?? 60) && open(); i++) {
+    response.write('.');
+    await sleep(answer.dripMs);
+  }
+  if (open()) response.end();
+}
+
 export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((request, response) => {
@@ -56,16 +109,16 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
       } catch {
         json = undefined;
       }
+      const answer = receiver.script.shift() ?? receiver.fallback ?? { status: receiver.status };
       requests.push({
         method: request.method ?? '',
         path: (request.url ?? '').split('?')[0] ?? '',
         headers: headersOf(request),
         text,
         json,
+        answer,
       });
-      const answer = receiver.script.shift() ?? { status: receiver.status };
-      response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      response.end(String(answer.status));
+      void answerWith(answer, request, response);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -80,6 +133,7 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
     requests,
     status,
     script: [],
+    fallback: undefined,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

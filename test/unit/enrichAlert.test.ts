@@ -1,8 +1,10 @@
 import { enrichAlert } from '../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../lib/enrichment';
 import type { EvidenceSource } from '../../lib/evidence/evidenceSource';
 import { silentLogger } from '../../lib/logger';
+import type { PostReceipt } from '../../lib/notify/httpDelivery';
 import type { Notifier } from '../../lib/notify/notifier';
+import { renderMessageBody } from '../../lib/render/messageBody';
+import { inMemoryWorkerState } from '../../lib/state/memoryState';
 import { renderTeamsMessage } from '../../lib/render/teamsCard';
 import { renderText } from '../../lib/render/text';
 import { renderWebhookPayload } from '../../lib/render/webhookPayload';
@@ -11,9 +13,11 @@ import { deviceAlert } from '../support/scenario';
 
 class RecordingNotifier implements Notifier {
   readonly name = 'recording';
-  readonly sent: EnrichedAlert[] = [];
-  async send(report: EnrichedAlert): Promise<void> {
-    this.sent.push(report);
+  readonly format = 'webhook';
+  readonly sent: string[] = [];
+  async post(body: string): Promise<PostReceipt> {
+    this.sent.push(body);
+    return { status: 202, posts: 1, unknownOutcomes: 0 };
   }
 }
 
@@ -35,8 +39,9 @@ describe('enrichAlert', () => {
       lookbackMinutes: 60,
       log: { ...silentLogger, error: (...args: unknown[]) => errors.push(args) },
       now: () => new Date('2026-11-20T00:16:00Z'),
+      state: inMemoryWorkerState(),
     });
-    expect(notifier.sent).toEqual([report]);
+    expect(notifier.sent).toEqual([renderMessageBody('webhook', report)]);
     expect(report.diagnosis).toBeUndefined();
     expect(report.notEnrichedReason).toMatch(/TypeError/);
     expect(errors).toHaveLength(1);

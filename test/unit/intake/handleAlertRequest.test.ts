@@ -66,7 +66,7 @@ describe('POST /api/alerts', () => {
     expect(queue.messages).toHaveLength(2);
   });
 
-  test('a queue failure answers 503 (action groups retry it) and forgets the claim', async () => {
+  test('a queue failure answers 503 (action groups retry it), and the retry is queued', async () => {
     const { services, queue } = setup();
     queue.failWith = new Error('queue down: https://secret.example/?sig=abc');
     const failed = await handleAlertRequest(request(sample).request, services);
@@ -79,10 +79,46 @@ describe('POST /api/alerts', () => {
     expect(queue.messages).toHaveLength(1);
   });
 
-  test('an idempotency store failure answers 503', async () => {
-    const { services } = setup();
-    services.store.claim = () => Promise.reject(new Error('table down'));
-    expect((await handleAlertRequest(request(sample).request, services)).status).toBe(503);
+  test('an unreadable idempotency record does not block intake: the alert is still queued', async () => {
+    const { services, queue } = setup();
+    const warnings: unknown[] = [];
+    services.store.wasQueued = () => Promise.reject(new Error('table down ?sig=abc'));
+    const response = await handleAlertRequest(request(sample).request, {
+      ...services,
+      log: { ...silentLogger, warn: (...args: unknown[]) => warnings.push(...args) },
+    });
+    expect(response.status).toBe(202);
+    expect(queue.messages).toHaveLength(1);
+    expect(JSON.stringify(warnings)).toMatch(/unreadable/);
+    expect(JSON.stringify(warnings)).not.toContain('sig=abc');
+  });
+
+  test('a record that cannot be written after the enqueue still answers 202 (the alert is queued)', async () => {
+    const { services, queue, store } = setup();
+    store.markQueued = () => Promise.reject(new Error('table down'));
+    const first = await handleAlertRequest(request(sample).request, services);
+    expect(first).toMatchObject({ status: 202, body: { id: queue.messages[0]?.alert.id } });
+    // No record: the action group's retry is queued again; the worker drops the duplicate.
+    const retry = await handleAlertRequest(request(sample).request, services);
+    expect(retry.status).toBe(202);
+    expect(queue.messages).toHaveLength(2);
+  });
+
+  test('the record is written only after the enqueue succeeded', async () => {
+    const { services, queue, store } = setup();
+    const order: string[] = [];
+    const enqueue = queue.enqueue.bind(queue);
+    queue.enqueue = async (m) => {
+      order.push('enqueue');
+      await enqueue(m);
+    };
+    const mark = store.markQueued.bind(store);
+    store.markQueued = async (k) => {
+      order.push('record');
+      await mark(k);
+    };
+    await handleAlertRequest(request(sample).request, services);
+    expect(order).toEqual(['enqueue', 'record']);
   });
 
   test.each([

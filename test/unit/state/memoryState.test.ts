@@ -1,5 +1,10 @@
 import type { QueuedAlert } from '../../../lib/state/alertQueue';
-import { InMemoryAlertQueue, InMemoryAlertStore } from '../../../lib/state/memoryState';
+import { PROCESSING_LEASE_MS } from '../../../lib/state/ledger';
+import {
+  InMemoryAlertQueue,
+  InMemoryAlertStore,
+  InMemoryLedger,
+} from '../../../lib/state/memoryState';
 import { InvalidQueueMessageError, parseQueuedAlert } from '../../../lib/state/queueMessage';
 import { deviceAlert } from '../../support/scenario';
 
@@ -10,12 +15,46 @@ const message: QueuedAlert = {
 };
 
 describe('InMemoryAlertStore', () => {
-  test('claims once until released', async () => {
+  test('knows a key once it is marked queued', async () => {
     const store = new InMemoryAlertStore();
-    expect(await store.claim('a')).toBe(true);
-    expect(await store.claim('a')).toBe(false);
-    await store.release('a');
-    expect(await store.claim('a')).toBe(true);
+    expect(await store.wasQueued('a')).toBe(false);
+    await store.markQueued('a');
+    expect(await store.wasQueued('a')).toBe(true);
+    expect(await store.wasQueued('b')).toBe(false);
+  });
+
+  test('forgets the oldest keys past its capacity', async () => {
+    const store = new InMemoryAlertStore(2);
+    await store.markQueued('a');
+    await store.markQueued('b');
+    await store.markQueued('c');
+    expect(await store.wasQueued('a')).toBe(false);
+    expect(await store.wasQueued('c')).toBe(true);
+  });
+});
+
+describe('InMemoryLedger', () => {
+  const now = new Date('2026-11-20T00:00:00Z');
+  const later = (ms: number) => new Date(now.getTime() + ms);
+
+  test('one message holds the lease; another is busy until it expires; done is final', async () => {
+    const ledger = new InMemoryLedger();
+    expect(await ledger.startProcessing('k', 'm1', now)).toBe('go');
+    expect(await ledger.startProcessing('k', 'm2', now)).toBe('busy');
+    // A retry of the holder takes it back at once.
+    expect(await ledger.startProcessing('k', 'm1', later(1000))).toBe('go');
+    expect(await ledger.startProcessing('k', 'm2', later(PROCESSING_LEASE_MS + 2000))).toBe('go');
+    await ledger.finishProcessing('k', 'm2', later(PROCESSING_LEASE_MS + 3000));
+    expect(await ledger.startProcessing('k', 'm1', later(PROCESSING_LEASE_MS * 10))).toBe('done');
+  });
+
+  test('an abandoned lease can be taken by another message at once', async () => {
+    const ledger = new InMemoryLedger();
+    await ledger.startProcessing('k', 'm1', now);
+    await ledger.abandonProcessing('k', 'other', now);
+    expect(await ledger.startProcessing('k', 'm2', now)).toBe('busy');
+    await ledger.abandonProcessing('k', 'm1', now);
+    expect(await ledger.startProcessing('k', 'm2', now)).toBe('go');
   });
 });
 
