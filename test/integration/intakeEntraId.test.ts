@@ -122,7 +122,7 @@ describe('INTAKE_AUTH=entra-id', () => {
   test('a valid token from the action group application is accepted (202)', async () => {
     const response = await post(`Bearer ${await token()}`);
     expect(response.status).toBe(202);
-    await host.queue.drain();
+    await host.drain();
     expect(host.inbox.list()).toHaveLength(1);
   });
 

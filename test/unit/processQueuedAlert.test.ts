@@ -24,7 +24,7 @@ function setup() {
     },
     fleetActivity: () => Promise.resolve({ value: [] }),
     fleetSize: () => Promise.resolve({ value: 0 }),
-    disconnectedDevices: () => Promise.resolve({ value: [] }),
+    disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
   };
   const posts: string[] = [];
   let failNext = 0;

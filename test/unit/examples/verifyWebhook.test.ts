@@ -14,6 +14,7 @@ import {
   TIMESTAMP_HEADER,
 } from '../../../lib/notify/webhookSignature';
 import { WebhookNotifier } from '../../../lib/notify/webhookNotifier';
+import { renderMessageBody } from '../../../lib/render/messageBody';
 import { repoPath } from '../../support/fixtures';
 import { testAlert } from '../../support/testAlert';
 
@@ -74,8 +75,11 @@ function signed(body: string, timestamp: string): Record<string, string> {
 
 test('accepts what the WebhookNotifier sends', async () => {
   await expect(
-    new WebhookNotifier(url, SECRET, { timeoutMs: 5000 }).send(report),
-  ).resolves.toBeUndefined();
+    new WebhookNotifier(url, SECRET, { timeoutMs: 5000 }).post(
+      renderMessageBody('webhook', report),
+      { idempotencyKey: 'verify-example-1' },
+    ),
+  ).resolves.toMatchObject({ status: 200 });
   await new Promise((resolve) => setTimeout(resolve, 50));
   expect(printed.join('')).toContain('verified:');
 });
