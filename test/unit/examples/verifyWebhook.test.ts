@@ -79,7 +79,7 @@ test('accepts what the WebhookNotifier sends', async () => {
       renderMessageBody('webhook', report),
       { idempotencyKey: 'verify-example-1' },
     ),
-  ).resolves.toMatchObject({ status: 200 });
+  ).resolves.toMatchObject({ status: 204 });
   await new Promise((resolve) => setTimeout(resolve, 50));
   expect(printed.join('')).toContain('verified:');
 });
