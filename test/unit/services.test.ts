@@ -31,9 +31,13 @@ describe('createServices', () => {
     const { evidence, metrics } = services.enrichment.sources;
     // Both sources sit behind the sharing layer.
     expect(evidence).toBeInstanceOf(SharedEvidenceSource);
-    expect((evidence as SharedEvidenceSource).inner).toBeInstanceOf(ExportFileSource);
+    expect(evidence instanceof SharedEvidenceSource && evidence.inner).toBeInstanceOf(
+      ExportFileSource,
+    );
     expect(metrics).toBeInstanceOf(SharedMetricsSource);
-    expect((metrics as SharedMetricsSource).inner).toBeInstanceOf(MetricsFileSource);
+    expect(metrics instanceof SharedMetricsSource && metrics.inner).toBeInstanceOf(
+      MetricsFileSource,
+    );
     expect(services.intake.queue).toBeInstanceOf(InMemoryAlertQueue);
     expect(services.intake.store).toBeInstanceOf(InMemoryAlertStore);
     expect(services.enrichment.notifiers.map((n) => n.constructor)).toEqual([
@@ -53,8 +57,12 @@ describe('createServices', () => {
     });
     const services = await createServices(config, { log: silentLogger });
     const { evidence, metrics } = services.enrichment.sources;
-    expect((evidence as SharedEvidenceSource).inner).toBeInstanceOf(LogAnalyticsSource);
-    expect((metrics as SharedMetricsSource).inner).toBeInstanceOf(AzureMonitorMetricsSource);
+    expect(evidence instanceof SharedEvidenceSource && evidence.inner).toBeInstanceOf(
+      LogAnalyticsSource,
+    );
+    expect(metrics instanceof SharedMetricsSource && metrics.inner).toBeInstanceOf(
+      AzureMonitorMetricsSource,
+    );
     expect(services.intake.queue).toBeInstanceOf(StorageAlertQueue);
     expect(services.intake.store).toBeInstanceOf(TableAlertStore);
   });
