@@ -5,6 +5,8 @@
  * random choice, so every run writes byte-identical files.
  *
  *   node scripts/generate-samples.mjs      (npm run samples)
+ *   node scripts/generate-samples.mjs --scenarios DIR
+ *       writes the scenario families of scripts/scenarios.mjs (for `npm run eval`) to DIR instead
  *
  * Writes samples/workspace, samples/metrics, samples/alerts, samples/README.md,
  * test/fixtures/logs, test/fixtures/alerts and test/fixtures/metrics.
@@ -16,6 +18,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 20261120;
+
+const scenariosAt = process.argv.indexOf('--scenarios');
+if (scenariosAt !== -1) {
+  const { writeScenarios } = await import('./scenarios.mjs');
+  const target = process.argv[scenariosAt + 1] ?? join(ROOT, 'dist', 'scenarios');
+  console.log(`${writeScenarios(target).length} scenarios written to ${target}`);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Time

@@ -142,7 +142,22 @@ describe('token expiry without a way back', () => {
     expect(diagnosis?.summary).toMatch(/has not tried to reconnect/);
   });
 
-  test('refusals after a drop with no 401003 beside it are rejected credentials', async () => {
+  test('refusals after a drop with no 401003 beside it, on a device that renewed fine before: rejected credentials', async () => {
+    const events = [
+      event('t1', 0, 'connect'),
+      event('t1', 1, '404104'),
+      event('t1', 1.3, 'connect'),
+      event('t1', 30, '404104'),
+    ];
+    for (let t = 31; t < 80; t += 5) events.push(event('t1', t, '401003-connect'));
+    const { diagnosis } = await reportFor(deviceAlert(['t1'], 20, 35), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis?.cause).toBe('credential-rejected');
+  });
+
+  test('the 401003 row lost, a session one token lifetime long, never renewed before: a token, with doubt', async () => {
     const events = expiredThenSilent(true, 40).filter(
       (e) => e.operation !== 'deviceDisconnect' || e.resultType !== '401003',
     );
@@ -150,7 +165,9 @@ describe('token expiry without a way back', () => {
       ...quietFleet(20),
       ...events,
     ]);
-    expect(diagnosis?.cause).toBe('credential-rejected');
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: false });
+    expect(diagnosis?.confidence).toBeLessThan(0.6);
+    expect(diagnosis?.wouldChange).toMatch(/401003/);
   });
 });
 
