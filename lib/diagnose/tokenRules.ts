@@ -119,16 +119,44 @@ export function diagnoseTokenExpiryWithoutReturn(
   };
 }
 
+/** The token expired (401003 at the drop) and the device came back, but only after minutes. */
+function slowReturnAfterExpiry(device: DeviceSignals): AssessedDevice | undefined {
+  const drop = device.alertDrop;
+  const expired = device.tokenExpired;
+  if (!drop || !expired || device.reconnectDelayMs === undefined) return undefined;
+  const refused = device.authFailuresAfterDrop.length;
+  return {
+    deviceId: device.deviceId,
+    cause: 'sas-token-expiry',
+    confidence: 0.72,
+    reconnected: true,
+    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and it took ${duration(device.reconnectDelayMs)} to reconnect${refused > 0 ? ` after ${plural(refused, 'refused attempt')} with the expired token` : ''}: the trigger is the token; the slow return is the device app's renewal or reconnect logic.`,
+    evidence: [
+      item(
+        'auth-expired',
+        `401003 IoTHubUnauthorized at ${clock(expired.time)}, next to the drop: the token expired`,
+      ),
+      item(
+        'slow-reconnect',
+        `Offline ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`,
+      ),
+    ],
+    wouldChange:
+      'A reconnect within a minute would make this a routine renewal; no 401003 at the drop would make it the network.',
+  };
+}
+
 /** A renewal the SDK recovered from: harmless. */
 export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | undefined {
   const drop = device.alertDrop;
   if (!drop) return undefined;
   const quick =
     device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
-  if (!quick) return undefined;
+  if (!quick) return slowReturnAfterExpiry(device);
   const periodic = device.periodicity?.regular === true ? device.periodicity : undefined;
   const session = typicalSession(device);
-  const expiredHere = device.tokenExpired !== undefined;
+  // The hub's 401003 at the drop, or a first reconnect refused with 401003 and then a new token.
+  const expiredHere = device.tokenExpired !== undefined || device.authCompanion !== undefined;
   const family = device.sdk?.family;
   const inDefaultWindow =
     within(periodic?.medianMs, DEFAULT_TOKEN_WINDOW_MS) &&
@@ -153,11 +181,12 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
       ),
     );
   }
-  if (device.tokenExpired) {
+  const companion = device.tokenExpired ?? device.authCompanion;
+  if (companion) {
     evidence.push(
       item(
         'auth-expired',
-        `401003 IoTHubUnauthorized at ${clock(device.tokenExpired.time)}, next to the drop: the token expired`,
+        `401003 IoTHubUnauthorized at ${clock(companion.time)}, next to the drop: the token expired`,
       ),
     );
   } else if (device.expiredCycles > 0) {

@@ -133,6 +133,36 @@ describe('token expiry without a way back', () => {
     expect(diagnosis?.summary).toMatch(/retrying with the same expired token/);
   });
 
+  test('401003 at the drop and a return only after 14 min: the token, with a slow app, never "no token expiry"', async () => {
+    const events = [
+      event('t2', 0, 'connect'),
+      event('t2', 65.9, '401003'),
+      event('t2', 66, '404104'),
+      event('t2', 80, 'connect'),
+    ];
+    const { diagnosis } = await reportFor(deviceAlert(['t2'], 55, 70), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: true });
+    expect(diagnosis?.summary).toMatch(/took 14 min to reconnect/);
+    expect(diagnosis?.summary).not.toMatch(/no token expiry/i);
+  });
+
+  test('a first reconnect refused with 401003, then a new token within a minute: a renewal', async () => {
+    const events = [
+      event('t3', 0, 'connect'),
+      event('t3', 66, '404104'),
+      event('t3', 66.2, '401003-connect'),
+      event('t3', 66.6, 'connect'),
+    ];
+    const { diagnosis } = await reportFor(deviceAlert(['t3'], 55, 70), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: true });
+  });
+
   test('no retry at all is the same verdict, saying no attempt was made', async () => {
     const { diagnosis } = await reportFor(deviceAlert(['t1'], 55, 70), [
       ...quietFleet(20),
