@@ -5,6 +5,8 @@
  * random choice, so every run writes byte-identical files.
  *
  *   node scripts/generate-samples.mjs      (npm run samples)
+ *   node scripts/generate-samples.mjs --scenarios DIR
+ *       writes the scenario families of scripts/scenarios.mjs (for `npm run eval`) to DIR instead
  *
  * Writes samples/workspace, samples/metrics, samples/alerts, samples/README.md,
  * test/fixtures/logs, test/fixtures/alerts and test/fixtures/metrics.
@@ -16,6 +18,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 20261120;
+
+const scenariosAt = process.argv.indexOf('--scenarios');
+if (scenariosAt !== -1) {
+  const { writeScenarios } = await import('./scenarios.mjs');
+  const target = process.argv[scenariosAt + 1] ?? join(ROOT, 'dist', 'scenarios');
+  console.log(`${writeScenarios(target).length} scenarios written to ${target}`);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Time
@@ -1748,6 +1758,20 @@ function readme() {
     '',
     '- Only the 404104 `errorMessage` is a documented log string; the 401003 text is one of the messages listed in the error-code docs; the texts for 400027, 500001 and 500008 are illustrative.',
     '- `authType` is `null` and `sdkVersion` appears only on `deviceConnect` rows, as in the real samples.',
+    '',
+    '## Scenario families for `npm run eval` (scripts/scenarios.mjs)',
+    '',
+    'Not committed: `npm run eval` writes them to a temporary folder (`node scripts/generate-samples.mjs --scenarios DIR` keeps them), runs `enricher classify --json` on each and prints accuracy per family, a confusion matrix and the mean confidence of right and wrong verdicts. Six seeds per family; every scenario loses 2–4 % of its rows (never the alerted drop), duplicates about 2 % and shuffles the arrival order. Each folder holds `alert.json`, `logs.json`, `metrics.json` and `expected.json` (cause, scope and why).',
+    '',
+    '| family | what happens | expected |',
+    '| --- | --- | --- |',
+    '| `sync-renewal` | 120–400 devices got their SAS tokens at the same moment (failover, mass reboot); every 64–69 min they drop with 404104 in the same minute, half with 401003, and reconnect within seconds; no 500xxx; connected devices barely dip. Alert on one device or on `connectedDeviceCount`. | `sas-token-expiry`, `fleet` (or `subset` when they are under half the hub) |',
+    '| `periodic-not-token` | one device drops like a clock that is not its token: NAT idle time-out every 4 min, firewall every 10 min, carrier every 30 min, Node.js SDK (renews client side) every 45 min, Python SDK on a 65-min cron, a .NET device rebooted by a watchdog every 2 h | `device-or-network`, `device` |',
+    '| `device-renewal` | the control: .NET or Java renewing hub-side every 65–68 min (401003 on half the cycles), or a 30-min custom lifetime with 401003 | `sas-token-expiry`, `device` |',
+    '| `cohort` | 3–9 devices behind one masked address (one site) drop within 90 s and come back minutes later, in a busy hub | `device-or-network`, `subset` |',
+    '| `expiry-no-return` | 401003 then 404104 one token lifetime after the connect, and the device never returns (no retry, or retries refused with the same expired token) | `sas-token-expiry`, `device`, `reconnected: false` |',
+    '| `mass-drop` | 45–70 % of a 1,500–3,000-device hub drops within 100 s (more devices than the 500 the query lists), with or without 500001; connected devices fall | `iot-hub-transient`, `fleet` |',
+    '| `reconnect-race` / `duplicate-identity` | one 409002 or 400027 right after a reconnect that followed a network drop, or kicks from two addresses taking turns | `device-or-network` / `duplicate-identity`, `device` |',
     '',
     '## Test fixtures (same script)',
     '',

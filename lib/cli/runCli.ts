@@ -96,6 +96,8 @@ function diagnosisJson(report: EnrichedAlert): unknown {
     summary: d.summary,
     evidence: d.evidence,
     actions: d.actions,
+    ...(d.reconnected !== undefined && { reconnected: d.reconnected }),
+    ...(d.wouldChange !== undefined && { wouldChange: d.wouldChange }),
   };
 }
 

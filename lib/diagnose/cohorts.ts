@@ -10,6 +10,11 @@ import { duration, plural } from './format';
 
 /** A cohort needs this many devices: two devices dropping together can be chance. */
 export const COHORT_MIN_DEVICES = 3;
+/**
+ * A shared SDK or protocol is a weaker bond than a shared address (many devices share them, and
+ * their routine token renewals fall together by chance): it needs more devices.
+ */
+export const SOFTWARE_COHORT_MIN_DEVICES = 5;
 /** Members drop within this long of the alerted device's drop. */
 export const COHORT_SPREAD_MS = 5 * 60_000;
 
@@ -33,7 +38,7 @@ function nearestDrop(device: DisconnectedDevice, atMs: number): number {
 const sdkKey = (sdkVersion: string | undefined): string | undefined => sdkVersion?.split(' ')[0];
 
 /** A cohort stands this many times above what chance would put near the drop. */
-const COHORT_RATE_FACTOR = 3;
+const COHORT_RATE_FACTOR = 2;
 
 /**
  * The first group around the alerted device's drop that shares its address, SDK or protocol,
@@ -68,8 +73,9 @@ export function cohortAround(
   for (const [kind, key, keyOf, describe] of keys) {
     if (key === undefined) continue;
     const members = near.filter((m) => keyOf(m.device) === key);
-    if (members.length + 1 < COHORT_MIN_DEVICES) continue;
-    const share = (far.filter((m) => keyOf(m.device) === key).length + 1) / (far.length + 2);
+    const minimum = kind === 'address' ? COHORT_MIN_DEVICES : SOFTWARE_COHORT_MIN_DEVICES;
+    if (members.length + 1 < minimum) continue;
+    const share = (far.filter((m) => keyOf(m.device) === key).length + 0.5) / (far.length + 1);
     if (members.length < COHORT_RATE_FACTOR * byChance * share) continue;
     const times = [drop.ms, ...members.map((m) => m.at)];
     return {

@@ -206,7 +206,7 @@ export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice |
     evidence.push(
       item(
         'quick-reconnect',
-        `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)} (no 401003: not a token expiry)`,
+        `Reconnected ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}${device.authCompanion ? '' : ' (no 401003: not a token expiry)'}`,
       ),
     );
   }
@@ -237,9 +237,12 @@ export function diagnoseDeviceOrNetwork(device: DeviceSignals): AssessedDevice |
     device.reconnectDelayMs === undefined
       ? 'has not reconnected yet'
       : `was offline ${duration(device.reconnectDelayMs)}`;
+  const tokenNote = device.authCompanion
+    ? `a 401003 sits beside the drop at ${clock(device.authCompanion.time)}, but the drop does not behave like a token expiry`
+    : 'no token expiry';
   const summary = meaning
-    ? `${device.deviceId} drops ${meaning}; it dropped at ${clock(drop.time)} and ${offline}. No token expiry: the device's network path or its own schedule, not the hub.`
-    : `${device.deviceId} dropped at ${clock(drop.time)} and ${offline}, with no token expiry: the device's network, power or app, not the hub.`;
+    ? `${device.deviceId} drops ${meaning}; it dropped at ${clock(drop.time)} and ${offline}. ${device.authCompanion ? `Although ${tokenNote}, this is` : 'No token expiry:'} the device's network path or its own schedule, not the hub.`
+    : `${device.deviceId} dropped at ${clock(drop.time)} and ${offline}, with ${tokenNote}: the device's network, power or app, not the hub.`;
   return {
     deviceId: device.deviceId,
     cause: 'device-or-network',

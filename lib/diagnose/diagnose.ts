@@ -71,11 +71,9 @@ function assessSpecific(device: DeviceSignals): AssessedDevice | undefined {
   );
 }
 
-/** The verdict for one device, without regard to the rest of the fleet. */
+/** The verdict for one device without a specific fault, without regard to the rest of the fleet. */
 function assessDevice(device: DeviceSignals): AssessedDevice | undefined {
-  return (
-    assessSpecific(device) ?? diagnoseSasTokenExpiry(device) ?? diagnoseDeviceOrNetwork(device)
-  );
+  return diagnoseSasTokenExpiry(device) ?? diagnoseDeviceOrNetwork(device);
 }
 
 /** What the rest of the hub did, said plainly for a single device's network verdict. */
@@ -151,10 +149,12 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     deviceSignals(id, byDevice.get(id) ?? [], evidence.alertWindow, evidence.span.end),
   );
 
-  const specific = devices
-    .map((device) => assessSpecific(device))
-    .find((verdict) => verdict !== undefined);
-  if (specific) return finish(toVerdict(specific, alert.deviceIds.length), evidence);
+  // The first device with a specific fault speaks for the alert; later devices are not assessed.
+  let specific: AssessedDevice | undefined;
+  for (const device of devices) {
+    specific = assessSpecific(device);
+    if (specific) return finish(toVerdict(specific, alert.deviceIds.length), evidence);
+  }
 
   const waves = diagnoseWaves(fleet, evidence, devices);
   if (waves) return finish(waves, evidence);

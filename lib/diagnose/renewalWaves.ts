@@ -10,7 +10,6 @@
 import type { Evidence, FleetActivityBin } from '../evidence/evidence';
 import { FLEET_BIN_MINUTES, WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import type { DeviceSignals } from './deviceSignals';
-import { periodicityOfTimes } from './deviceSignals';
 import type { EvidenceItem, Verdict } from './diagnosis';
 import { periodMeaning } from './deviceRules';
 import { LISTED_DEVICES } from './fleetRules';
@@ -24,7 +23,7 @@ const BIN_MS = FLEET_BIN_MINUTES * 60_000;
 /** A wave holds at least this many devices... */
 export const WAVE_MIN_DEVICES = 10;
 /** ...and an earlier wave at least this share of the current one. */
-const EARLIER_WAVE_SHARE = 0.3;
+const EARLIER_WAVE_SHARE = 0.5;
 /** Share of a wave's devices back within the wave's bins and the next: a quick return. */
 const QUICK_RETURN_SHARE = 0.6;
 /** Connected devices falling less than this is "barely a dip". */
@@ -129,11 +128,29 @@ export function waveSignals(evidence: Evidence): WaveSignals | undefined {
   const current = waves[currentIndex];
   if (!current) return undefined;
   const earlier = waves.slice(0, currentIndex);
-  const periodicity = periodicityOfTimes([...earlier.map((w) => w.atMs), current.atMs]);
-  if (!periodicity || periodicity.medianMs < MIN_WAVE_PERIOD_MS) return undefined;
-  // Bins are 5 minutes wide: a wave's time is known to about a bin.
-  const regular = periodicity.spreadMs <= Math.max(BIN_MS, 0.1 * periodicity.medianMs);
-  return { current, earlier, periodMs: periodicity.medianMs, regular };
+  const clock = waveClock([...earlier.map((w) => w.atMs), current.atMs]);
+  if (!clock || clock.periodMs < MIN_WAVE_PERIOD_MS) return undefined;
+  return { current, earlier, periodMs: clock.periodMs, regular: clock.regular };
+}
+
+/**
+ * Whether waves keep one period: every interval one period long within a bin (or 10 %), or two
+ * periods when one wave was lost, and at least two thirds of them one period long.
+ */
+export function waveClock(
+  times: readonly number[],
+): { periodMs: number; regular: boolean } | undefined {
+  const intervals = times.slice(1).map((time, i) => time - (times[i] ?? time));
+  if (intervals.length < 2) return undefined;
+  const shortest = Math.min(...intervals);
+  const singles = intervals.filter((i) => i < shortest * 1.5).sort((a, b) => a - b);
+  const periodMs = singles[Math.floor(singles.length / 2)] ?? shortest;
+  const tolerance = Math.max(BIN_MS, 0.1 * periodMs);
+  const fits = intervals.every((interval) => {
+    const cycles = Math.round(interval / periodMs);
+    return cycles >= 1 && cycles <= 2 && Math.abs(interval - cycles * periodMs) <= tolerance;
+  });
+  return { periodMs, regular: fits && singles.length * 3 >= intervals.length * 2 };
 }
 
 /** The alerted devices whose own drops fall in the earlier waves: the same devices, every cycle. */

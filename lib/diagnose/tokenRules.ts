@@ -60,15 +60,25 @@ export function diagnoseTokenExpiryWithoutReturn(
 ): AssessedDevice | undefined {
   const drop = device.alertDrop;
   const expired = device.tokenExpired;
-  if (!drop || !expired || device.reconnect) return undefined;
+  if (!drop || device.reconnect) return undefined;
   const observed = device.observedAfterDropMs ?? 0;
   if (observed < NO_RETURN_AFTER_MS) return undefined;
   const retries = device.authFailuresAfterDrop;
-  const session = typicalSession(device);
+  const session = device.sessionMs;
+  // Without the hub's 401003 (a lost row), a session one default token lifetime long followed by
+  // refused retries, on a device never seen renewing, still reads as an expired token. A device
+  // that renewed fine before and is now refused had its credential changed instead.
+  const lifetimeSession =
+    within(session, DEFAULT_TOKEN_WINDOW_MS) &&
+    device.reconnectDelays.length === 0 &&
+    retries.length > 0;
+  if (!expired && !lifetimeSession) return undefined;
   const evidence = [
     item(
       'auth-expired',
-      `401003 IoTHubUnauthorized at ${clock(expired.time)}, then 404104 at ${clock(drop.time)}: the hub closed the connection because the SAS token expired`,
+      expired
+        ? `401003 IoTHubUnauthorized at ${clock(expired.time)}, then 404104 at ${clock(drop.time)}: the hub closed the connection because the SAS token expired`
+        : `The session ended ${duration(session ?? 0)} after its connect, one token lifetime, and every reconnect since was refused with 401003`,
     ),
     item(
       'no-reconnect',
@@ -90,8 +100,9 @@ export function diagnoseTokenExpiryWithoutReturn(
       ),
     );
   }
-  const confidence =
-    0.8 + (within(session, DEFAULT_TOKEN_WINDOW_MS) ? 0.05 : 0) + (retries.length > 0 ? 0.05 : 0);
+  const confidence = expired
+    ? 0.8 + (within(session, DEFAULT_TOKEN_WINDOW_MS) ? 0.05 : 0) + (retries.length > 0 ? 0.05 : 0)
+    : 0.58;
   const how =
     retries.length > 0
       ? `keeps retrying with the same expired token (${plural(retries.length, 'refusal')})`
@@ -101,8 +112,37 @@ export function diagnoseTokenExpiryWithoutReturn(
     cause: 'sas-token-expiry',
     confidence,
     reconnected: false,
-    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and the device has not reconnected: it ${how}. The trigger is the token; the fault is the device app's token renewal or reconnect logic. Urgent: the device is offline until its app renews the token.`,
+    wouldChange:
+      'A 401003 on the disconnect would confirm the expired token; successful renewals earlier in the logs would make it a changed or revoked credential.',
+    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)}${expired ? ' (401003, then 404104)' : ''} and the device has not reconnected: it ${how}. The trigger is the token; the fault is the device app's token renewal or reconnect logic. Urgent: the device is offline until its app renews the token.`,
     evidence,
+  };
+}
+
+/** The token expired (401003 at the drop) and the device came back, but only after minutes. */
+function slowReturnAfterExpiry(device: DeviceSignals): AssessedDevice | undefined {
+  const drop = device.alertDrop;
+  const expired = device.tokenExpired;
+  if (!drop || !expired || device.reconnectDelayMs === undefined) return undefined;
+  const refused = device.authFailuresAfterDrop.length;
+  return {
+    deviceId: device.deviceId,
+    cause: 'sas-token-expiry',
+    confidence: 0.72,
+    reconnected: true,
+    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and it took ${duration(device.reconnectDelayMs)} to reconnect${refused > 0 ? ` after ${plural(refused, 'refused attempt')} with the expired token` : ''}: the trigger is the token; the slow return is the device app's renewal or reconnect logic.`,
+    evidence: [
+      item(
+        'auth-expired',
+        `401003 IoTHubUnauthorized at ${clock(expired.time)}, next to the drop: the token expired`,
+      ),
+      item(
+        'slow-reconnect',
+        `Offline ${duration(device.reconnectDelayMs)} after the drop at ${clock(drop.time)}`,
+      ),
+    ],
+    wouldChange:
+      'A reconnect within a minute would make this a routine renewal; no 401003 at the drop would make it the network.',
   };
 }
 
@@ -112,10 +152,11 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
   if (!drop) return undefined;
   const quick =
     device.reconnectDelayMs !== undefined && device.reconnectDelayMs <= QUICK_RECONNECT_MS;
-  if (!quick) return undefined;
+  if (!quick) return slowReturnAfterExpiry(device);
   const periodic = device.periodicity?.regular === true ? device.periodicity : undefined;
   const session = typicalSession(device);
-  const expiredHere = device.tokenExpired !== undefined;
+  // The hub's 401003 at the drop, or a first reconnect refused with 401003 and then a new token.
+  const expiredHere = device.tokenExpired !== undefined || device.authCompanion !== undefined;
   const family = device.sdk?.family;
   const inDefaultWindow =
     within(periodic?.medianMs, DEFAULT_TOKEN_WINDOW_MS) &&
@@ -140,11 +181,12 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
       ),
     );
   }
-  if (device.tokenExpired) {
+  const companion = device.tokenExpired ?? device.authCompanion;
+  if (companion) {
     evidence.push(
       item(
         'auth-expired',
-        `401003 IoTHubUnauthorized at ${clock(device.tokenExpired.time)}, next to the drop: the token expired`,
+        `401003 IoTHubUnauthorized at ${clock(companion.time)}, next to the drop: the token expired`,
       ),
     );
   } else if (device.expiredCycles > 0) {

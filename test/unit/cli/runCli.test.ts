@@ -41,11 +41,13 @@ describe('enricher classify', () => {
       'summary',
       'evidence',
       'actions',
+      'reconnected',
     ]);
     expect(result).toMatchObject({
       cause: 'sas-token-expiry',
       scope: 'device',
       devices: ['thermostat-0042'],
+      reconnected: true,
     });
   });
 
@@ -110,7 +112,8 @@ describe('enricher queries', () => {
       'disconnectedDevices',
     ]);
     for (const q of queries) {
-      expect(q.query).toMatch(/^AzureDiagnostics\n/);
+      // Capped queries name their rows first, to count them before the cap.
+      expect(q.query).toMatch(/^(let Rows = materialize\()?AzureDiagnostics\n/);
       expect(q.timespan).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\/\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     }
     expect(queries[0]?.query).toContain('"thermostat-0042"');

@@ -133,6 +133,36 @@ describe('token expiry without a way back', () => {
     expect(diagnosis?.summary).toMatch(/retrying with the same expired token/);
   });
 
+  test('401003 at the drop and a return only after 14 min: the token, with a slow app, never "no token expiry"', async () => {
+    const events = [
+      event('t2', 0, 'connect'),
+      event('t2', 65.9, '401003'),
+      event('t2', 66, '404104'),
+      event('t2', 80, 'connect'),
+    ];
+    const { diagnosis } = await reportFor(deviceAlert(['t2'], 55, 70), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: true });
+    expect(diagnosis?.summary).toMatch(/took 14 min to reconnect/);
+    expect(diagnosis?.summary).not.toMatch(/no token expiry/i);
+  });
+
+  test('a first reconnect refused with 401003, then a new token within a minute: a renewal', async () => {
+    const events = [
+      event('t3', 0, 'connect'),
+      event('t3', 66, '404104'),
+      event('t3', 66.2, '401003-connect'),
+      event('t3', 66.6, 'connect'),
+    ];
+    const { diagnosis } = await reportFor(deviceAlert(['t3'], 55, 70), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: true });
+  });
+
   test('no retry at all is the same verdict, saying no attempt was made', async () => {
     const { diagnosis } = await reportFor(deviceAlert(['t1'], 55, 70), [
       ...quietFleet(20),
@@ -142,7 +172,22 @@ describe('token expiry without a way back', () => {
     expect(diagnosis?.summary).toMatch(/has not tried to reconnect/);
   });
 
-  test('refusals after a drop with no 401003 beside it are rejected credentials', async () => {
+  test('refusals after a drop with no 401003 beside it, on a device that renewed fine before: rejected credentials', async () => {
+    const events = [
+      event('t1', 0, 'connect'),
+      event('t1', 1, '404104'),
+      event('t1', 1.3, 'connect'),
+      event('t1', 30, '404104'),
+    ];
+    for (let t = 31; t < 80; t += 5) events.push(event('t1', t, '401003-connect'));
+    const { diagnosis } = await reportFor(deviceAlert(['t1'], 20, 35), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis?.cause).toBe('credential-rejected');
+  });
+
+  test('the 401003 row lost, a session one token lifetime long, never renewed before: a token, with doubt', async () => {
     const events = expiredThenSilent(true, 40).filter(
       (e) => e.operation !== 'deviceDisconnect' || e.resultType !== '401003',
     );
@@ -150,7 +195,9 @@ describe('token expiry without a way back', () => {
       ...quietFleet(20),
       ...events,
     ]);
-    expect(diagnosis?.cause).toBe('credential-rejected');
+    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: false });
+    expect(diagnosis?.confidence).toBeLessThan(0.6);
+    expect(diagnosis?.wouldChange).toMatch(/401003/);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   MAX_DEVICES_PER_ALERT,
   MAX_DISCONNECTED_DEVICES,
   MAX_TIMELINE_ROWS,
+  MIN_FLEET_HISTORY_MINUTES,
   RECONNECT_LOOKAHEAD_MINUTES,
   WINDOW_MARGIN_MINUTES,
   isIotHubResourceId,
@@ -112,6 +113,32 @@ describe('planEvidenceQueries', () => {
       },
     });
     expect(WINDOW_MARGIN_MINUTES).toBe(5);
+  });
+
+  test(`the hub activity reaches at least ${MIN_FLEET_HISTORY_MINUTES} min back, to see earlier renewal waves`, () => {
+    const plan = planEvidenceQueries(alertWith(), { lookbackMinutes: 60 });
+    const fleet = plan.queries.find((q) => q.name === 'fleetActivity');
+    expect(fleet?.timespan).toEqual({
+      start: '2024-05-01T06:00:00.000Z',
+      end: plan.span.end,
+    });
+    expect(plan.span.start).toBe('2024-05-01T09:00:00.000Z');
+    const longer = planEvidenceQueries(alertWith(), { lookbackMinutes: 600 });
+    expect(longer.queries.find((q) => q.name === 'fleetActivity')?.timespan).toEqual(longer.span);
+  });
+
+  test('every capped query also returns its uncapped count, taken before the cap', () => {
+    const plan = planEvidenceQueries(alertWith(), { lookbackMinutes: 60 });
+    for (const [name, column] of [
+      ['deviceTimeline', 'TotalRows'],
+      ['disconnectedDevices', 'DroppedDevices'],
+    ] as const) {
+      const lines = queryOf(plan, name).split('\n');
+      expect(lines[0]).toMatch(/^let Rows = materialize\(AzureDiagnostics$/);
+      const top = lines.findIndex((l) => l.startsWith('| top '));
+      expect(lines[top - 1]).toBe('Rows');
+      expect(lines[top + 1]).toBe(`| extend ${column} = toscalar(Rows | count)`);
+    }
   });
 
   test('follows the look-back setting', () => {
