@@ -19,7 +19,7 @@ beforeAll(async () => {
   queueProxy = await startFaultProxy(azurite.queueServiceUri);
   tableProxy = await startFaultProxy(azurite.tableServiceUri);
   matrix = new FaultMatrix(azurite, queueProxy, tableProxy);
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   if (matrix.rows.length > 0) {

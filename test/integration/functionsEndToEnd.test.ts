@@ -129,7 +129,7 @@ beforeAll(async () => {
   });
   expect(warn.mock.calls.flat().join('\n')).toMatch(/test mode/);
   queue = new QueueClient(azurite.connectionString, ALERT_QUEUE_NAME);
-});
+}, 90_000);
 
 beforeEach(() => {
   logs = [];
