@@ -61,6 +61,8 @@ export interface Scenario {
   /** Two copies posted at once (an action-group retry racing the original). */
   readonly concurrent?: boolean;
   readonly kill?: KillPoint;
+  /** The status the action group must get first (within its 10 s time-out); default 202. */
+  readonly expectFirst?: number;
 }
 
 export interface Row {

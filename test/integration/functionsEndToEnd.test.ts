@@ -129,7 +129,7 @@ beforeAll(async () => {
   });
   expect(warn.mock.calls.flat().join('\n')).toMatch(/test mode/);
   queue = new QueueClient(azurite.connectionString, ALERT_QUEUE_NAME);
-});
+}, 90_000);
 
 beforeEach(() => {
   logs = [];
@@ -174,6 +174,20 @@ describe('alert → queue → enrichment → Teams', () => {
     expect(firstTextBlock(card)).toMatch(/SAS token renewal/i);
     expect(JSON.stringify(card)).toContain('thermostat-0042');
     expect(logs.map((l) => l.text).join('\n')).toMatch(/sas-token-expiry/);
+
+    // A duplicate of the message (another queue message id) is dropped by the processing lease.
+    const duplicate = new InvocationContext({
+      functionName: 'enrich',
+      triggerMetadata: { id: 'another-message-id' },
+      logHandler: (level, ...args) => {
+        logs.push({ level, text: args.map(String).join(' ') });
+      },
+    });
+    await enrich(messages[0], duplicate);
+    expect(receiver.requests).toHaveLength(1);
+    expect(logs.map((l) => l.text).join('\n')).toMatch(
+      /already processed; this message is dropped/,
+    );
   });
 
   it('throws from the queue trigger when Teams keeps failing, without leaking the URL', async () => {

@@ -17,9 +17,10 @@ import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver';
 let azurite: Azurite;
 let receiver: HttpReceiver;
 
+// Azurite can take long to start on a busy machine.
 beforeAll(async () => {
   azurite = await startAzurite();
-});
+}, 90_000);
 
 afterAll(async () => {
   await azurite.stop();
