@@ -3,12 +3,25 @@
 import type { AlertQueue, QueuedAlert } from './alertQueue';
 import type { AlertStore } from './alertStore';
 
+/** How many idempotency keys the dev host remembers: a bound on memory, not a time window. */
+export const MAX_MEMORY_KEYS = 10_000;
+/** How many dead letters the dev host keeps (the oldest go first). */
+export const MAX_MEMORY_DEAD_LETTERS = 1_000;
+
 export class InMemoryAlertStore implements AlertStore {
   private readonly keys = new Set<string>();
+
+  constructor(private readonly maxKeys = MAX_MEMORY_KEYS) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
 
   claim(key: string): Promise<boolean> {
     if (this.keys.has(key)) return Promise.resolve(false);
     this.keys.add(key);
+    // A Set iterates in insertion order: the first key is the oldest.
+    if (this.keys.size > this.maxKeys) this.keys.delete(this.keys.values().next().value ?? key);
     return Promise.resolve(true);
   }
 
@@ -31,6 +44,8 @@ export interface DeadLetter {
  */
 export class InMemoryAlertQueue implements AlertQueue {
   readonly deadLetters: DeadLetter[] = [];
+  /** Dead letters dropped to keep the list bounded. */
+  droppedDeadLetters = 0;
   private consumer: QueueConsumer | undefined;
   private readonly pending: QueuedAlert[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -38,6 +53,7 @@ export class InMemoryAlertQueue implements AlertQueue {
   constructor(
     private readonly maxDequeueCount = 5,
     private readonly retryDelayMs = 1000,
+    private readonly maxDeadLetters = MAX_MEMORY_DEAD_LETTERS,
   ) {}
 
   enqueue(message: QueuedAlert): Promise<void> {
@@ -75,6 +91,10 @@ export class InMemoryAlertQueue implements AlertQueue {
             message,
             error: error instanceof Error ? error.message : String(error),
           });
+          if (this.deadLetters.length > this.maxDeadLetters) {
+            this.deadLetters.shift();
+            this.droppedDeadLetters++;
+          }
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * attempt));
