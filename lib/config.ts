@@ -10,6 +10,7 @@ import { withoutUndefined } from './objects';
 
 export type EvidenceSourceKind = 'log-analytics' | 'export-files';
 export type StateStoreKind = 'azure-storage' | 'memory';
+export type RenewalPolicyKind = 'post' | 'compact' | 'suppress';
 
 export interface ConfigKey {
   readonly name: string;
@@ -116,12 +117,36 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Time-out for one delivery attempt to Teams or the webhook.',
   },
   {
+    name: 'INCIDENT_UPDATE_MINUTES',
+    required: false,
+    default: '15',
+    secret: false,
+    description:
+      'While devices keep joining an open incident, at most one update card per this many minutes (new count, new devices and sites, the drop curve).',
+  },
+  {
+    name: 'INCIDENT_QUIET_MINUTES',
+    required: false,
+    default: '30',
+    secret: false,
+    description:
+      'An incident closes after this many minutes without a new alert, once its devices are back (connected devices near the baseline, or the hub-level alert resolved).',
+  },
+  {
+    name: 'RENEWAL_POLICY',
+    required: false,
+    default: 'compact',
+    secret: false,
+    description:
+      'SAS token renewals whose devices came back: `post` (the full card), `compact` (a one-line card) or `suppress` (no message). Either way they are logged with their verdict and counted per hub and day; a renewal whose device did not come back always gets the full card.',
+  },
+  {
     name: 'STATE_STORE',
     required: false,
     default: 'azure-storage',
     secret: false,
     description:
-      '`azure-storage` (alert queue and idempotency table in the function app storage) or `memory` (one process, local runs only).',
+      '`azure-storage` (alert queue, idempotency and incident tables in the function app storage) or `memory` (one process, local runs only).',
   },
   {
     name: 'AzureWebJobsStorage',
@@ -179,6 +204,9 @@ export interface Config {
   readonly defaultIotHubResourceId?: string;
   readonly evidenceLookbackMinutes: number;
   readonly notifyTimeoutMs: number;
+  readonly incidentUpdateMinutes: number;
+  readonly incidentQuietMinutes: number;
+  readonly renewalPolicy: RenewalPolicyKind;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -307,6 +335,9 @@ export function loadConfig(env: Environment): Readonly<Config> {
     defaultIotHubResourceId,
     evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
+    incidentUpdateMinutes: integer('INCIDENT_UPDATE_MINUTES', 1, 24 * 60),
+    incidentQuietMinutes: integer('INCIDENT_QUIET_MINUTES', 1, 24 * 60),
+    renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
     stateStore,
     storage,
     azureClientId: read(env, 'AZURE_CLIENT_ID'),

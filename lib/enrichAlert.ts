@@ -1,7 +1,7 @@
 /**
- * The use case: alert → evidence → diagnosis → messages, through ports. Evidence failures make
- * an honest "unknown" message, never a lost alert; delivery failures are thrown so the queue
- * retries and finally dead-letters the message (poison queue) for replay.
+ * The use case: alert → evidence → diagnosis → incident policy → messages, through ports.
+ * Evidence failures make an honest "unknown" message, never a lost alert; delivery failures are
+ * thrown so the queue retries and finally dead-letters the message (poison queue) for replay.
  */
 
 import type { Alert } from './alerts/alert';
@@ -9,8 +9,12 @@ import { diagnose } from './diagnose/diagnose';
 import type { EnrichedAlert } from './enrichment';
 import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence';
 import { planEvidenceQueries } from './evidence/kql';
+import type { IncidentSettings } from './incidents/incident';
+import { confirmDelivered, planAlertMessages, tickIncidents } from './incidents/incidentFlow';
+import type { IncidentStore } from './incidents/incidentStore';
 import type { Logger } from './logger';
 import type { Notifier } from './notify/notifier';
+import { alertMessage, type OutgoingMessage } from './outgoingMessage';
 
 export interface EnrichmentServices {
   readonly sources: EvidenceSources;
@@ -18,6 +22,8 @@ export interface EnrichmentServices {
   readonly lookbackMinutes: number;
   readonly log: Logger;
   readonly now: () => Date;
+  /** The incident policy; without it every alert posts its own full card. */
+  readonly incidents?: { readonly store: IncidentStore; readonly settings: IncidentSettings };
 }
 
 export class DeliveryFailedError extends Error {
@@ -42,11 +48,11 @@ export async function buildReport(
 
 /** Sends to every channel; one broken channel does not hide the others. */
 export async function deliver(
-  report: EnrichedAlert,
+  message: OutgoingMessage,
   notifiers: readonly Notifier[],
   log: Logger,
 ): Promise<void> {
-  const results = await Promise.allSettled(notifiers.map((n) => n.send(report)));
+  const results = await Promise.allSettled(notifiers.map((n) => n.send(message)));
   const failures = results
     .map((result, i) => ({ result, name: notifiers[i]?.name ?? 'unknown' }))
     .filter(({ result }) => result.status === 'rejected')
@@ -55,11 +61,11 @@ export async function deliver(
       return `${name}: ${reason instanceof Error ? reason.message : 'failed'}`;
     });
   if (failures.length === 0) return;
-  log.error(`Delivery failed for alert ${report.alert.id}: ${failures.join('; ')}`);
+  log.error(`Delivery failed for message ${message.id}: ${failures.join('; ')}`);
   // Retrying when another channel succeeded would post twice there; retry only a total failure.
   if (failures.length === notifiers.length) {
     throw new DeliveryFailedError(
-      `No channel accepted alert ${report.alert.id}: ${failures.join('; ')}`,
+      `No channel accepted message ${message.id}: ${failures.join('; ')}`,
     );
   }
 }
@@ -97,6 +103,32 @@ export async function enrichAlert(
     ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
     : (report.notEnrichedReason ?? 'not a disconnect alert');
   services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
-  await deliver(report, services.notifiers, services.log);
+  const incidents = services.incidents && {
+    ...services.incidents,
+    log: services.log,
+    now: services.now,
+  };
+  const messages = incidents
+    ? (await planAlertMessages(report, incidents)).messages
+    : [alertMessage(report)];
+  for (const message of messages) {
+    await deliver(message, services.notifiers, services.log);
+    if (incidents) await confirmDelivered(message, incidents);
+  }
   return report;
+}
+
+/**
+ * The incident timer's use case: updates and closing cards for open incidents, which no new
+ * alert triggers. Returns how many messages it delivered.
+ */
+export async function runIncidentTimer(services: EnrichmentServices): Promise<number> {
+  if (!services.incidents) return 0;
+  return tickIncidents({
+    ...services.incidents,
+    log: services.log,
+    now: services.now,
+    ...(services.sources.metrics && { metrics: services.sources.metrics }),
+    deliver: (message) => deliver(message, services.notifiers, services.log),
+  });
 }

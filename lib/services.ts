@@ -15,6 +15,7 @@ import type { EvidenceSource, MetricsSource } from './evidence/evidenceSource';
 import { ExportFileSource } from './evidence/exportFileSource';
 import { createLogsQueryClient, LogAnalyticsSource } from './evidence/logAnalyticsSource';
 import { MetricsFileSource } from './evidence/metricsFile';
+import type { IncidentStore } from './incidents/incidentStore';
 import type { IntakeServices } from './intake/handleAlertRequest';
 import { consoleLogger, type Logger } from './logger';
 import type { DeliveryOptions } from './notify/httpDelivery';
@@ -28,7 +29,9 @@ import {
   StorageAlertQueue,
   TableAlertStore,
 } from './state/azureStorageState';
+import { InMemoryIncidentStore } from './state/memoryIncidentStore';
 import { InMemoryAlertQueue, InMemoryAlertStore } from './state/memoryState';
+import { TableIncidentStore } from './state/tableIncidentStore';
 
 export interface Services {
   readonly config: Readonly<Config>;
@@ -39,6 +42,7 @@ export interface Services {
 export interface ServiceOverrides {
   readonly queue?: AlertQueue;
   readonly store?: AlertStore;
+  readonly incidentStore?: IncidentStore;
   readonly evidence?: EvidenceSource;
   readonly metrics?: MetricsSource;
   readonly notifiers?: readonly Notifier[];
@@ -96,15 +100,26 @@ async function createMetricsSource(
   );
 }
 
-function createState(
-  config: Config,
-  credential: () => TokenCredential,
-): { queue: AlertQueue; store: AlertStore } {
+interface State {
+  queue: AlertQueue;
+  store: AlertStore;
+  incidentStore: IncidentStore;
+}
+
+function createState(config: Config, credential: () => TokenCredential): State {
   if (config.stateStore === 'memory') {
-    return { queue: new InMemoryAlertQueue(), store: new InMemoryAlertStore() };
+    return {
+      queue: new InMemoryAlertQueue(),
+      store: new InMemoryAlertStore(),
+      incidentStore: new InMemoryIncidentStore(),
+    };
   }
   const clients = createStorageClients(config.storage, credential);
-  return { queue: new StorageAlertQueue(clients.queue), store: new TableAlertStore(clients.table) };
+  return {
+    queue: new StorageAlertQueue(clients.queue),
+    store: new TableAlertStore(clients.table),
+    incidentStore: new TableIncidentStore(clients.incidents),
+  };
 }
 
 export async function createServices(
@@ -116,9 +131,9 @@ export async function createServices(
   const getCredential = (): TokenCredential => (credential ??= createCredential(config));
   const log = overrides.log ?? consoleLogger;
   const now = overrides.now ?? (() => new Date());
-  const state =
-    overrides.queue && overrides.store
-      ? { queue: overrides.queue, store: overrides.store }
+  const state: State =
+    overrides.queue && overrides.store && overrides.incidentStore
+      ? { queue: overrides.queue, store: overrides.store, incidentStore: overrides.incidentStore }
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
   const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
@@ -142,6 +157,14 @@ export async function createServices(
       lookbackMinutes: config.evidenceLookbackMinutes,
       log,
       now,
+      incidents: {
+        store: overrides.incidentStore ?? state.incidentStore,
+        settings: {
+          updateMinutes: config.incidentUpdateMinutes,
+          quietMinutes: config.incidentQuietMinutes,
+          renewalPolicy: config.renewalPolicy,
+        },
+      },
     },
   };
 }

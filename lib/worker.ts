@@ -4,7 +4,7 @@
  */
 
 import { ConfigError, loadConfig, processEnvironment } from './config';
-import { enrichAlert } from './enrichAlert';
+import { enrichAlert, runIncidentTimer } from './enrichAlert';
 import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
@@ -43,6 +43,13 @@ export async function processQueueMessage(message: unknown, log: Logger): Promis
   const queued = parseQueuedAlert(message);
   const built = await getWorkerServices();
   await enrichAlert(queued.alert, { ...built.enrichment, log });
+}
+
+/** The incident timer (functions/incidents.ts): updates and closing cards. */
+export async function tickIncidentTimer(log: Logger): Promise<void> {
+  const built = await getWorkerServices();
+  const sent = await runIncidentTimer({ ...built.enrichment, log });
+  if (sent > 0) log.info(`Incident timer: ${sent} message(s) delivered`);
 }
 
 export function reportHealth(): HandlerResponse {

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { type Config, type Environment } from '../config';
-import { enrichAlert } from '../enrichAlert';
+import { enrichAlert, runIncidentTimer } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
 import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
@@ -33,6 +33,8 @@ export interface DevHost {
   readonly inbox: Inbox;
   readonly queue: InMemoryAlertQueue;
   readonly services: Services;
+  /** One run of the incident timer (what the timer below does every `incidentTimerMs`). */
+  tickIncidents(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,8 @@ export interface DevHostOptions {
   readonly overrides?: (url: string) => ServiceOverrides;
   /** Delay between queue retries; the Functions host waits seconds, tests need less. */
   readonly retryDelayMs?: number;
+  /** How often the incident timer runs (Azure: every minute); 0 turns it off (tests tick by hand). */
+  readonly incidentTimerMs?: number;
 }
 
 /** Reads a request body, refusing to buffer more than `limit` bytes. */
@@ -192,13 +196,28 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   }
   resolveServices(services);
   queue.consume((message) => enrichAlert(message.alert, services.enrichment).then(() => undefined));
+  const tickIncidents = (): Promise<number> => runIncidentTimer(services.enrichment);
+  const timerMs = options.incidentTimerMs ?? 15_000;
+  const timer =
+    timerMs > 0
+      ? setInterval(() => {
+          tickIncidents().catch((error: unknown) => {
+            options.log.error(
+              `Incident timer failed: ${error instanceof Error ? error.message : 'unknown'}`,
+            );
+          });
+        }, timerMs)
+      : undefined;
+  timer?.unref();
   return {
     url,
     inbox,
     queue,
     services,
+    tickIncidents,
     close: () =>
       new Promise((resolve) => {
+        if (timer) clearInterval(timer);
         server.closeAllConnections();
         server.close(() => {
           resolve();

@@ -1,9 +1,9 @@
-/** A channel that receives enriched alerts. Adapters: `TeamsNotifier`, `WebhookNotifier`. */
+/** A channel that receives outgoing messages. Adapters: `TeamsNotifier`, `WebhookNotifier`. */
 
-import type { EnrichedAlert } from '../enrichment';
+import type { OutgoingMessage } from '../outgoingMessage';
 
 export interface Notifier {
   /** A name for logs; never the URL, which is a secret. */
   readonly name: string;
-  send(report: EnrichedAlert): Promise<void>;
+  send(message: OutgoingMessage): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /** Posts the Adaptive Card to a Teams Workflows webhook ("When a Teams webhook request is received"). */
 
-import type { EnrichedAlert } from '../enrichment';
-import { renderTeamsMessage } from '../render/teamsCard';
+import type { OutgoingMessage } from '../outgoingMessage';
+import { renderTeamsFor } from '../render/teamsMessages';
 import { type DeliveryOptions, postJson } from './httpDelivery';
 import type { Notifier } from './notifier';
 
@@ -13,12 +13,12 @@ export class TeamsNotifier implements Notifier {
     private readonly options: DeliveryOptions,
   ) {}
 
-  async send(report: EnrichedAlert): Promise<void> {
+  async send(message: OutgoingMessage): Promise<void> {
     // Workflows answers 202 before it posts; any 2xx is success.
     await postJson(
       'Teams',
       this.workflowUrl,
-      JSON.stringify(renderTeamsMessage(report)),
+      JSON.stringify(renderTeamsFor(message)),
       {},
       this.options,
     );

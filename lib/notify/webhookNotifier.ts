@@ -1,7 +1,7 @@
 /** Posts the versioned webhook JSON, signed when a secret is configured. */
 
-import type { EnrichedAlert } from '../enrichment';
-import { renderWebhookPayload } from '../render/webhookPayload';
+import type { OutgoingMessage } from '../outgoingMessage';
+import { renderWebhookEvent } from '../render/webhookPayload';
 import { type DeliveryOptions, postJson } from './httpDelivery';
 import type { Notifier } from './notifier';
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhookSignature';
@@ -16,11 +16,12 @@ export class WebhookNotifier implements Notifier {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async send(report: EnrichedAlert): Promise<void> {
-    const body = JSON.stringify(renderWebhookPayload(report));
+  async send(message: OutgoingMessage): Promise<void> {
+    const now = this.now();
+    const body = JSON.stringify(renderWebhookEvent(message, now.toISOString()));
     const headers: Record<string, string> = {};
     if (this.secret !== undefined) {
-      const timestamp = String(Math.floor(this.now().getTime() / 1000));
+      const timestamp = String(Math.floor(now.getTime() / 1000));
       headers[TIMESTAMP_HEADER] = timestamp;
       headers[SIGNATURE_HEADER] = signWebhookBody(this.secret, timestamp, body);
     }

@@ -10,6 +10,7 @@ import type { StorageSettings } from '../config';
 import { AppError } from '../errors';
 import { ALERT_QUEUE_NAME, type AlertQueue, type QueuedAlert } from './alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from './alertStore';
+import { INCIDENT_TABLE_NAME } from './tableIncidentStore';
 
 /** Azure Storage queue messages are at most 64 KiB; base64 costs a third of that. */
 export const MAX_QUEUE_MESSAGE_BYTES = 48 * 1024;
@@ -108,6 +109,7 @@ const TABLE_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayI
 export interface StorageClients {
   readonly queue: QueueClient;
   readonly table: TableClient;
+  readonly incidents: TableClient;
 }
 
 /** Builds the clients from a connection string, or from service URIs and a managed identity. */
@@ -125,6 +127,10 @@ export function createStorageClients(
         allowInsecureConnection: connectionString.includes('http://'),
         retryOptions: TABLE_RETRY_OPTIONS,
       }),
+      incidents: TableClient.fromConnectionString(connectionString, INCIDENT_TABLE_NAME, {
+        allowInsecureConnection: connectionString.includes('http://'),
+        retryOptions: TABLE_RETRY_OPTIONS,
+      }),
     };
   }
   if (settings.queueServiceUri === undefined || settings.tableServiceUri === undefined) {
@@ -137,6 +143,9 @@ export function createStorageClients(
       { retryOptions: QUEUE_RETRY_OPTIONS },
     ),
     table: new TableClient(settings.tableServiceUri, IDEMPOTENCY_TABLE_NAME, credential(), {
+      retryOptions: TABLE_RETRY_OPTIONS,
+    }),
+    incidents: new TableClient(settings.tableServiceUri, INCIDENT_TABLE_NAME, credential(), {
       retryOptions: TABLE_RETRY_OPTIONS,
     }),
   };

@@ -1,19 +1,19 @@
 import { enrichAlert } from '../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../lib/enrichment';
 import type { EvidenceSource } from '../../lib/evidence/evidenceSource';
 import { silentLogger } from '../../lib/logger';
 import type { Notifier } from '../../lib/notify/notifier';
 import { renderTeamsMessage } from '../../lib/render/teamsCard';
 import { renderText } from '../../lib/render/text';
-import { renderWebhookPayload } from '../../lib/render/webhookPayload';
+import { alertMessage, type OutgoingMessage } from '../../lib/outgoingMessage';
+import { renderWebhookEvent } from '../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { deviceAlert } from '../support/scenario';
 
 class RecordingNotifier implements Notifier {
   readonly name = 'recording';
-  readonly sent: EnrichedAlert[] = [];
-  async send(report: EnrichedAlert): Promise<void> {
-    this.sent.push(report);
+  readonly sent: OutgoingMessage[] = [];
+  async send(message: OutgoingMessage): Promise<void> {
+    this.sent.push(message);
   }
 }
 
@@ -36,14 +36,16 @@ describe('enrichAlert', () => {
       log: { ...silentLogger, error: (...args: unknown[]) => errors.push(args) },
       now: () => new Date('2026-11-20T00:16:00Z'),
     });
-    expect(notifier.sent).toEqual([report]);
+    expect(notifier.sent).toEqual([alertMessage(report)]);
     expect(report.diagnosis).toBeUndefined();
     expect(report.notEnrichedReason).toMatch(/TypeError/);
     expect(errors).toHaveLength(1);
 
     expect(renderText(report)).toMatch(/^iothub-device-disconnected-404104 \(not enriched\)/);
     expect(renderText(report)).toMatch(/could not analyse this alert \(TypeError/);
-    expect(renderWebhookPayload(report).notice).toMatch(/could not analyse/);
+    expect(renderWebhookEvent(alertMessage(report), report.enrichedAt).data.notice).toMatch(
+      /could not analyse/,
+    );
     expect(validateAdaptiveCard(renderTeamsMessage(report).attachments[0]?.content).valid).toBe(
       true,
     );

@@ -1,6 +1,7 @@
 import { deliver } from '../../../lib/enrichAlert';
 import type { EnrichedAlert } from '../../../lib/enrichment';
 import { silentLogger } from '../../../lib/logger';
+import { alertMessage } from '../../../lib/outgoingMessage';
 import { DeliveryError, postJson } from '../../../lib/notify/httpDelivery';
 import type { Notifier } from '../../../lib/notify/notifier';
 import { TeamsNotifier } from '../../../lib/notify/teamsNotifier';
@@ -93,13 +94,15 @@ describe('postJson', () => {
 
 describe('notifiers', () => {
   test('TeamsNotifier posts a Workflows envelope', async () => {
-    await new TeamsNotifier(`${receiver.origin}/teams`, options).send(report);
+    await new TeamsNotifier(`${receiver.origin}/teams`, options).send(alertMessage(report));
     expect(teamsEnvelopeProblems(receiver.requests[0]?.json)).toEqual([]);
   });
 
   test('WebhookNotifier signs timestamp.body with HMAC-SHA256 when a secret is set', async () => {
     const now = () => new Date('2026-11-20T00:16:00Z');
-    await new WebhookNotifier(`${receiver.origin}/hook`, 'shh', options, now).send(report);
+    await new WebhookNotifier(`${receiver.origin}/hook`, 'shh', options, now).send(
+      alertMessage(report),
+    );
     const request = receiver.requests[0];
     const timestamp = request?.headers[TIMESTAMP_HEADER] ?? '';
     const signature = request?.headers[SIGNATURE_HEADER] ?? '';
@@ -109,11 +112,18 @@ describe('notifiers', () => {
     expect(verifyWebhookSignature('shh', timestamp, `${request?.text ?? ''} `, signature)).toBe(
       false,
     );
-    expect(request?.json).toMatchObject({ version: 1, alert: { deviceIds: ['d1'] } });
+    expect(request?.json).toMatchObject({
+      version: 2,
+      event: 'alert.enriched',
+      id: alertMessage(report).id,
+      data: { alert: { deviceIds: ['d1'] } },
+    });
   });
 
   test('without a secret the webhook is not signed', async () => {
-    await new WebhookNotifier(`${receiver.origin}/hook`, undefined, options).send(report);
+    await new WebhookNotifier(`${receiver.origin}/hook`, undefined, options).send(
+      alertMessage(report),
+    );
     expect(receiver.requests[0]?.headers[SIGNATURE_HEADER]).toBeUndefined();
   });
 });
@@ -123,11 +133,15 @@ describe('deliver', () => {
 
   test('one broken channel does not stop the others, and is not retried', async () => {
     const teams = new TeamsNotifier(`${receiver.origin}/teams`, options);
-    await expect(deliver(report, [failing, teams], silentLogger)).resolves.toBeUndefined();
+    await expect(
+      deliver(alertMessage(report), [failing, teams], silentLogger),
+    ).resolves.toBeUndefined();
     expect(receiver.requests).toHaveLength(1);
   });
 
   test('when no channel accepts the message, delivery throws so the queue retries', async () => {
-    await expect(deliver(report, [failing], silentLogger)).rejects.toThrow(/No channel accepted/);
+    await expect(deliver(alertMessage(report), [failing], silentLogger)).rejects.toThrow(
+      /No channel accepted/,
+    );
   });
 });
