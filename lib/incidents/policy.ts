@@ -224,8 +224,7 @@ function open(
     MAX_LISTED_DEVICES,
   );
   const drops = facts.away.map((a) => a.droppedAt).filter((t): t is string => t !== undefined);
-  const firstBin = facts.dropCurve.find((point) => point.devices > 0)?.start;
-  const startedAt = [...drops, ...(firstBin ? [firstBin] : [])].sort()[0] ?? alert.window.start;
+  const startedAt = [...drops].sort()[0] ?? alert.window.start;
   const cohort = cohortOf(report);
   const logsLink =
     alert.logSearch?.linkToFilteredSearchResultsUI ?? alert.logSearch?.linkToSearchResultsUI;
