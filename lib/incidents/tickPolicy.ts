@@ -108,7 +108,10 @@ export function decideTick(
   const sinceDecided = now.getTime() - Date.parse(record.lastPostedAt);
   // A revision decided but never confirmed (the worker failed to deliver): send it again.
   if (record.revision > record.postedRevision && record.revision > 1 && sinceDecided >= 60_000) {
+    // Claimed by a conditional write first, so two overlapping timer runs do not both re-send.
+    const claimed = { ...record, lastPostedAt: now.toISOString() };
     return {
+      write: { kind: 'replace', record: claimed, etag: current.etag },
       message: incidentMessage(record, record.status === 'closed' ? 'closed' : 'updated'),
       note: `re-sending revision ${record.revision} of incident ${record.id}`,
     };
