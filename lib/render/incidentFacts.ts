@@ -49,13 +49,13 @@ export function incidentSummary(message: IncidentMessage): string {
       incident.backAt !== undefined
         ? `devices back at ${clock(incident.backAt)}`
         : 'return of the devices not measured';
-    return `Over: ${plural(incident.deviceCount, 'device')} affected from ${dateTime(incident.startedAt)}${length === undefined ? '' : `, for ${duration(length)}`}; ${back}. ${alerts} were folded into this incident. Closed because ${incident.closeReason ?? 'it ended'}.`;
+    return `Over: ${plural(incident.deviceCount, 'device')} affected from ${dateTime(incident.startedAt)}${length === undefined ? '' : `, for ${duration(length)}`}; ${back}. ${alerts} joined this incident. Closed because ${incident.closeReason ?? 'it ended'}.`;
   }
   if (message.event === 'updated') {
     const added = incident.devicesAtLastPost - (incident.previousDeviceCount ?? 0);
     const since =
       incident.previousPostedAt !== undefined ? ` since ${clock(incident.previousPostedAt)}` : '';
-    return `Still going: ${plural(incident.deviceCount, 'device')} alerted so far (+${added}${since}), ${alerts} folded in. ${incident.summary}`;
+    return `Still going: ${plural(incident.deviceCount, 'device')} alerted so far (+${added}${since}), ${alerts} so far. ${incident.summary}`;
   }
   return `Further alerts for this incident are folded into it: an update follows while devices keep joining, and a closing card when it ends.`;
 }
@@ -105,9 +105,14 @@ export function incidentLinks(incident: IncidentRecord): Link[] {
   return links;
 }
 
+/** The drop curve shows this long before the incident's start, for the usual rate. */
+const CURVE_LEAD_MS = 20 * 60_000;
+
 /** Table rows of the drop curve: time, devices dropped, connected devices. */
 export function dropCurveRows(incident: IncidentRecord): string[][] {
-  return incident.dropCurve.map((point) => [
+  const from = Date.parse(incident.startedAt) - CURVE_LEAD_MS;
+  const shown = incident.dropCurve.filter((point) => Date.parse(point.start) >= from);
+  return (shown.length > 0 ? shown : incident.dropCurve).map((point) => [
     clock(point.start),
     String(point.devices),
     point.connected === undefined ? '' : String(Math.round(point.connected)),
