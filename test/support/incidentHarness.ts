@@ -109,3 +109,47 @@ export function cardTexts(message: OutgoingMessage): string {
   };
   return walk(renderTeamsFor(message).attachments[0]?.content).join('\n');
 }
+
+/**
+ * The hub-level rule's alert (infra/app/alerts.bicep): split by `_ResourceId` only, so it names
+ * no device; `metricValue` is the number of distinct devices that dropped in 5 minutes.
+ */
+export function hubLevelPayload(template: unknown, droppedDevices: number): unknown {
+  const copy = JSON.parse(JSON.stringify(template)) as {
+    data: {
+      essentials: Record<string, unknown>;
+      alertContext: {
+        condition: {
+          windowSize: string;
+          windowStartTime: string;
+          windowEndTime: string;
+          allOf: Record<string, unknown>[];
+        };
+      };
+    };
+  };
+  const { essentials, alertContext } = copy.data;
+  essentials.alertId =
+    '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/providers/Microsoft.AlertsManagement/alerts/0b6c3c54-4f1e-4b8e-9a55-5e2b8f1d7a01';
+  essentials.alertRule = 'sqr-iothub-404104-hub-drops';
+  essentials.firedDateTime = '2026-11-20T05:15:41.1234567Z';
+  const condition = alertContext.condition;
+  condition.windowSize = 'PT5M';
+  condition.windowStartTime = '2026-11-20T05:09:03Z';
+  condition.windowEndTime = '2026-11-20T05:14:03Z';
+  const [criterion] = condition.allOf;
+  if (!criterion) throw new Error('template has no criterion');
+  criterion.searchQuery =
+    'AzureDiagnostics | where Category == "Connections" and ResultType == "404104" | extend DeviceId = tostring(parse_json(properties_s).deviceId) | summarize DroppedDevices = dcount(DeviceId) by _ResourceId';
+  criterion.operator = 'GreaterThanOrEqual';
+  criterion.threshold = '20';
+  criterion.timeAggregation = 'Maximum';
+  criterion.metricMeasureColumn = 'DroppedDevices';
+  criterion.metricValue = droppedDevices;
+  criterion.dimensions = (criterion.dimensions as { name: string }[]).filter(
+    (d) => d.name !== 'DeviceId',
+  );
+  delete criterion.linkToFilteredSearchResultsUI;
+  delete criterion.linkToFilteredSearchResultsAPI;
+  return copy;
+}

@@ -22,6 +22,7 @@ import type { IncidentMessage, OutgoingMessage } from '../../../lib/outgoingMess
 import { InMemoryIncidentStore } from '../../../lib/state/memoryIncidentStore';
 import {
   cardTexts,
+  hubLevelPayload,
   loadSample,
   messageProblems,
   processReport,
@@ -148,6 +149,20 @@ describe('a storm of per-device alerts', () => {
     expect(await h.process(metricFired)).toEqual([]);
     const [record] = await h.store.activeIncidents();
     expect(record?.value.alertCount).toBe(2);
+  });
+
+  test('the hub-level alert (not split by device) is read as a fleet alert: it opens the incident the device alerts join', async () => {
+    const hubLevel = await reportOf(hubLevelPayload(sample.template, 94), sample);
+    expect(hubLevel.alert.deviceIds).toEqual([]);
+    expect(hubLevel.alert.isDisconnectAlert).toBe(true);
+    expect(hubLevel.diagnosis).toMatchObject({ cause: 'iot-hub-transient', scope: 'fleet' });
+    const h = harness();
+    const opening = asIncident(only(await h.process(hubLevel)));
+    expect(opening.incident.deviceCount).toBeGreaterThan(0); // the verdict's dropped devices
+    expect(messageProblems(opening)).toEqual([]);
+    for (const report of fired.slice(0, 10)) expect(await h.process(report)).toEqual([]);
+    const [record] = await h.store.activeIncidents();
+    expect(record?.value.alertCount).toBe(11);
   });
 
   test('at most one update per INCIDENT_UPDATE_MINUTES, naming the devices that joined', async () => {
