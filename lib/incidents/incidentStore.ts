@@ -5,7 +5,7 @@
  */
 
 import type { AlertMemo, Counter, DailyCount, IncidentRecord } from './incident';
-import type { Versioned } from './policy';
+import type { Versioned } from './revisions';
 
 export interface IncidentStore {
   /** The current record of every incident key of the hub, open or closed. */

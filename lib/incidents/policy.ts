@@ -20,7 +20,6 @@ import {
   alertMessageId,
   type IncidentMessage,
   incidentId,
-  incidentMessageId,
   type OutgoingMessage,
 } from '../outgoingMessage';
 import { type AlertFacts, alertFacts, cohortOf, incidentKey } from './alertFacts';
@@ -34,16 +33,15 @@ import {
   MAX_LISTED_SITES,
   MAX_QUIET_HOURS,
 } from './incident';
+import {
+  incidentMessage,
+  type IncidentWrite,
+  nextRevision,
+  updateDue,
+  type Versioned,
+} from './revisions';
 
-export interface Versioned<T> {
-  readonly value: T;
-  /** Opaque version (the Table ETag); writes succeed only while it is current. */
-  readonly etag: string;
-}
-
-export type IncidentWrite =
-  | { readonly kind: 'insert'; readonly record: IncidentRecord }
-  | { readonly kind: 'replace'; readonly record: IncidentRecord; readonly etag: string };
+export type { IncidentWrite, Versioned } from './revisions';
 
 export type Outcome =
   'post' | 'compact' | 'suppress' | 'open' | 'fold' | 'follow-up' | 'kept-quiet';
@@ -114,43 +112,6 @@ function memoOf(
     ...(incident && { incidentId: incident.id }),
     ...(dropAt !== undefined && { dropAt }),
   };
-}
-
-/** The next revision's message; `record` already carries the new revision. */
-export function incidentMessage(
-  record: IncidentRecord,
-  event: IncidentMessage['event'],
-  report?: EnrichedAlert,
-): IncidentMessage {
-  return {
-    kind: 'incident',
-    id: incidentMessageId(record, record.revision),
-    event,
-    incident: record,
-    ...(report && { report }),
-  };
-}
-
-/** Marks a new revision as decided (posted once delivery confirms it). */
-export function nextRevision(record: IncidentRecord, now: Date): IncidentRecord {
-  return {
-    ...record,
-    revision: record.revision + 1,
-    lastPostedAt: now.toISOString(),
-    previousDeviceCount: record.devicesAtLastPost,
-    previousSiteCount: record.sitesAtLastPost,
-    previousPostedAt: record.lastPostedAt,
-    devicesAtLastPost: record.deviceCount,
-    sitesAtLastPost: record.sites.length,
-  };
-}
-
-export function updateDue(record: IncidentRecord, settings: IncidentSettings, now: Date): boolean {
-  const grown =
-    record.deviceCount > record.devicesAtLastPost || record.sites.length > record.sitesAtLastPost;
-  const waited = now.getTime() - Date.parse(record.lastPostedAt) >= settings.updateMinutes * 60_000;
-  // An undelivered revision is re-sent by the timer before a new one is decided.
-  return grown && waited && record.postedRevision === record.revision;
 }
 
 function fold(

@@ -22,7 +22,7 @@ import {
   nextRevision,
   updateDue,
   type Versioned,
-} from './policy';
+} from './revisions';
 
 /** `connectedDeviceCount` around the incident. */
 export interface Recovery {

@@ -3,7 +3,7 @@
 import type { AlertMemo, Counter, DailyCount, IncidentRecord } from '../incidents/incident';
 import type { IncidentStore } from '../incidents/incidentStore';
 import { isActive } from '../incidents/incidentStore';
-import type { Versioned } from '../incidents/policy';
+import type { Versioned } from '../incidents/revisions';
 
 export class InMemoryIncidentStore implements IncidentStore {
   private readonly records = new Map<string, Versioned<IncidentRecord>>();

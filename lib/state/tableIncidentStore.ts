@@ -15,7 +15,7 @@ import { odata, RestError, type TableClient } from '@azure/data-tables';
 
 import type { AlertMemo, Counter, DailyCount, IncidentRecord } from '../incidents/incident';
 import { type IncidentStore, isActive } from '../incidents/incidentStore';
-import type { Versioned } from '../incidents/policy';
+import type { Versioned } from '../incidents/revisions';
 
 export const INCIDENT_TABLE_NAME = 'incidents';
 
