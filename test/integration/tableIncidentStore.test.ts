@@ -46,7 +46,7 @@ beforeAll(async () => {
       .slice(0, 50)
       .map((d) => reportOf(deviceAlertPayload(sample.template, d, 'Fired'), sample)),
   );
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await azurite.stop();

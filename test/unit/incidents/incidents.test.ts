@@ -53,7 +53,7 @@ beforeAll(async () => {
   const metricBody = sampleAlertBody('hub-incident-connected-devices.json');
   metricFired = await reportOf(metricBody, sample);
   metricResolved = await reportOf(resolvedPayload(metricBody, '2026-11-20T05:31:34Z'), sample);
-}, 60_000);
+}, 180_000);
 
 interface Harness {
   readonly store: InMemoryIncidentStore;
