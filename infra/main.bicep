@@ -154,6 +154,10 @@ param disconnectEvaluationFrequency string = 'PT5M'
 @description('Time window of the 404104 log search alert; a longer window tolerates late logs. A window shorter than the frequency is raised to the frequency.')
 param disconnectWindowSize string = 'PT15M'
 
+@minValue(1)
+@description('The hub-level 404104 alert (not split by device) fires when at least this many distinct devices of one hub dropped in 5 minutes: a storm stays one alert, whatever the 300-alerts-per-evaluation cap of the per-device alert drops.')
+param hubDropDeviceThreshold int = 20
+
 @allowed(['static', 'dynamic'])
 @description('connectedDeviceCount alert: a static threshold, or dynamic thresholds learned from the hub\'s history.')
 param connectedDevicesAlertMode string = 'static'
@@ -199,6 +203,7 @@ var names = {
   functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}enricher-${resourceToken}'
   actionGroup: '${abbrs.insightsActionGroups}enricher-${resourceToken}'
   disconnectAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-disconnects-${resourceToken}'
+  hubDropAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-hub-drops-${resourceToken}'
   metricAlertPrefix: '${abbrs.insightsMetricAlerts}connected-devices-'
 }
 
@@ -206,6 +211,7 @@ var names = {
 var deploymentContainerName = 'app-package-${resourceToken}'
 var alertQueueName = 'alert-enrichment'
 var dedupeTableName = 'alertdedupe'
+var incidentTableName = 'incidents'
 var secretNames = {
   teamsWorkflowUrl: 'teams-workflow-url'
   webhookUrl: 'webhook-url'
@@ -243,6 +249,7 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     alertQueueName: alertQueueName
     dedupeTableName: dedupeTableName
+    incidentTableName: incidentTableName
   }
 }
 
@@ -385,6 +392,8 @@ module alerts 'app/alerts.bicep' = if (deployAlerts) {
     metricAlertNamePrefix: names.metricAlertPrefix
     severity: alertSeverity
     disconnectThreshold: disconnectThreshold
+    hubDropAlertName: names.hubDropAlert
+    hubDropDeviceThreshold: hubDropDeviceThreshold
     disconnectEvaluationFrequency: disconnectEvaluationFrequency
     disconnectWindowSize: disconnectWindowSize
     connectedDevicesAlertMode: connectedDevicesAlertMode

@@ -41,6 +41,7 @@ param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
 // param entraAppIdentifierUri = ''
 // param alertSeverity = 2
 // param disconnectThreshold = 0
+// param hubDropDeviceThreshold = 20
 // param disconnectEvaluationFrequency = 'PT5M'
 // param disconnectWindowSize = 'PT15M'
 // param connectedDevicesAlertMode = 'static'  // or 'dynamic'

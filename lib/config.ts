@@ -14,6 +14,7 @@ export type IntakeAuthKind = 'function-key' | 'entra-id';
 
 /** Microsoft's "AZNS AAD Webhook" application: the caller of every action group secure webhook. */
 export const ACTION_GROUP_APP_ID = '461e8683-5575-4561-ac7f-899cc907d62a';
+export type RenewalPolicyKind = 'post' | 'compact' | 'suppress';
 
 export interface ConfigKey {
   readonly name: string;
@@ -165,12 +166,36 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'Comma-separated client IDs allowed to call the intake (the token\'s `appid`/`azp`); the default is Microsoft\'s action group application ("AZNS AAD Webhook").',
   },
   {
+    name: 'INCIDENT_UPDATE_MINUTES',
+    required: false,
+    default: '15',
+    secret: false,
+    description:
+      'While devices keep joining an open incident, at most one update card per this many minutes (new count, new devices and sites, the drop curve).',
+  },
+  {
+    name: 'INCIDENT_QUIET_MINUTES',
+    required: false,
+    default: '30',
+    secret: false,
+    description:
+      'An incident closes after this many minutes without a new alert, once its devices are back (connected devices near the baseline, or the hub-level alert resolved).',
+  },
+  {
+    name: 'RENEWAL_POLICY',
+    required: false,
+    default: 'compact',
+    secret: false,
+    description:
+      'SAS token renewals whose devices came back: `post` (the full card), `compact` (a one-line card) or `suppress` (no message). Either way they are logged with their verdict and counted per hub and day; a renewal whose device did not come back always gets the full card.',
+  },
+  {
     name: 'STATE_STORE',
     required: false,
     default: 'azure-storage',
     secret: false,
     description:
-      '`azure-storage` (alert queue and idempotency table in the function app storage) or `memory` (one process, local runs only).',
+      '`azure-storage` (alert queue, idempotency and incident tables in the function app storage) or `memory` (one process, local runs only).',
   },
   {
     name: 'AzureWebJobsStorage',
@@ -240,6 +265,9 @@ export interface Config {
   readonly intakeAuth: IntakeAuthKind;
   /** Set when `intakeAuth` is `entra-id`. */
   readonly entra?: EntraSettings;
+  readonly incidentUpdateMinutes: number;
+  readonly incidentQuietMinutes: number;
+  readonly renewalPolicy: RenewalPolicyKind;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -410,6 +438,9 @@ export function loadConfig(env: Environment): Readonly<Config> {
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
     intakeAuth,
     entra,
+    incidentUpdateMinutes: integer('INCIDENT_UPDATE_MINUTES', 1, 24 * 60),
+    incidentQuietMinutes: integer('INCIDENT_QUIET_MINUTES', 1, 24 * 60),
+    renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
     stateStore,
     storage,
     azureClientId: read(env, 'AZURE_CLIENT_ID'),

@@ -1,8 +1,11 @@
 /**
- * The use case: alert → evidence → diagnosis → messages, through ports. Evidence failures make
- * an honest "unknown" message, never a lost alert. Delivery goes through the per-channel ledger:
- * while a channel is still pending this throws, and the queue's retry posts only to the channels
- * that have not taken the message; a channel that keeps failing is dead-lettered on its own.
+ * The use case: alert → evidence → diagnosis → incident policy → messages, through ports.
+ * Evidence failures make an honest "unknown" message, never a lost alert. The incident policy
+ * decides what is posted (a card of its own, one line for a quiet renewal, an incident card, a
+ * Resolved follow-up, or nothing when the alert folds into an open incident). Delivery goes
+ * through the per-channel ledger: while a channel is still pending this throws, and the queue's
+ * retry posts only to the channels that have not taken the message; a channel that keeps failing
+ * is dead-lettered on its own.
  */
 
 import { type Alert, idempotencyKey } from './alerts/alert';
@@ -10,9 +13,13 @@ import { diagnose } from './diagnose/diagnose';
 import type { EnrichedAlert } from './enrichment';
 import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence';
 import { planEvidenceQueries } from './evidence/kql';
+import type { IncidentSettings } from './incidents/incident';
+import { confirmDelivered, planAlertMessages, tickIncidents } from './incidents/incidentFlow';
+import type { IncidentStore } from './incidents/incidentStore';
 import type { Logger } from './logger';
-import { deliver, isSettled } from './notify/deliver';
+import { type ChannelOutcome, deliver, isSettled } from './notify/deliver';
 import type { Notifier } from './notify/notifier';
+import { alertMessage, alertMessageId, type OutgoingMessage } from './outgoingMessage';
 import { renderMessageBody } from './render/messageBody';
 import type { WorkerState } from './state/ledger';
 
@@ -24,10 +31,9 @@ export interface EnrichmentServices {
   readonly now: () => Date;
   /** Processing lease, delivery ledger and dead letters. */
   readonly state: WorkerState;
+  /** The incident policy; without it every alert posts its own full card. */
+  readonly incidents?: { readonly store: IncidentStore; readonly settings: IncidentSettings };
 }
-
-/** The id of the one message the enricher posts per alert and condition. */
-export const ENRICHED_MESSAGE_ID = 'enriched';
 
 export class DeliveryFailedError extends Error {
   override name = 'DeliveryFailedError';
@@ -72,40 +78,25 @@ async function buildReportOrNotice(
   }
 }
 
-/** A retry after a crash past delivery need not query again. */
-async function alreadyDelivered(sourceKey: string, services: EnrichmentServices): Promise<boolean> {
-  const records = await Promise.all(
-    services.notifiers.map((n) =>
-      services.state.deliveries.getDelivery({
-        sourceKey,
-        messageId: ENRICHED_MESSAGE_ID,
-        channel: n.name,
-      }),
-    ),
-  );
-  return records.every((r) => r !== undefined && r.state !== 'pending');
+/**
+ * The ledger key of a message: an incident's messages belong to the incident (the alert that
+ * opened it and the timer that updates it deliver the same message), the others to their alert.
+ */
+function sourceKeyOf(message: OutgoingMessage): string {
+  return message.kind === 'incident' ? message.incident.id : idempotencyKey(message.report.alert);
 }
 
-export async function enrichAlert(
-  alert: Alert,
+/** Delivers one message to every channel through the ledger; throws while a channel is pending. */
+async function deliverMessage(
+  message: OutgoingMessage,
   services: EnrichmentServices,
-): Promise<EnrichedAlert> {
-  const started = Date.now();
-  const sourceKey = idempotencyKey(alert);
-  if (await alreadyDelivered(sourceKey, services)) {
-    services.log.info(`Alert ${alert.id}: every channel already has it; not enriched again`);
-    return { alert, enrichedAt: services.now().toISOString() };
-  }
-  const report = await buildReportOrNotice(alert, services);
-  const verdict = report.diagnosis
-    ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
-    : (report.notEnrichedReason ?? 'not a disconnect alert');
-  services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
+): Promise<ChannelOutcome[]> {
+  const sentAt = services.now().toISOString();
   const outcomes = await deliver(
     {
-      sourceKey,
-      messageId: ENRICHED_MESSAGE_ID,
-      bodyFor: (format) => renderMessageBody(format, report),
+      sourceKey: sourceKeyOf(message),
+      messageId: message.id,
+      bodyFor: (format) => renderMessageBody(format, message, sentAt),
     },
     services.notifiers,
     {
@@ -120,8 +111,67 @@ export async function enrichAlert(
       .filter((o) => o.result === 'pending')
       .map((o) => `${o.channel}: ${o.error ?? 'failed'}`);
     throw new DeliveryFailedError(
-      `Alert ${alert.id} not yet delivered to ${pending.join('; ')}; the queue will retry`,
+      `Message ${message.id} not yet delivered to ${pending.join('; ')}; it will be retried`,
     );
   }
+  return outcomes;
+}
+
+/** A retry after a crash past delivery need not query again. */
+async function alreadyDelivered(alert: Alert, services: EnrichmentServices): Promise<boolean> {
+  const sourceKey = idempotencyKey(alert);
+  const messageId = alertMessageId(alert);
+  const records = await Promise.all(
+    services.notifiers.map((n) =>
+      services.state.deliveries.getDelivery({ sourceKey, messageId, channel: n.name }),
+    ),
+  );
+  return records.every((r) => r !== undefined && r.state !== 'pending');
+}
+
+export async function enrichAlert(
+  alert: Alert,
+  services: EnrichmentServices,
+): Promise<EnrichedAlert> {
+  const started = Date.now();
+  if (await alreadyDelivered(alert, services)) {
+    services.log.info(`Alert ${alert.id}: every channel already has it; not enriched again`);
+    return { alert, enrichedAt: services.now().toISOString() };
+  }
+  const report = await buildReportOrNotice(alert, services);
+  const verdict = report.diagnosis
+    ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
+    : (report.notEnrichedReason ?? 'not a disconnect alert');
+  services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
+  const incidents = services.incidents && {
+    ...services.incidents,
+    log: services.log,
+    now: services.now,
+  };
+  const messages = incidents
+    ? (await planAlertMessages(report, incidents)).messages
+    : [alertMessage(report)];
+  for (const message of messages) {
+    await deliverMessage(message, services);
+    if (incidents) await confirmDelivered(message, incidents);
+  }
   return report;
+}
+
+/**
+ * The incident timer's use case: updates and closing cards for open incidents, which no new
+ * alert triggers, and re-sends of incident messages not yet confirmed. Returns how many messages
+ * it delivered.
+ */
+export async function runIncidentTimer(services: EnrichmentServices): Promise<number> {
+  if (!services.incidents) return 0;
+  return tickIncidents({
+    ...services.incidents,
+    log: services.log,
+    now: services.now,
+    ...(services.sources.metrics && { metrics: services.sources.metrics }),
+    deliver: async (message) => {
+      await deliverMessage(message, services);
+    },
+  });
 }

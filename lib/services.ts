@@ -18,6 +18,7 @@ import { MetricsFileSource } from './evidence/metricsFile';
 import { systemClock } from './evidence/sharing/queryLimiter';
 import { shareEvidence } from './evidence/sharing/sharedEvidence';
 import { entraIdCallerCheck } from './intake/entraIdCallerCheck';
+import type { IncidentStore } from './incidents/incidentStore';
 import type { IntakeServices } from './intake/handleAlertRequest';
 import { consoleLogger, type Logger } from './logger';
 import type { DeliveryOptions } from './notify/httpDelivery';
@@ -32,7 +33,9 @@ import {
   TableAlertStore,
 } from './state/azureStorageState';
 import type { WorkerState } from './state/ledger';
+import { InMemoryIncidentStore } from './state/memoryIncidentStore';
 import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from './state/memoryState';
+import { TableIncidentStore } from './state/tableIncidentStore';
 import { TableDeadLetters, TableLedger } from './state/tableLedger';
 
 export interface Services {
@@ -45,6 +48,7 @@ export interface ServiceOverrides {
   readonly queue?: AlertQueue;
   readonly store?: AlertStore;
   readonly state?: WorkerState;
+  readonly incidentStore?: IncidentStore;
   readonly evidence?: EvidenceSource;
   readonly metrics?: MetricsSource;
   readonly notifiers?: readonly Notifier[];
@@ -102,15 +106,20 @@ async function createMetricsSource(
   );
 }
 
-function createState(
-  config: Config,
-  credential: () => TokenCredential,
-): { queue: AlertQueue; store: AlertStore; worker: WorkerState } {
+interface State {
+  readonly queue: AlertQueue;
+  readonly store: AlertStore;
+  readonly worker: WorkerState;
+  readonly incidentStore: IncidentStore;
+}
+
+function createState(config: Config, credential: () => TokenCredential): State {
   if (config.stateStore === 'memory') {
     return {
       queue: new InMemoryAlertQueue(),
       store: new InMemoryAlertStore(),
       worker: inMemoryWorkerState(),
+      incidentStore: new InMemoryIncidentStore(),
     };
   }
   const clients = createStorageClients(config.storage, credential);
@@ -123,6 +132,7 @@ function createState(
       deliveries: ledger,
       deadLetters: new TableDeadLetters(clients.deadLetters),
     },
+    incidentStore: new TableIncidentStore(clients.incidents),
   };
 }
 
@@ -135,9 +145,14 @@ export async function createServices(
   const getCredential = (): TokenCredential => (credential ??= createCredential(config));
   const log = overrides.log ?? consoleLogger;
   const now = overrides.now ?? (() => new Date());
-  const state =
+  const state: State =
     overrides.queue && overrides.store && overrides.state
-      ? { queue: overrides.queue, store: overrides.store, worker: overrides.state }
+      ? {
+          queue: overrides.queue,
+          store: overrides.store,
+          worker: overrides.state,
+          incidentStore: overrides.incidentStore ?? new InMemoryIncidentStore(),
+        }
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
   const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
@@ -168,6 +183,14 @@ export async function createServices(
       log,
       now,
       state: overrides.state ?? state.worker,
+      incidents: {
+        store: overrides.incidentStore ?? state.incidentStore,
+        settings: {
+          updateMinutes: config.incidentUpdateMinutes,
+          quietMinutes: config.incidentQuietMinutes,
+          renewalPolicy: config.renewalPolicy,
+        },
+      },
     },
   };
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { ConfigError, loadConfig, processEnvironment } from './config';
+import { runIncidentTimer } from './enrichAlert';
 import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
@@ -53,6 +54,13 @@ export async function processQueueMessage(
   const queued = parseQueuedAlert(message);
   const built = await getWorkerServices();
   await processQueuedAlert(queued, messageId, { ...built.enrichment, log });
+}
+
+/** The incident timer (functions/incidents.ts): updates and closing cards. */
+export async function tickIncidentTimer(log: Logger): Promise<void> {
+  const built = await getWorkerServices();
+  const sent = await runIncidentTimer({ ...built.enrichment, log });
+  if (sent > 0) log.info(`Incident timer: ${sent} message(s) delivered`);
 }
 
 export function reportHealth(): HandlerResponse {

@@ -1,6 +1,8 @@
 // The alerting side: an action group that posts the common alert schema to the Function's
 // intake (POST /api/alerts), a stateful log search alert on 404104 disconnects split per device
-// and hub, and a metric alert per hub on connectedDeviceCount, both wired to the action group.
+// and hub, a hub-level log search alert on the number of devices that dropped (not split by
+// device, so a storm is one alert), and a metric alert per hub on connectedDeviceCount, all wired
+// to the action group.
 
 @description('Azure region for the log search alert (use the workspace\'s region).')
 param logAlertLocation string
@@ -55,6 +57,13 @@ param severity int
 @description('The log search alert fires for a device when it has MORE than this many 404104 disconnects in the window.')
 @minValue(0)
 param disconnectThreshold int
+
+@description('Alert rule name of the hub-level log search alert.')
+param hubDropAlertName string
+
+@description('The hub-level log search alert fires when at least this many distinct devices of one hub dropped with 404104 in 5 minutes.')
+@minValue(1)
+param hubDropDeviceThreshold int
 
 @description('How often the log search alert runs (ISO 8601 duration).')
 @allowed(['PT5M', 'PT10M', 'PT15M', 'PT30M', 'PT1H'])
@@ -199,6 +208,71 @@ resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// One row per hub: how many distinct devices dropped. Split by hub only, never by device, so a
+// hub incident is one alert however many devices it takes (the per-device rule above fires at
+// most 300 alerts per evaluation and drops the rest). The intake reads it as a fleet alert.
+var hubDropQuery = join(
+  [
+    'AzureDiagnostics'
+    '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"'
+    '| where Category == "Connections" and ResultType == "404104"'
+    '| where _ResourceId in~ (${hubIdList})'
+    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)'
+    '| summarize DroppedDevices = dcount(DeviceId) by _ResourceId'
+  ],
+  '\n'
+)
+
+resource hubDropAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: hubDropAlertName
+  location: logAlertLocation
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'IoT Hub mass disconnect (404104, many devices)'
+    description: 'At least ${hubDropDeviceThreshold} devices of one hub dropped with 404104 in 5 minutes; one alert per hub. The enricher treats it as a fleet alert and folds it into the hub incident.'
+    severity: severity
+    enabled: true
+    scopes: [
+      workspaceResourceId
+    ]
+    targetResourceTypes: [
+      'Microsoft.OperationalInsights/workspaces'
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    // Stateful: its Resolved tells the enricher that the hub has recovered.
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: hubDropQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'DroppedDevices'
+          dimensions: [
+            {
+              name: '_ResourceId'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          operator: 'GreaterThanOrEqual'
+          threshold: hubDropDeviceThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
 var staticCriteria = {
   'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
   allOf: [
@@ -268,6 +342,9 @@ output disconnectWindowSize string = disconnectEffectiveWindowSize
 
 @description('Log search alert rule resource ID.')
 output disconnectAlertId string = disconnectAlert.id
+
+@description('Hub-level log search alert rule resource ID.')
+output hubDropAlertId string = hubDropAlert.id
 
 @description('The alert intake URL, without the function key.')
 output intakeUrl string = intakeUrl

@@ -1,5 +1,5 @@
 // Storage for the Function app: the Flex Consumption deployment container, the host's own state
-// (AzureWebJobsStorage, identity-based), the alert queue and the idempotency table.
+// (AzureWebJobsStorage, identity-based), the alert queue, the idempotency table and the incident table.
 // Shared-key access is disabled: every caller uses Entra ID (the app's user-assigned identity).
 
 @description('Storage account name (3-24 lower-case letters and digits, globally unique).')
@@ -23,10 +23,15 @@ param deploymentContainerName string
 @maxLength(63)
 param alertQueueName string
 
-@description('Table used for idempotency (alertId + monitorCondition) and incident grouping.')
+@description('Table used for idempotency (alertId + monitorCondition).')
 @minLength(3)
 @maxLength(63)
 param dedupeTableName string
+
+@description('Table holding incident records, the memory of fired alerts and the daily counters.')
+@minLength(3)
+@maxLength(63)
+param incidentTableName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
@@ -76,6 +81,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
 
     resource dedupeTable 'tables' = {
       name: dedupeTableName
+    }
+
+    resource incidentTable 'tables' = {
+      name: incidentTableName
     }
   }
 }

@@ -16,8 +16,9 @@ import { planEvidenceQueries } from '../evidence/kql';
 import { MetricsFileSource } from '../evidence/metricsFile';
 import { renderTeamsMessage } from '../render/teamsCard';
 import { renderText } from '../render/text';
-import { renderWebhookPayload } from '../render/webhookPayload';
 import { runReplay } from './replay';
+import { renderWebhookEvent } from '../render/webhookPayload';
+import { alertMessage } from '../outgoingMessage';
 
 export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
@@ -108,7 +109,7 @@ function render(report: EnrichedAlert, format: Format): string {
     case 'teams':
       return `${JSON.stringify(renderTeamsMessage(report), null, 2)}\n`;
     case 'webhook':
-      return `${JSON.stringify(renderWebhookPayload(report), null, 2)}\n`;
+      return `${JSON.stringify(renderWebhookEvent(alertMessage(report), report.enrichedAt), null, 2)}\n`;
     case 'text':
       return renderText(report);
   }

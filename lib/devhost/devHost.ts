@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { type Config, type Environment } from '../config';
+import { runIncidentTimer } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
 import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
@@ -47,6 +48,8 @@ export interface DevHost {
   readonly services: Services;
   /** Resolves when every queued alert has been processed or dead-lettered. */
   drain(): Promise<void>;
+  /** One run of the incident timer (what the timer below does every `incidentTimerMs`). */
+  tickIncidents(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export interface DevHostOptions {
   readonly overrides?: (url: string) => ServiceOverrides;
   /** Delay between queue retries; the Functions host waits seconds, tests need less. */
   readonly retryDelayMs?: number;
+  /** How often the incident timer runs (Azure: every minute); 0 turns it off (tests tick by hand). */
+  readonly incidentTimerMs?: number;
 }
 
 /** Reads a request body, refusing to buffer more than `limit` bytes. */
@@ -223,6 +228,19 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     });
     poller.start();
   }
+  const tickIncidents = (): Promise<number> => runIncidentTimer(services.enrichment);
+  const timerMs = options.incidentTimerMs ?? 15_000;
+  const timer =
+    timerMs > 0
+      ? setInterval(() => {
+          tickIncidents().catch((error: unknown) => {
+            options.log.error(
+              `Incident timer failed: ${error instanceof Error ? error.message : 'unknown'}`,
+            );
+          });
+        }, timerMs)
+      : undefined;
+  timer?.unref();
   return {
     url,
     inbox,
@@ -230,7 +248,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     poller,
     services,
     drain: () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve())),
+    tickIncidents,
     close: async () => {
+      if (timer) clearInterval(timer);
       await poller?.stop();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

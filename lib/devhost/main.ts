@@ -29,6 +29,9 @@ export function devHostEnvironment(env: Environment, root: string, port: number)
     EXPORT_LOGS_PATH: join(root, 'samples', 'workspace'),
     EXPORT_METRICS_PATH: join(root, 'samples', 'metrics'),
     STATE_STORE: 'memory',
+    // A demo-sized clock, so that `npm run demo -- --storm` shows an update and the closing card.
+    INCIDENT_UPDATE_MINUTES: '1',
+    INCIDENT_QUIET_MINUTES: '1',
     ...(!deliversElsewhere && { TEAMS_WORKFLOW_URL: `http://localhost:${port}/inbox/teams` }),
     ...env,
   };

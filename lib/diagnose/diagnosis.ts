@@ -18,9 +18,19 @@ export interface EvidenceItem {
   readonly text: string;
 }
 
+/**
+ * What the devices of a `subset` verdict share: one site (masked address), one SDK version, or
+ * one protocol. Optional: incidents key on it when present and fall back to hub + cause.
+ */
+export interface Cohort {
+  readonly kind: 'site' | 'sdk' | 'protocol';
+  readonly value: string;
+}
+
 export interface Diagnosis {
   readonly cause: Cause;
   readonly scope: Scope;
+  readonly cohort?: Cohort;
   /** 0..1: how strongly the evidence supports the cause. */
   readonly confidence: number;
   readonly devices: readonly string[];

@@ -12,7 +12,7 @@ import type { DeadLetterStore, DeliveryLedger, DeliveryRecord, DeliveryRef } fro
 import { DeliveryError } from './httpDelivery';
 import type { MessageFormat, Notifier } from './notifier';
 
-export interface OutgoingMessage {
+export interface Delivery {
   /** The idempotency key of the queued alert this message answers. */
   readonly sourceKey: string;
   /** Stable id of the message: the same on every retry of the queue message. */
@@ -64,7 +64,7 @@ export function isSettled(outcomes: readonly ChannelOutcome[]): boolean {
 }
 
 export async function deliver(
-  message: OutgoingMessage,
+  message: Delivery,
   notifiers: readonly Notifier[],
   ports: DeliveryPorts,
 ): Promise<ChannelOutcome[]> {
@@ -74,7 +74,7 @@ export async function deliver(
 }
 
 async function deliverTo(
-  message: OutgoingMessage,
+  message: Delivery,
   notifier: Notifier,
   ports: DeliveryPorts,
 ): Promise<ChannelOutcome> {

@@ -1,12 +1,16 @@
-/** The exact body each channel format posts for an enriched alert. */
+/** The exact body each channel format posts for an outgoing message. */
 
-import type { EnrichedAlert } from '../enrichment';
 import type { MessageFormat } from '../notify/notifier';
-import { renderTeamsMessage } from './teamsCard';
-import { renderWebhookPayload } from './webhookPayload';
+import type { OutgoingMessage } from '../outgoingMessage';
+import { renderTeamsFor } from './teamsMessages';
+import { renderWebhookEvent } from './webhookPayload';
 
-export function renderMessageBody(format: MessageFormat, report: EnrichedAlert): string {
+export function renderMessageBody(
+  format: MessageFormat,
+  message: OutgoingMessage,
+  sentAt: string,
+): string {
   return JSON.stringify(
-    format === 'teams' ? renderTeamsMessage(report) : renderWebhookPayload(report),
+    format === 'teams' ? renderTeamsFor(message) : renderWebhookEvent(message, sentAt),
   );
 }

@@ -13,7 +13,7 @@ import { timelineOf, TIMELINE_ROWS } from './timeline';
 export const TEAMS_MAX_BYTES = 26 * 1024;
 const MAX_TEXT = 600;
 
-type CardElement = Record<string, unknown>;
+export type CardElement = Record<string, unknown>;
 
 export interface TeamsMessage {
   readonly type: 'message';
@@ -26,11 +26,11 @@ export interface TeamsMessage {
 
 const CONTAINER_STYLE = { info: 'good', warning: 'warning', critical: 'attention' } as const;
 
-function clip(text: string, max = MAX_TEXT): string {
+export function clip(text: string, max = MAX_TEXT): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function textBlock(text: string, extra: CardElement = {}): CardElement {
+export function textBlock(text: string, extra: CardElement = {}): CardElement {
   return { type: 'TextBlock', text: clip(text), wrap: true, ...extra };
 }
 
@@ -50,7 +50,11 @@ interface Detail {
   readonly timelineRows: number;
 }
 
-function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
+function buildCard(
+  report: EnrichedAlert,
+  detail: Detail,
+  banner: readonly CardElement[],
+): CardElement {
   const { alert, diagnosis } = report;
   const urgency = diagnosis ? urgencyOf(diagnosis) : 'warning';
   const style = alert.condition === 'Resolved' ? 'good' : CONTAINER_STYLE[urgency];
@@ -71,6 +75,7 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
       ],
     },
   ];
+  body.push(...banner);
   body.push(textBlock(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', { spacing: 'Medium' }));
   const unsure = wouldChangeNote(report);
   if (unsure) body.push(textBlock(unsure, { isSubtle: true, spacing: 'Small', size: 'Small' }));
@@ -128,7 +133,7 @@ function buildCard(report: EnrichedAlert, detail: Detail): CardElement {
   };
 }
 
-function envelope(card: CardElement): TeamsMessage {
+export function envelope(card: CardElement): TeamsMessage {
   return {
     type: 'message',
     attachments: [
@@ -141,18 +146,26 @@ export function byteSize(value: unknown): number {
   return new TextEncoder().encode(JSON.stringify(value)).byteLength;
 }
 
-/** Renders the message, shedding timeline rows, then evidence lines, until it fits. */
-export function renderTeamsMessage(report: EnrichedAlert): TeamsMessage {
+/**
+ * Renders the message, shedding timeline rows, then evidence lines, until it fits. `banner` goes
+ * under the headline (an incident's opening card says which incident this is).
+ */
+export function renderTeamsMessage(
+  report: EnrichedAlert,
+  banner: readonly CardElement[] = [],
+): TeamsMessage {
   const steps: Detail[] = [
     { evidenceLines: 12, timelineRows: TIMELINE_ROWS },
     { evidenceLines: 12, timelineRows: 6 },
     { evidenceLines: 6, timelineRows: 0 },
     { evidenceLines: 3, timelineRows: 0 },
   ];
-  let message = envelope(buildCard(report, steps[0] ?? { evidenceLines: 0, timelineRows: 0 }));
+  let message = envelope(
+    buildCard(report, steps[0] ?? { evidenceLines: 0, timelineRows: 0 }, banner),
+  );
   for (const step of steps.slice(1)) {
     if (byteSize(message) <= TEAMS_MAX_BYTES) break;
-    message = envelope(buildCard(report, step));
+    message = envelope(buildCard(report, step, banner));
   }
   return message;
 }

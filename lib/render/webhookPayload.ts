@@ -1,20 +1,51 @@
 /**
- * The generic webhook body: versioned JSON described by `schemas/webhook-v1.schema.json`.
- * Additive changes keep `version: 1`; anything else gets a new schema file and version.
+ * The generic webhook body: versioned JSON events described by `schemas/webhook-v2.schema.json`.
+ * Every body is an envelope `{ $schema, version: 2, event, id, title, sentAt, data }`; `id` is the
+ * message's stable id (a retry carries the same id). Additive changes keep `version: 2`; anything
+ * else gets a new schema file and version. Version 1 (one body per alert, no envelope) is gone:
+ * its body is the `data` of `alert.enriched`.
  */
 
 import { type Urgency, urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
+import type { OutgoingMessage } from '../outgoingMessage';
+import {
+  awayMs,
+  incidentDurationMs,
+  incidentLinks,
+  incidentSummary,
+  incidentTitle,
+  newDevices,
+  newSites,
+  resolvedLinks,
+  resolvedSummary,
+  resolvedTitle,
+} from './incidentFacts';
 import { type Link, linksFor } from './links';
 import { headline, noDiagnosisNote } from './summaryFacts';
+import { renewalLine } from './teamsMessages';
 import { timelineOf } from './timeline';
 
 export const WEBHOOK_SCHEMA =
-  'https://github.com/iothub-alert-enricher/schemas/webhook-v1.schema.json';
+  'https://github.com/iothub-alert-enricher/schemas/webhook-v2.schema.json';
 
-export interface WebhookPayload {
+export type WebhookEventName =
+  'alert.enriched' | 'alert.resolved' | 'incident.opened' | 'incident.updated' | 'incident.closed';
+
+export interface WebhookEvent {
   readonly $schema: string;
-  readonly version: 1;
+  readonly version: 2;
+  readonly event: WebhookEventName;
+  /** Stable message id: the same decision always has the same id. */
+  readonly id: string;
+  readonly title: string;
+  readonly sentAt: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** `data` of `alert.enriched`: the enriched alert (the whole body of version 1). */
+export interface AlertData {
+  readonly presentation: 'full' | 'compact';
   readonly title: string;
   readonly alert: {
     readonly id: string;
@@ -33,6 +64,7 @@ export interface WebhookPayload {
   readonly diagnosis: {
     readonly cause: string;
     readonly scope: string;
+    readonly cohort: { readonly kind: string; readonly value: string } | null;
     readonly confidence: number;
     readonly devices: readonly string[];
     readonly summary: string;
@@ -56,12 +88,14 @@ export interface WebhookPayload {
   readonly enrichedAt: string;
 }
 
-export function renderWebhookPayload(report: EnrichedAlert): WebhookPayload {
+export function alertData(
+  report: EnrichedAlert,
+  presentation: AlertData['presentation'] = 'full',
+): AlertData {
   const { alert, diagnosis } = report;
   return {
-    $schema: WEBHOOK_SCHEMA,
-    version: 1,
-    title: headline(report),
+    presentation,
+    title: presentation === 'compact' ? renewalLine(report) : headline(report),
     alert: {
       id: alert.id,
       rule: alert.rule,
@@ -80,6 +114,7 @@ export function renderWebhookPayload(report: EnrichedAlert): WebhookPayload {
       ? {
           cause: diagnosis.cause,
           scope: diagnosis.scope,
+          cohort: diagnosis.cohort ?? null,
           confidence: diagnosis.confidence,
           devices: diagnosis.devices,
           summary: diagnosis.summary,
@@ -94,5 +129,105 @@ export function renderWebhookPayload(report: EnrichedAlert): WebhookPayload {
     links: linksFor(alert),
     notice: noDiagnosisNote(report) ?? null,
     enrichedAt: report.enrichedAt,
+  };
+}
+
+function eventName(message: OutgoingMessage): WebhookEventName {
+  if (message.kind === 'alert') return 'alert.enriched';
+  if (message.kind === 'resolved') return 'alert.resolved';
+  return `incident.${message.event}`;
+}
+
+function dataOf(message: OutgoingMessage): Record<string, unknown> {
+  switch (message.kind) {
+    case 'alert':
+      return { ...alertData(message.report, message.presentation) };
+    case 'resolved':
+      return {
+        summary: resolvedSummary(message),
+        alert: alertData(message.report).alert,
+        original: message.original
+          ? {
+              alertId: message.original.alertId,
+              rule: message.original.rule,
+              firedAt: message.original.firedAt,
+              cause: message.original.cause,
+              scope: message.original.scope,
+              confidence: message.original.confidence,
+              summary: message.original.summary,
+              incidentId: message.original.incidentId ?? null,
+            }
+          : null,
+        away: message.away.map((a) => ({
+          deviceId: a.deviceId,
+          droppedAt: a.droppedAt ?? null,
+          backAt: a.backAt ?? null,
+          awaySeconds: (() => {
+            const ms = awayMs(a);
+            return ms === undefined ? null : Math.round(ms / 1000);
+          })(),
+        })),
+        diagnosis: alertData(message.report).diagnosis,
+        links: resolvedLinks(message),
+      };
+    case 'incident': {
+      const { incident } = message;
+      const length = incidentDurationMs(incident);
+      return {
+        summary: incidentSummary(message),
+        incident: {
+          id: incident.id,
+          revision: incident.revision,
+          status: incident.status,
+          hubResourceId: incident.hubResourceId,
+          cause: incident.cause,
+          scope: incident.scope,
+          cohort: incident.cohort ?? null,
+          diagnosisSummary: incident.summary,
+          startedAt: incident.startedAt,
+          openedAt: incident.openedAt,
+          lastAlertAt: incident.lastAlertAt,
+          closedAt: incident.closedAt ?? null,
+          backAt: incident.backAt ?? null,
+          durationSeconds: length === undefined ? null : Math.round(length / 1000),
+          closeReason: incident.closeReason ?? null,
+          deviceCount: incident.deviceCount,
+          devices: incident.devices,
+          newDevices: message.event === 'updated' ? newDevices(incident) : incident.devices,
+          sites: incident.sites,
+          newSites: message.event === 'updated' ? newSites(incident) : incident.sites,
+          alertCount: incident.alertCount,
+          resolvedCount: incident.resolvedCount,
+          dropCurve: incident.dropCurve.map((p) => ({
+            start: p.start,
+            devices: p.devices,
+            connected: p.connected ?? null,
+          })),
+        },
+        alert: message.report ? alertData(message.report) : null,
+        links: incidentLinks(incident),
+      };
+    }
+  }
+}
+
+function titleOf(message: OutgoingMessage): string {
+  if (message.kind === 'alert') {
+    return message.presentation === 'compact'
+      ? renewalLine(message.report)
+      : headline(message.report);
+  }
+  return message.kind === 'resolved' ? resolvedTitle(message) : incidentTitle(message);
+}
+
+export function renderWebhookEvent(message: OutgoingMessage, sentAt: string): WebhookEvent {
+  return {
+    $schema: WEBHOOK_SCHEMA,
+    version: 2,
+    event: eventName(message),
+    id: message.id,
+    title: titleOf(message),
+    sentAt,
+    data: dataOf(message),
   };
 }

@@ -16,6 +16,7 @@ import {
 } from './alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from './alertStore';
 import { DEAD_LETTER_TABLE_NAME } from './ledger';
+import { INCIDENT_TABLE_NAME } from './tableIncidentStore';
 
 /** Azure Storage queue messages are at most 64 KiB; base64 costs a third of that. */
 export const MAX_QUEUE_MESSAGE_BYTES = 48 * 1024;
@@ -171,6 +172,8 @@ export interface StorageClients {
   /** Idempotency records and the processing and delivery ledgers. */
   readonly table: TableClient;
   readonly deadLetters: TableClient;
+  /** Incident records (issue 7), one partition per hub. */
+  readonly incidents: TableClient;
 }
 
 /** Builds the clients from a connection string, or from service URIs and a managed identity. */
@@ -206,6 +209,7 @@ export function createStorageClients(
     poison: queue(POISON_QUEUE_NAME),
     table: table(IDEMPOTENCY_TABLE_NAME),
     deadLetters: table(DEAD_LETTER_TABLE_NAME),
+    incidents: table(INCIDENT_TABLE_NAME),
   };
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CONFIG_KEYS } from '../../lib/config';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
+import { INCIDENT_TABLE_NAME } from '../../lib/state/tableIncidentStore';
 import {
   type ArmTemplate,
   type FoundResource,
@@ -361,9 +362,9 @@ describe('storage', () => {
     });
   });
 
-  it('creates the alert queue and the dedupe table with the names the code uses', () => {
+  it('creates the alert queue, the dedupe and the incident tables with the names the code uses', () => {
     expect(ofType(all, 'Microsoft.Storage/storageAccounts/queueServices/queues')).toHaveLength(1);
-    expect(ofType(all, 'Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(1);
+    expect(ofType(all, 'Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(2);
     expect(ofType(all, 'Microsoft.Storage/storageAccounts/blobServices/containers')).toHaveLength(
       1,
     );
@@ -373,6 +374,9 @@ describe('storage', () => {
     );
     expect(resolve(moduleParameter(storage.resource, 'dedupeTableName'), template)).toBe(
       IDEMPOTENCY_TABLE_NAME,
+    );
+    expect(resolve(moduleParameter(storage.resource, 'incidentTableName'), template)).toBe(
+      INCIDENT_TABLE_NAME,
     );
   });
 });
@@ -541,9 +545,19 @@ describe('action group', () => {
   });
 });
 
+function logRule(nameParameter: string): FoundResource {
+  const rules = ofType(all, 'Microsoft.Insights/scheduledQueryRules').filter(
+    (found) => found.resource.name === `[parameters('${nameParameter}')]`,
+  );
+  expect(rules).toHaveLength(1);
+  const [rule] = rules;
+  if (!rule) throw new Error(`no rule named by ${nameParameter}`);
+  return rule;
+}
+
 describe('log search alert (404104 disconnects)', () => {
   function rule(): FoundResource {
-    return single(all, 'Microsoft.Insights/scheduledQueryRules');
+    return logRule('logAlertName');
   }
   function criterion(): JsonObject {
     const allOf = asObject(props(rule()).criteria, 'criteria').allOf as unknown[];
@@ -634,6 +648,53 @@ describe('log search alert (404104 disconnects)', () => {
       { name: 'DeviceId', operator: 'Include', values: ['*'] },
       { name: '_ResourceId', operator: 'Include', values: ['*'] },
     ]);
+  });
+});
+
+describe('hub-level log search alert (at least N devices dropped in 5 minutes)', () => {
+  function rule(): FoundResource {
+    return logRule('hubDropAlertName');
+  }
+  function criterion(): JsonObject {
+    const allOf = asObject(props(rule()).criteria, 'criteria').allOf as unknown[];
+    expect(allOf).toHaveLength(1);
+    return asObject(allOf[0], 'criterion');
+  }
+
+  it('is one of exactly two log search alerts, stateful, every 5 minutes over 5 minutes', () => {
+    expect(ofType(all, 'Microsoft.Insights/scheduledQueryRules')).toHaveLength(2);
+    const properties = props(rule());
+    expect(rule().resource.kind).toBe('LogAlert');
+    expect(properties).toMatchObject({
+      autoMitigate: true,
+      enabled: true,
+      evaluationFrequency: 'PT5M',
+      windowSize: 'PT5M',
+      scopes: ["[parameters('workspaceResourceId')]"],
+    });
+    expect(properties.actions).toEqual({
+      actionGroups: [
+        "[resourceId('Microsoft.Insights/actionGroups', parameters('actionGroupName'))]",
+      ],
+    });
+  });
+
+  it('counts distinct dropped devices per hub, split by hub only, never by device', () => {
+    const query = JSON.stringify(resolve(criterion().query, rule().template));
+    expect(query).toContain('ResultType == \\"404104\\"');
+    expect(query).toContain('summarize DroppedDevices = dcount(DeviceId) by _ResourceId');
+    const found = criterion();
+    expect(found.metricMeasureColumn).toBe('DroppedDevices');
+    expect(found.operator).toBe('GreaterThanOrEqual');
+    expect(found.dimensions).toEqual([{ name: '_ResourceId', operator: 'Include', values: ['*'] }]);
+  });
+
+  it('takes N from the hubDropDeviceThreshold parameter (default 20, at least 1)', () => {
+    expect(criterion().threshold).toBe("[parameters('hubDropDeviceThreshold')]");
+    expect(mainParameter('hubDropDeviceThreshold')).toMatchObject({
+      defaultValue: 20,
+      minValue: 1,
+    });
   });
 });
 

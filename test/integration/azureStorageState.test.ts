@@ -61,10 +61,11 @@ async function drain(queue: QueueClient): Promise<unknown[]> {
 let azurite: Azurite;
 let clients: StorageClients;
 
+// Starting Azurite can take a while on a busy machine running several suites at once.
 beforeAll(async () => {
   azurite = await startAzurite();
   clients = clientsFor(azurite.connectionString);
-});
+}, 90_000);
 
 afterAll(async () => {
   await azurite.stop();

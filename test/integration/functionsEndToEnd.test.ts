@@ -192,11 +192,9 @@ describe('alert → queue → enrichment → Teams', () => {
 
   it('throws from the queue trigger when Teams keeps failing, without leaking the URL', async () => {
     receiver.status = 500;
-    const resolved = SAMPLE.replace(
-      /"monitorCondition": "Fired"/,
-      '"monitorCondition": "Resolved"',
-    );
-    expect((await postAlert(resolved)).status).toBe(202);
+    // Another firing of the renewal (its Resolved would be kept quiet: RENEWAL_POLICY=compact).
+    const refired = SAMPLE.replace(SAMPLE_ID, `${SAMPLE_ID}0`);
+    expect((await postAlert(refired)).status).toBe(202);
     const [message] = await receiveAll();
 
     const failure: unknown = await enrich(message, context('enrich')).then(

@@ -37,9 +37,27 @@ describe('loadConfig', () => {
       evidenceLookbackMinutes: 360,
       notifyTimeoutMs: 10_000,
       stateStore: 'azure-storage',
+      incidentUpdateMinutes: 15,
+      incidentQuietMinutes: 30,
+      renewalPolicy: 'compact',
       port: 7071,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('reads the incident settings', () => {
+    expect(
+      loadConfig({
+        ...valid,
+        INCIDENT_UPDATE_MINUTES: '5',
+        INCIDENT_QUIET_MINUTES: '45',
+        RENEWAL_POLICY: 'suppress',
+      }),
+    ).toMatchObject({
+      incidentUpdateMinutes: 5,
+      incidentQuietMinutes: 45,
+      renewalPolicy: 'suppress',
+    });
   });
 
   test('lists every missing key at once', () => {
@@ -62,6 +80,9 @@ describe('loadConfig', () => {
         '/subscriptions/x/resourceGroups/y/providers/Microsoft.Web/sites/z',
       STATE_STORE: 'redis',
       PORT: '99999',
+      INCIDENT_UPDATE_MINUTES: '0',
+      INCIDENT_QUIET_MINUTES: 'half an hour',
+      RENEWAL_POLICY: 'hide',
     };
     let error: unknown;
     try {
@@ -80,6 +101,9 @@ describe('loadConfig', () => {
         'DEFAULT_IOTHUB_RESOURCE_ID',
         'STATE_STORE',
         'PORT',
+        'INCIDENT_UPDATE_MINUTES',
+        'INCIDENT_QUIET_MINUTES',
+        'RENEWAL_POLICY',
       ]),
     );
     expect((error as Error).message).not.toContain('ftp://x');

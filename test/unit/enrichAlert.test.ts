@@ -7,7 +7,8 @@ import { renderMessageBody } from '../../lib/render/messageBody';
 import { inMemoryWorkerState } from '../../lib/state/memoryState';
 import { renderTeamsMessage } from '../../lib/render/teamsCard';
 import { renderText } from '../../lib/render/text';
-import { renderWebhookPayload } from '../../lib/render/webhookPayload';
+import { alertMessage } from '../../lib/outgoingMessage';
+import { renderWebhookEvent } from '../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { deviceAlert } from '../support/scenario';
 
@@ -41,14 +42,18 @@ describe('enrichAlert', () => {
       now: () => new Date('2026-11-20T00:16:00Z'),
       state: inMemoryWorkerState(),
     });
-    expect(notifier.sent).toEqual([renderMessageBody('webhook', report)]);
+    expect(notifier.sent).toEqual([
+      renderMessageBody('webhook', alertMessage(report), '2026-11-20T00:16:00.000Z'),
+    ]);
     expect(report.diagnosis).toBeUndefined();
     expect(report.notEnrichedReason).toMatch(/TypeError/);
     expect(errors).toHaveLength(1);
 
     expect(renderText(report)).toMatch(/^iothub-device-disconnected-404104 \(not enriched\)/);
     expect(renderText(report)).toMatch(/could not analyse this alert \(TypeError/);
-    expect(renderWebhookPayload(report).notice).toMatch(/could not analyse/);
+    expect(renderWebhookEvent(alertMessage(report), report.enrichedAt).data.notice).toMatch(
+      /could not analyse/,
+    );
     expect(validateAdaptiveCard(renderTeamsMessage(report).attachments[0]?.content).valid).toBe(
       true,
     );

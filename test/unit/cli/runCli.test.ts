@@ -89,8 +89,9 @@ describe('enricher classify', () => {
   test('--format webhook prints the versioned payload', async () => {
     const run = await cli('classify', '--alert', alert, '--logs', logs, '--format', 'webhook');
     expect(JSON.parse(run.stdout)).toMatchObject({
-      version: 1,
-      diagnosis: { cause: 'sas-token-expiry' },
+      version: 2,
+      event: 'alert.enriched',
+      data: { presentation: 'full', diagnosis: { cause: 'sas-token-expiry' } },
     });
   });
 

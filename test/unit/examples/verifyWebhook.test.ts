@@ -14,6 +14,7 @@ import {
   TIMESTAMP_HEADER,
 } from '../../../lib/notify/webhookSignature';
 import { WebhookNotifier } from '../../../lib/notify/webhookNotifier';
+import { alertMessage } from '../../../lib/outgoingMessage';
 import { renderMessageBody } from '../../../lib/render/messageBody';
 import { repoPath } from '../../support/fixtures';
 import { testAlert } from '../../support/testAlert';
@@ -76,7 +77,7 @@ function signed(body: string, timestamp: string): Record<string, string> {
 test('accepts what the WebhookNotifier sends', async () => {
   await expect(
     new WebhookNotifier(url, SECRET, { timeoutMs: 5000 }).post(
-      renderMessageBody('webhook', report),
+      renderMessageBody('webhook', alertMessage(report), new Date().toISOString()),
       { idempotencyKey: 'verify-example-1' },
     ),
   ).resolves.toMatchObject({ status: 204 });

@@ -3,9 +3,10 @@ import { silentLogger } from '../../../lib/logger';
 import {
   deliver,
   deliveryIdempotencyKey,
-  type OutgoingMessage,
+  type Delivery,
   replayDeadLetter,
 } from '../../../lib/notify/deliver';
+import { alertMessage } from '../../../lib/outgoingMessage';
 import { DeliveryError, postJson } from '../../../lib/notify/httpDelivery';
 import type { Notifier } from '../../../lib/notify/notifier';
 import { TeamsNotifier } from '../../../lib/notify/teamsNotifier';
@@ -31,6 +32,8 @@ const options = {
     return Promise.resolve();
   },
 };
+const SENT_AT = '2026-11-20T00:16:00.000Z';
+
 const report: EnrichedAlert = {
   alert: deviceAlert(['d1'], 0, 15),
   enrichedAt: '2026-11-20T00:16:00.000Z',
@@ -160,7 +163,7 @@ describe('postJson deadlines and unknown outcomes', () => {
 describe('notifiers', () => {
   test('TeamsNotifier posts the body it is given (a Workflows envelope)', async () => {
     await new TeamsNotifier(`${receiver.origin}/teams`, options).post(
-      renderMessageBody('teams', report),
+      renderMessageBody('teams', alertMessage(report), SENT_AT),
     );
     expect(teamsEnvelopeProblems(receiver.requests[0]?.json)).toEqual([]);
   });
@@ -168,7 +171,7 @@ describe('notifiers', () => {
   test('WebhookNotifier signs timestamp.body with HMAC-SHA256 when a secret is set', async () => {
     const now = () => new Date('2026-11-20T00:16:00Z');
     await new WebhookNotifier(`${receiver.origin}/hook`, 'shh', options, now).post(
-      renderMessageBody('webhook', report),
+      renderMessageBody('webhook', alertMessage(report), SENT_AT),
       { idempotencyKey: 'k1' },
     );
     const request = receiver.requests[0];
@@ -183,7 +186,12 @@ describe('notifiers', () => {
     expect(verifyWebhookSignature('shh', timestamp, `${request?.text ?? ''} `, signature, at)).toBe(
       false,
     );
-    expect(request?.json).toMatchObject({ version: 1, alert: { deviceIds: ['d1'] } });
+    expect(request?.json).toMatchObject({
+      version: 2,
+      event: 'alert.enriched',
+      id: alertMessage(report).id,
+      data: { alert: { deviceIds: ['d1'] } },
+    });
     expect(request?.headers[IDEMPOTENCY_KEY_HEADER]).toBe('k1');
   });
 
@@ -196,10 +204,10 @@ describe('notifiers', () => {
 });
 
 describe('deliver (through the delivery ledger)', () => {
-  const message: OutgoingMessage = {
+  const message: Delivery = {
     sourceKey: 'alert-1|Fired',
     messageId: 'enriched',
-    bodyFor: (format) => renderMessageBody(format, report),
+    bodyFor: (format) => renderMessageBody(format, alertMessage(report), SENT_AT),
   };
   const ports = () => ({
     ...(() => {
@@ -232,7 +240,7 @@ describe('deliver (through the delivery ledger)', () => {
     const letters = await p.deadLetters.listDeadLetters('broken');
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ status: 503, posts: 3, ref: { channel: 'broken' } });
-    expect(JSON.parse(letters[0]?.payload ?? '')).toMatchObject({ version: 1 });
+    expect(JSON.parse(letters[0]?.payload ?? '')).toMatchObject({ version: 2 });
     expect((await deliver(message, [failing, teams], p)).map((o) => o.result)).toEqual([
       'already-dead-lettered',
       'already-accepted',

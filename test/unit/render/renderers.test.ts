@@ -8,7 +8,8 @@ import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
 import { byteSize, renderTeamsMessage, TEAMS_MAX_BYTES } from '../../../lib/render/teamsCard';
 import { renderText } from '../../../lib/render/text';
-import { renderWebhookPayload } from '../../../lib/render/webhookPayload';
+import { alertMessage } from '../../../lib/outgoingMessage';
+import { renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { readJson, repoPath } from '../../support/fixtures';
@@ -173,33 +174,45 @@ describe('Teams message', () => {
 describe('webhook payload', () => {
   const ajv = new Ajv({ allErrors: true });
   addFormats(ajv);
-  const validate = ajv.compile(readJson('schemas/webhook-v1.schema.json') as object);
+  const validate = ajv.compile(readJson('schemas/webhook-v2.schema.json') as object);
+  const event = (name: string, presentation: 'full' | 'compact' = 'full') =>
+    renderWebhookEvent(alertMessage(report(name), presentation), '2026-11-20T06:10:00.000Z');
 
   test.each([...SAMPLES, 'activity'])(
-    '%s: valid against schemas/webhook-v1.schema.json',
+    '%s: an alert.enriched event valid against schemas/webhook-v2.schema.json',
     (name) => {
-      const payload = JSON.parse(JSON.stringify(renderWebhookPayload(report(name)))) as unknown;
+      const payload = JSON.parse(JSON.stringify(event(name))) as unknown;
       const valid = validate(payload);
       expect(validate.errors ?? []).toEqual([]);
       expect(valid).toBe(true);
     },
   );
 
-  test('carries the diagnosis and the alert identity', () => {
-    const payload = renderWebhookPayload(report('duplicate-identity-gateway-dup-3.json'));
-    expect(payload.version).toBe(1);
-    expect(payload.diagnosis?.cause).toBe('duplicate-identity');
-    expect(payload.alert.deviceIds).toEqual(['gateway-dup-3']);
-    expect(payload.timeline?.rows.length).toBeGreaterThan(0);
+  test('carries the event, a stable id, the diagnosis and the alert identity', () => {
+    const payload = event('duplicate-identity-gateway-dup-3.json');
+    expect(payload).toMatchObject({ version: 2, event: 'alert.enriched' });
+    expect(payload.id).toBe(event('duplicate-identity-gateway-dup-3.json').id);
+    const data = payload.data as {
+      diagnosis: { cause: string };
+      alert: { deviceIds: string[] };
+      timeline: { rows: unknown[] };
+    };
+    expect(data.diagnosis.cause).toBe('duplicate-identity');
+    expect(data.alert.deviceIds).toEqual(['gateway-dup-3']);
+    expect(data.timeline.rows.length).toBeGreaterThan(0);
+  });
+
+  test('a compact renewal is one line, still valid', () => {
+    const payload = event('sas-renewal-thermostat-0042.json', 'compact');
+    expect(payload.title).toMatch(/^SAS token renewal.*thermostat-0042 back after \d+ s/);
+    expect(validate(JSON.parse(JSON.stringify(payload)))).toBe(true);
   });
 
   test('the schema rejects a payload with an unknown cause', () => {
-    const payload = JSON.parse(
-      JSON.stringify(renderWebhookPayload(report('duplicate-identity-gateway-dup-3.json'))),
-    ) as {
-      diagnosis: { cause: string };
+    const payload = JSON.parse(JSON.stringify(event('duplicate-identity-gateway-dup-3.json'))) as {
+      data: { diagnosis: { cause: string } };
     };
-    payload.diagnosis.cause = 'gremlins';
+    payload.data.diagnosis.cause = 'gremlins';
     expect(validate(payload)).toBe(false);
   });
 });

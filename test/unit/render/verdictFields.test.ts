@@ -10,7 +10,8 @@ import addFormats from 'ajv-formats';
 import type { EnrichedAlert } from '../../../lib/enrichment';
 import { renderTeamsMessage } from '../../../lib/render/teamsCard';
 import { renderText } from '../../../lib/render/text';
-import { renderWebhookPayload } from '../../../lib/render/webhookPayload';
+import { alertMessage } from '../../../lib/outgoingMessage';
+import { alertData, renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { readJson } from '../../support/fixtures';
@@ -66,10 +67,10 @@ describe('a SAS token that expired without a way back', () => {
   });
 
   test('the webhook carries urgency critical and reconnected false, valid against the schema', () => {
-    const payload = JSON.parse(JSON.stringify(renderWebhookPayload(expired))) as {
-      diagnosis: Record<string, unknown>;
-    };
-    expect(payload.diagnosis).toMatchObject({
+    const payload = JSON.parse(
+      JSON.stringify(renderWebhookEvent(alertMessage(expired), '2026-11-20T09:00:00.000Z')),
+    ) as { data: { diagnosis: Record<string, unknown> } };
+    expect(payload.data.diagnosis).toMatchObject({
       cause: 'sas-token-expiry',
       urgency: 'critical',
       reconnected: false,
@@ -77,9 +78,9 @@ describe('a SAS token that expired without a way back', () => {
     });
     const ajv = new Ajv({ allErrors: true });
     addFormats(ajv);
-    const validate = ajv.compile(readJson('schemas/webhook-v1.schema.json') as object);
+    const validate = ajv.compile(readJson('schemas/webhook-v2.schema.json') as object);
     expect(validate(payload)).toBe(true);
-    payload.diagnosis.reconnected = 'no';
+    payload.data.diagnosis.reconnected = 'no';
     expect(validate(payload)).toBe(false);
   });
 
@@ -97,7 +98,7 @@ describe('a low-confidence verdict', () => {
     expect(diagnosis?.wouldChange).toMatch(/401003/);
     expect(renderText(unsure)).toContain(`Not sure: ${diagnosis?.wouldChange ?? ''}`);
     expect(JSON.stringify(card(unsure))).toContain('Not sure: ');
-    expect(renderWebhookPayload(unsure).diagnosis?.wouldChange).toBe(diagnosis?.wouldChange);
+    expect(alertData(unsure).diagnosis?.wouldChange).toBe(diagnosis?.wouldChange);
     expect(validateAdaptiveCard(card(unsure)).errors).toEqual([]);
   });
 

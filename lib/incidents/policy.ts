@@ -1,0 +1,363 @@
+/**
+ * The incident policy: between diagnosis and delivery, it decides what is posted and when. Pure:
+ * the current incident records, the memory of the fired alert and the clock go in; the messages,
+ * the record to write (insert-if-absent or replace-if-unchanged) and a counter come out. The flow
+ * (`incidentFlow.ts`) reads and writes through the `IncidentStore` port and retries lost races.
+ *
+ *   Fired, SAS renewal, every device back  → RENEWAL_POLICY: post | compact | suppress (counted)
+ *   Fired, inside an open incident         → fold (no card; an update when one is due)
+ *   Fired, scope fleet or subset           → open an incident (one opening card)
+ *   Fired, otherwise                       → the full card, as before
+ *   Resolved of a quiet renewal            → kept quiet (counted)
+ *   Resolved inside an open incident       → fold (counts devices back)
+ *   Resolved, otherwise                    → a short follow-up naming the original alert
+ */
+
+import type { Cause } from '../diagnose/diagnosis';
+import type { EnrichedAlert } from '../enrichment';
+import {
+  alertMessage,
+  alertMessageId,
+  type IncidentMessage,
+  incidentId,
+  type OutgoingMessage,
+} from '../outgoingMessage';
+import { type AlertFacts, alertFacts, cohortOf, incidentKey } from './alertFacts';
+import {
+  type AlertMemo,
+  type Counter,
+  type Handling,
+  type IncidentRecord,
+  type IncidentSettings,
+  MAX_LISTED_DEVICES,
+  MAX_LISTED_SITES,
+  MAX_QUIET_HOURS,
+} from './incident';
+import {
+  incidentMessage,
+  type IncidentWrite,
+  nextRevision,
+  updateDue,
+  type Versioned,
+} from './revisions';
+
+export type { IncidentWrite, Versioned } from './revisions';
+
+export type Outcome =
+  'post' | 'compact' | 'suppress' | 'open' | 'fold' | 'follow-up' | 'kept-quiet';
+
+export interface AlertDecision {
+  readonly outcome: Outcome;
+  readonly messages: readonly OutgoingMessage[];
+  readonly write?: IncidentWrite;
+  /** Remembered for the alert's Resolved (Fired alerts only). */
+  readonly memo?: AlertMemo;
+  readonly counter?: Counter;
+  /** For the log line: what was decided and why. */
+  readonly note: string;
+}
+
+export interface AlertDecisionInput {
+  readonly report: EnrichedAlert;
+  /** The current incident records of the alert's hub (open or closed), with their versions. */
+  readonly incidents: readonly Versioned<IncidentRecord>[];
+  /** What was decided when this alert fired (for a Resolved). */
+  readonly memo?: AlertMemo;
+  readonly settings: IncidentSettings;
+  readonly now: Date;
+}
+
+/** Faults of one device that no incident explains: they keep their own card. */
+const DEVICE_SPECIFIC: readonly Cause[] = ['duplicate-identity', 'credential-rejected'];
+
+export function isOpen(record: IncidentRecord, now: Date): boolean {
+  return (
+    record.status === 'open' &&
+    now.getTime() - Date.parse(record.lastAlertAt) < MAX_QUIET_HOURS * 3_600_000
+  );
+}
+
+function union(list: readonly string[], more: readonly string[], cap: number): string[] {
+  const seen = new Set(list);
+  return [...list, ...more.filter((item) => !seen.has(item))].slice(0, cap);
+}
+
+/** Does this alert belong to the open incident, whatever key its own verdict gives? */
+function joins(record: IncidentRecord, facts: AlertFacts, cause: Cause | undefined): boolean {
+  if (cause !== undefined && DEVICE_SPECIFIC.includes(cause)) return false;
+  if (facts.devices.some((device) => record.devices.includes(device))) return true;
+  const site = record.cohort?.kind === 'site' ? record.cohort.value : undefined;
+  return site !== undefined && facts.sites.includes(site);
+}
+
+function memoOf(
+  report: EnrichedAlert,
+  handling: Handling,
+  facts: AlertFacts,
+  incident?: IncidentRecord,
+): AlertMemo | undefined {
+  const { alert, diagnosis } = report;
+  if (!diagnosis) return undefined;
+  const dropAt = facts.away.map((a) => a.droppedAt).find((t) => t !== undefined);
+  return {
+    alertId: alert.id,
+    rule: alert.rule,
+    firedAt: alert.firedAt,
+    cause: diagnosis.cause,
+    scope: diagnosis.scope,
+    confidence: diagnosis.confidence,
+    summary: diagnosis.summary.slice(0, 600),
+    devices: diagnosis.devices.slice(0, 20),
+    handling,
+    ...(incident && { incidentId: incident.id }),
+    ...(dropAt !== undefined && { dropAt }),
+  };
+}
+
+function fold(
+  current: Versioned<IncidentRecord>,
+  report: EnrichedAlert,
+  facts: AlertFacts,
+  input: AlertDecisionInput,
+): AlertDecision {
+  const record = current.value;
+  const { alert } = report;
+  const now = input.now.toISOString();
+  // A retry of the opening alert: re-send the opening card if it was never confirmed.
+  if (record.openerAlertId === alert.id) {
+    return {
+      outcome: 'open',
+      messages: record.postedRevision < 1 ? [incidentMessage(record, 'opened', report)] : [],
+      ...withMemo(report, 'opened', facts, record),
+      note: `retry of the alert that opened incident ${record.id}`,
+    };
+  }
+  const newDevices = facts.devices.filter((device) => !record.devices.includes(device));
+  const newer = alert.firedAt >= record.lastFiredAt;
+  let next: IncidentRecord = {
+    ...record,
+    devices: union(record.devices, facts.devices, MAX_LISTED_DEVICES),
+    deviceCount: record.deviceCount + newDevices.length,
+    sites: union(record.sites, facts.sites, MAX_LISTED_SITES),
+    alertCount: record.alertCount + 1,
+    lastAlertAt: now,
+    lastFiredAt: newer ? alert.firedAt : record.lastFiredAt,
+    dropCurve: newer && facts.dropCurve.length > 0 ? facts.dropCurve : record.dropCurve,
+  };
+  const messages: IncidentMessage[] = [];
+  if (updateDue(next, input.settings, input.now)) {
+    next = nextRevision(next, input.now);
+    messages.push(incidentMessage(next, 'updated'));
+  }
+  return {
+    outcome: 'fold',
+    messages,
+    write: { kind: 'replace', record: next, etag: current.etag },
+    ...withMemo(report, 'folded', facts, next),
+    note: `folded into incident ${record.id} (${next.deviceCount} devices)`,
+  };
+}
+
+function withMemo(
+  report: EnrichedAlert,
+  handling: Handling,
+  facts: AlertFacts,
+  incident?: IncidentRecord,
+): { memo?: AlertMemo } {
+  const memo = memoOf(report, handling, facts, incident);
+  return memo ? { memo } : {};
+}
+
+function open(
+  report: EnrichedAlert,
+  facts: AlertFacts,
+  hubResourceId: string,
+  key: string,
+  replacing: Versioned<IncidentRecord> | undefined,
+  input: AlertDecisionInput,
+): AlertDecision {
+  const { alert } = report;
+  const diagnosis = report.diagnosis;
+  if (!diagnosis) throw new Error('open() needs a diagnosis');
+  const now = input.now.toISOString();
+  const devices = (facts.devices.length > 0 ? facts.devices : diagnosis.devices).slice(
+    0,
+    MAX_LISTED_DEVICES,
+  );
+  const drops = facts.away.map((a) => a.droppedAt).filter((t): t is string => t !== undefined);
+  const startedAt = [...drops].sort()[0] ?? alert.window.start;
+  const cohort = cohortOf(report);
+  const logsLink =
+    alert.logSearch?.linkToFilteredSearchResultsUI ?? alert.logSearch?.linkToSearchResultsUI;
+  const record: IncidentRecord = {
+    id: incidentId(key, alert.id, now),
+    key,
+    hubResourceId,
+    cause: diagnosis.cause,
+    scope: diagnosis.scope,
+    ...(cohort && { cohort }),
+    status: 'open',
+    openerAlertId: alert.id,
+    summary: diagnosis.summary.slice(0, 1000),
+    startedAt,
+    lastFiredAt: alert.firedAt,
+    openedAt: now,
+    lastAlertAt: now,
+    devices,
+    deviceCount: devices.length,
+    sites: facts.sites.slice(0, MAX_LISTED_SITES),
+    alertCount: 1,
+    resolvedCount: 0,
+    dropCurve: facts.dropCurve,
+    revision: 1,
+    postedRevision: 0,
+    lastPostedAt: now,
+    devicesAtLastPost: devices.length,
+    sitesAtLastPost: Math.min(facts.sites.length, MAX_LISTED_SITES),
+    ...(logsLink !== undefined && logsLink.startsWith('https://') && { logsLink }),
+  };
+  return {
+    outcome: 'open',
+    messages: [incidentMessage(record, 'opened', report)],
+    write: replacing
+      ? { kind: 'replace', record, etag: replacing.etag }
+      : { kind: 'insert', record },
+    ...withMemo(report, 'opened', facts, record),
+    counter: 'incidents-opened',
+    note: `opened incident ${record.id} (${key})`,
+  };
+}
+
+function renewal(
+  report: EnrichedAlert,
+  facts: AlertFacts,
+  input: AlertDecisionInput,
+): AlertDecision {
+  switch (input.settings.renewalPolicy) {
+    case 'post':
+      return {
+        outcome: 'post',
+        messages: [alertMessage(report)],
+        ...withMemo(report, 'card', facts),
+        counter: 'renewals-posted',
+        note: 'SAS renewal, posted in full (RENEWAL_POLICY=post)',
+      };
+    case 'compact':
+      return {
+        outcome: 'compact',
+        messages: [alertMessage(report, 'compact')],
+        ...withMemo(report, 'compact', facts),
+        counter: 'renewals-compacted',
+        note: 'SAS renewal, device back: one line (RENEWAL_POLICY=compact)',
+      };
+    case 'suppress':
+      return {
+        outcome: 'suppress',
+        messages: [],
+        ...withMemo(report, 'suppressed', facts),
+        counter: 'renewals-suppressed',
+        note: 'SAS renewal, device back: not posted (RENEWAL_POLICY=suppress)',
+      };
+  }
+}
+
+function decideResolved(
+  report: EnrichedAlert,
+  facts: AlertFacts,
+  input: AlertDecisionInput,
+): AlertDecision {
+  const { alert, diagnosis } = report;
+  const { memo, now } = input;
+  const quietRenewal =
+    memo === undefined &&
+    diagnosis?.cause === 'sas-token-expiry' &&
+    facts.allBack &&
+    input.settings.renewalPolicy !== 'post';
+  if (memo?.handling === 'compact' || memo?.handling === 'suppressed' || quietRenewal) {
+    return {
+      outcome: 'kept-quiet',
+      messages: [],
+      counter: 'resolved-kept-quiet',
+      note: 'Resolved of a SAS renewal that was kept quiet: not posted',
+    };
+  }
+  const open = input.incidents.filter((v) => isOpen(v.value, now));
+  const hub = facts.hubResourceId;
+  const target =
+    open.find((v) => memo?.incidentId !== undefined && v.value.id === memo.incidentId) ??
+    open.find((v) => joins(v.value, facts, memo?.cause ?? diagnosis?.cause)) ??
+    (facts.hubLevel && hub !== undefined
+      ? open.find((v) => v.value.hubResourceId === hub && v.value.scope === 'fleet')
+      : undefined);
+  if (target) {
+    const resolvedAt = alert.resolvedAt ?? now.toISOString();
+    const record = target.value;
+    const next: IncidentRecord = {
+      ...record,
+      resolvedCount: Math.min(record.deviceCount, record.resolvedCount + facts.devices.length),
+      lastResolvedAt:
+        record.lastResolvedAt !== undefined && record.lastResolvedAt > resolvedAt
+          ? record.lastResolvedAt
+          : resolvedAt,
+      ...(facts.hubLevel && { hubAlertResolvedAt: resolvedAt }),
+    };
+    return {
+      outcome: 'fold',
+      messages: [],
+      write: { kind: 'replace', record: next, etag: target.etag },
+      note: `Resolved folded into incident ${record.id}`,
+    };
+  }
+  return {
+    outcome: 'follow-up',
+    messages: [
+      {
+        kind: 'resolved',
+        id: alertMessageId(report.alert),
+        report,
+        ...(memo && { original: memo }),
+        away: facts.away,
+      },
+    ],
+    note: memo ? `Resolved of a ${memo.cause} alert: follow-up` : 'Resolved: follow-up',
+  };
+}
+
+export function decideAlert(input: AlertDecisionInput): AlertDecision {
+  const { report, now } = input;
+  const diagnosis = report.diagnosis;
+  const facts = alertFacts(report);
+  if (report.alert.condition === 'Resolved' && (diagnosis || input.memo)) {
+    return decideResolved(report, facts, input);
+  }
+  if (!diagnosis) {
+    return { outcome: 'post', messages: [alertMessage(report)], note: 'no diagnosis: posted' };
+  }
+  if (diagnosis.cause === 'sas-token-expiry' && facts.allBack) {
+    return renewal(report, facts, input);
+  }
+  const hub = facts.hubResourceId;
+  if (hub === undefined) {
+    return {
+      outcome: 'post',
+      messages: [alertMessage(report)],
+      ...withMemo(report, 'card', facts),
+      note: 'no hub named: posted',
+    };
+  }
+  const key = incidentKey(hub, diagnosis.cause, cohortOf(report));
+  const sameKey = input.incidents.find((v) => v.value.key === key);
+  const many = diagnosis.scope !== 'device';
+  if (many && sameKey && isOpen(sameKey.value, now)) return fold(sameKey, report, facts, input);
+  const member = input.incidents.find(
+    (v) => isOpen(v.value, now) && joins(v.value, facts, diagnosis.cause),
+  );
+  if (member) return fold(member, report, facts, input);
+  if (many) return open(report, facts, hub, key, sameKey, input);
+  return {
+    outcome: 'post',
+    messages: [alertMessage(report)],
+    ...withMemo(report, 'card', facts),
+    note: 'posted',
+  };
+}
