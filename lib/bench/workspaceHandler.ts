@@ -24,7 +24,11 @@ const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t' };
 
 /** The values of the KQL string literals on the line that starts with `prefix`. */
 export function literalsOnLine(query: string, prefix: string): string[] | undefined {
-  const line = query.split('\n').find((l) => l.startsWith(prefix));
+  // Lines inside `let Rows = materialize(...)` are indented.
+  const line = query
+    .split('\n')
+    .map((l) => l.trimStart())
+    .find((l) => l.startsWith(prefix));
   if (line === undefined) return undefined;
   return [...line.slice(prefix.length).matchAll(LITERAL)].map((match) =>
     (match[1] ?? '').replace(/\\(.)/g, (_, char: string) => ESCAPES[char] ?? char),
