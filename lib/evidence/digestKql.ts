@@ -61,6 +61,10 @@ export const DIGEST_SDK_ROWS = 50;
 export const SAME_EPISODE_MINUTES = 3;
 /** Token lifetimes people configure range from minutes to a day (as the per-device rules). */
 export const RENEWAL_MEDIAN_MINUTES = { min: 10, max: 26 * 60 } as const;
+/** An interval this close to the median (or 3 min) keeps time with it... */
+export const RHYTHM_TOLERANCE = 0.08;
+/** ...and a device keeps a rhythm when at least this share of its intervals do. */
+export const RHYTHM_MIN_SHARE = 0.66;
 /** A device "stopped" only when its last disconnect is at least this old (logs can be late). */
 export const STOPPED_GRACE_MINUTES = 15;
 
@@ -135,18 +139,22 @@ function classifiedDrops(): string[] {
     `| summarize BurstDevices = dcount(DeviceId) by Bin = bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
     `| where BurstDevices >= ${INCIDENT_MIN_DEVICES} and BurstDevices >= ${INCIDENT_MIN_SHARE} * FleetSize;`,
     // A mass drop resets the device's clock: intervals that touch one are not its rhythm.
-    'let Rhythm = Marked | where Kind == "drop"',
+    'let Intervals = Marked | where Kind == "drop"',
     `| extend Bin = bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
     '| join kind=leftouter (Bursts | project Bin, InBurst = true) on Bin',
     '| extend InBurst = coalesce(InBurst, false)',
     '| sort by DeviceId asc, TimeGenerated asc',
     '| extend IntervalMin = iff(prev(DeviceId) == DeviceId and prev(Period) == Period',
     '    and not(InBurst) and not(prev(InBurst)), (TimeGenerated - prev(TimeGenerated)) / 1m, real(null))',
-    `| where IntervalMin > ${SAME_EPISODE_MINUTES}`,
-    '| summarize Intervals = count(), MedianMin = percentile(IntervalMin, 50),',
-    '    LowMin = min(IntervalMin), HighMin = max(IntervalMin) by DeviceId, Period',
-    '| extend Regular = Intervals >= 2',
-    `    and max_of(HighMin - MedianMin, MedianMin - LowMin) <= max_of(${SAME_EPISODE_MINUTES}.0, 0.08 * MedianMin)`,
+    `| where IntervalMin > ${SAME_EPISODE_MINUTES} and IntervalMin <= ${RENEWAL_MEDIAN_MINUTES.max}`,
+    '| project DeviceId, Period, IntervalMin;',
+    // Regular: most intervals near the median, so a few random drops do not hide the clock.
+    'let Rhythm = Intervals',
+    '| summarize MedianMin = percentile(IntervalMin, 50) by DeviceId, Period',
+    '| join kind=inner Intervals on DeviceId, Period',
+    `| summarize Near = countif(abs(IntervalMin - MedianMin) <= max_of(${SAME_EPISODE_MINUTES}.0, ${RHYTHM_TOLERANCE} * MedianMin)),`,
+    '    Total = count() by DeviceId, Period, MedianMin',
+    `| extend Regular = Near >= 2 and Near >= ${RHYTHM_MIN_SHARE} * Total`,
     `    and MedianMin between (${RENEWAL_MEDIAN_MINUTES.min}.0 .. ${RENEWAL_MEDIAN_MINUTES.max}.0)`,
     '| project DeviceId, Period, Regular;',
     'let Drops = Marked | where Kind == "drop"',

@@ -14,6 +14,8 @@ import {
   type DigestQuery,
   type DigestQueryName,
   RENEWAL_MEDIAN_MINUTES,
+  RHYTHM_MIN_SHARE,
+  RHYTHM_TOLERANCE,
   SAME_EPISODE_MINUTES,
   STOPPED_GRACE_MINUTES,
 } from './digestKql';
@@ -164,17 +166,22 @@ export class DigestComputation {
           const previous = mine[i];
           if (!previous || inBurst(d) || inBurst(previous)) return [];
           const minutes = (d.time - previous.time) / 60_000;
-          return minutes > SAME_EPISODE_MINUTES ? [minutes] : [];
+          return minutes > SAME_EPISODE_MINUTES && minutes <= RENEWAL_MEDIAN_MINUTES.max
+            ? [minutes]
+            : [];
         });
-        if (intervals.length < 2) {
+        if (intervals.length === 0) {
           regular.set(period, false);
           continue;
         }
+        // Regular: most intervals near the median, so a few random drops do not hide the clock.
         const median = nearestRankMedian(intervals);
-        const spread = Math.max(Math.max(...intervals) - median, median - Math.min(...intervals));
+        const tolerance = Math.max(SAME_EPISODE_MINUTES, RHYTHM_TOLERANCE * median);
+        const near = intervals.filter((i) => Math.abs(i - median) <= tolerance).length;
         regular.set(
           period,
-          spread <= Math.max(SAME_EPISODE_MINUTES, 0.08 * median) &&
+          near >= 2 &&
+            near >= RHYTHM_MIN_SHARE * intervals.length &&
             median >= RENEWAL_MEDIAN_MINUTES.min &&
             median <= RENEWAL_MEDIAN_MINUTES.max,
         );

@@ -69,9 +69,7 @@ export function summariseEvents(
     renewalsKeptQuiet: countOf('renewal-kept-quiet'),
     deadLettersWaiting: waiting,
   };
-  return Object.fromEntries(
-    Object.entries(summary).filter(([, v]) => v !== undefined),
-  );
+  return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined));
 }
 
 export class InMemoryActivityLedger implements ActivityLedger {

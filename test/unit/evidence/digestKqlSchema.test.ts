@@ -14,6 +14,12 @@ import {
 } from '../../../lib/evidence/digestKql';
 import { DIGEST_RESULT_COLUMNS } from '../../../lib/evidence/digestFacts';
 import {
+  burstQuery,
+  deviceEventsQuery,
+  sdkDevicesQuery,
+  siteDropsQuery,
+} from '../../../lib/digest/queryLinks';
+import {
   AZURE_ACTIVITY,
   AZURE_DIAGNOSTICS,
   analyzeKql,
@@ -90,16 +96,33 @@ describe('hostile input never reaches the KQL', () => {
     expect(() => planDigestQueries(HUB, new Date('nope'))).toThrow(InvalidHubError);
   });
 
-  test('a hub ID with every allowed odd character stays one literal with the same syntax', () => {
+  test('a hub ID with every allowed odd character stays one literal', () => {
     const odd =
       '/subscriptions/abc-def/resourcegroups/rg-(a).b_c/providers/microsoft.devices/iothubs/h-1';
-    const plain = planDigestQueries(HUB, UNTIL);
-    const other = planDigestQueries(odd, UNTIL);
-    for (const [i, query] of other.queries.entries()) {
-      const a = analyzeKql(query.query, globals);
-      const b = analyzeKql(plain.queries[i]!.query, globals);
-      expect(a.tokens.map((t) => t.kind)).toEqual(b.tokens.map((t) => t.kind));
-      expect(a.stringLiterals).toContain(odd);
+    const query = planDigestQueries(odd, UNTIL).queries.find((q) => q.name === 'digestStopped')!;
+    const analysis = analyzeKql(query.query, globals);
+    expect(analysis.diagnostics).toEqual([]);
+    expect(analysis.stringLiterals.filter((s) => s.includes('iothubs'))).toEqual([odd]);
+  });
+
+  /** The short queries each digest line links to, with hostile values. */
+  const HOSTILE = [
+    'quote"inside',
+    'back\\slash\\',
+    '"); AzureActivity | take 1 //',
+    'new\nline',
+    '{{x}} ${y}',
+  ];
+  test.each([
+    ['deviceEventsQuery', (v: string) => deviceEventsQuery(HUB, v)],
+    ['sdkDevicesQuery', (v: string) => sdkDevicesQuery(HUB, v)],
+    ['siteDropsQuery', (v: string) => siteDropsQuery(HUB, v)],
+    ['burstQuery', () => burstQuery(HUB)],
+  ])('%s holds hostile values as literals only', (_name, build) => {
+    for (const value of HOSTILE) {
+      const analysis = analyzeKql(build(value), globals);
+      expect(analysis.diagnostics).toEqual([]);
+      expect(analysis.tableReferences).toEqual(['AzureDiagnostics']);
     }
   });
 });
