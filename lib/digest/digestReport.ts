@@ -302,6 +302,17 @@ function stoppedSection(g: GatheredDigest): DigestSection {
   };
 }
 
+/** The lowest `connectedDeviceCount` in the window, when metrics were read. */
+function lowestConnected(g: GatheredDigest, window: TimeWindow): number | undefined {
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  const values = (g.connectedDeviceCount ?? [])
+    .filter((p) => Date.parse(p.time) >= start && Date.parse(p.time) < end)
+    .map((p) => p.minimum ?? p.average)
+    .filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : Math.round(Math.min(...values));
+}
+
 function incidentsSection(g: GatheredDigest): DigestSection {
   const base = { id: 'incidents' as const, title: 'Hub-side incidents' };
   const bursts = g.facts.bursts;
@@ -339,8 +350,9 @@ function incidentsSection(g: GatheredDigest): DigestSection {
       start: new Date(Date.parse(i.start) - 10 * 60_000).toISOString(),
       end: new Date(i.end + 15 * 60_000).toISOString(),
     };
+    const lowest = lowestConnected(g, window);
     return {
-      text: `${clock(i.start).slice(0, 5)}–${clock(new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)`,
+      text: `${clock(i.start).slice(0, 5)}–${clock(new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${n(lowest)}`}`,
       link: logAnalyticsLink(g.plan.hubResourceId, burstQuery(g.plan.hubResourceId), window),
       data: {
         start: i.start,
@@ -349,6 +361,7 @@ function incidentsSection(g: GatheredDigest): DigestSection {
         drops: i.drops,
         serverErrors: i.errors,
         fleetDevices: i.fleet,
+        lowestConnectedDevices: lowest ?? null,
       },
     };
   });

@@ -19,8 +19,8 @@ import {
 } from '../evidence/digestFacts';
 import { type DigestPlan, type DigestQueryName, planDigestQueries } from '../evidence/digestKql';
 import type { DigestSource } from '../evidence/digestSource';
-import type { ConnectionEvent, Evidence } from '../evidence/evidence';
-import type { EvidenceSource } from '../evidence/evidenceSource';
+import type { ConnectionEvent, Evidence, MetricPoint } from '../evidence/evidence';
+import type { EvidenceSource, MetricsSource } from '../evidence/evidenceSource';
 import { buildDeviceTimelineQuery } from '../evidence/kql';
 import type { ActivityLedger, ActivitySummary } from '../state/activityLedger';
 
@@ -29,6 +29,8 @@ export interface DigestSources {
   /** For the timelines of the devices the digest names. */
   readonly evidence: EvidenceSource;
   readonly activity?: ActivityLedger;
+  /** `connectedDeviceCount`, to show how deep a mass drop went. */
+  readonly metrics?: MetricsSource;
 }
 
 export interface GatheredDigest {
@@ -38,6 +40,8 @@ export interface GatheredDigest {
   readonly causes: ReadonlyMap<string, Diagnosis>;
   /** Undefined when no ledger is configured or it could not be read (see gaps). */
   readonly activity?: ActivitySummary;
+  /** `connectedDeviceCount` over the day, when a metrics source answered. */
+  readonly connectedDeviceCount?: readonly MetricPoint[];
   readonly gaps: readonly string[];
   /** Result rows read from the source (what crosses the wire), for the bench. */
   readonly rowsRead: number;
@@ -163,9 +167,10 @@ export async function gatherDigest(
     })),
   ];
   const unique = [...new Map(named.map((d) => [d.deviceId, d])).values()];
-  const [diagnosed, activity] = await Promise.all([
+  const [diagnosed, activity, connectedDeviceCount] = await Promise.all([
     diagnoseDevices(plan, unique, sources.evidence, gaps),
     readActivity(plan, sources.activity, gaps),
+    readMetrics(plan, sources.metrics, gaps),
   ]);
   rowsRead += diagnosed.rows;
   return {
@@ -173,6 +178,7 @@ export async function gatherDigest(
     facts,
     causes: diagnosed.causes,
     ...(activity && { activity }),
+    ...(connectedDeviceCount && { connectedDeviceCount }),
     gaps,
     rowsRead,
   };
@@ -192,6 +198,22 @@ async function readActivity(
     return await ledger.summarise(plan.hubResourceId, plan.day.start, plan.day.end);
   } catch (error: unknown) {
     gaps.push(`activity ledger: ${message(error)}`);
+    return undefined;
+  }
+}
+
+async function readMetrics(
+  plan: DigestPlan,
+  metrics: MetricsSource | undefined,
+  gaps: string[],
+): Promise<MetricPoint[] | undefined> {
+  if (!metrics) return undefined;
+  try {
+    const answer = await metrics.connectedDeviceCount([plan.hubResourceId], plan.day);
+    if (answer.warning !== undefined) gaps.push(`connectedDeviceCount: ${answer.warning}`);
+    return answer.value;
+  } catch (error: unknown) {
+    gaps.push(`connectedDeviceCount: ${message(error)}`);
     return undefined;
   }
 }
