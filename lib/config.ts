@@ -20,6 +20,9 @@ export interface ConfigKey {
   readonly description: string;
 }
 
+/** Daily at 07:00 UTC (NCRONTAB: second minute hour day month day-of-week). */
+export const DEFAULT_DIGEST_SCHEDULE = '0 0 7 * * *';
+
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     name: 'EVIDENCE_SOURCE',
@@ -101,6 +104,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'IoT hub ARM resource ID used when an alert names no hub (no `_ResourceId` dimension, no IotHubs target, no configuration item).',
   },
   {
+    name: 'IOTHUB_RESOURCE_IDS',
+    required: false,
+    secret: false,
+    description: 'IoT hub ARM resource IDs this deployment watches (comma-separated)',
+  },
+  {
+    name: 'DIGEST_SCHEDULE',
+    required: false,
+    default: DEFAULT_DIGEST_SCHEDULE,
+    secret: false,
+    description:
+      'When the daily fleet-health digest is posted for each watched hub (`IOTHUB_RESOURCE_IDS` and `DEFAULT_IOTHUB_RESOURCE_ID`): an NCRONTAB expression with six fields, in UTC. Set it to `off` (or to an empty value) to turn the digest off.',
+  },
+  {
     name: 'EVIDENCE_LOOKBACK_MINUTES',
     required: false,
     default: '360',
@@ -177,6 +194,10 @@ export interface Config {
   readonly webhookSecret?: string;
   readonly deviceIdDimension: string;
   readonly defaultIotHubResourceId?: string;
+  /** Lower-cased, without duplicates (`IOTHUB_RESOURCE_IDS`). */
+  readonly iotHubResourceIds: readonly string[];
+  /** The digest's NCRONTAB schedule; absent when the digest is off. */
+  readonly digestSchedule?: string;
   readonly evidenceLookbackMinutes: number;
   readonly notifyTimeoutMs: number;
   readonly stateStore: StateStoreKind;
@@ -276,6 +297,21 @@ export function loadConfig(env: Environment): Readonly<Config> {
   if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
     complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
 
+  const iotHubResourceIds = [
+    ...new Set(
+      (env.IOTHUB_RESOURCE_IDS ?? '')
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter((id) => id !== ''),
+    ),
+  ];
+  if (iotHubResourceIds.some((id) => !IOTHUB_ID.test(id)))
+    complain('IOTHUB_RESOURCE_IDS', 'must be IoT hub ARM resource IDs, separated by commas');
+
+  const schedule = digestScheduleOf(env);
+  if (schedule.invalid)
+    complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
+
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
     connectionString: read(env, 'AzureWebJobsStorage'),
@@ -305,6 +341,8 @@ export function loadConfig(env: Environment): Readonly<Config> {
     webhookSecret: read(env, 'WEBHOOK_SECRET'),
     deviceIdDimension: read(env, 'DEVICE_ID_DIMENSION') ?? 'DeviceId',
     defaultIotHubResourceId,
+    iotHubResourceIds,
+    digestSchedule: schedule.value,
     evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
     stateStore,
@@ -315,6 +353,34 @@ export function loadConfig(env: Environment): Readonly<Config> {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Six NCRONTAB fields: digits, `*`, `,`, `-`, `/`. */
+const NCRONTAB = /^[\d*,/-]+( [\d*,/-]+){5}$/;
+
+/**
+ * The digest schedule: the default when the key is absent, off when it is set but empty or
+ * `off`, else the expression (invalid when it is not six NCRONTAB fields).
+ */
+export function digestScheduleOf(env: Environment): { value?: string; invalid: boolean } {
+  const raw = env.DIGEST_SCHEDULE;
+  if (raw === undefined) return { value: DEFAULT_DIGEST_SCHEDULE, invalid: false };
+  const value = raw.trim().replace(/\s+/g, ' ');
+  if (value === '' || value.toLowerCase() === 'off') return { invalid: false };
+  return NCRONTAB.test(value) ? { value, invalid: false } : { invalid: true };
+}
+
+/** Every hub the deployment watches: `IOTHUB_RESOURCE_IDS` and `DEFAULT_IOTHUB_RESOURCE_ID`. */
+export function watchedHubs(
+  config: Pick<Config, 'iotHubResourceIds' | 'defaultIotHubResourceId'>,
+): string[] {
+  return [
+    ...new Set(
+      [...config.iotHubResourceIds, config.defaultIotHubResourceId ?? '']
+        .map((id) => id.toLowerCase())
+        .filter((id) => id !== ''),
+    ),
+  ];
 }
 
 export interface KeyStatus {

@@ -11,11 +11,14 @@ import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence'
 import { planEvidenceQueries } from './evidence/kql';
 import type { Logger } from './logger';
 import type { Notifier } from './notify/notifier';
+import { type ActivityLedger, recordAlertActivity } from './state/activityLedger';
 
 export interface EnrichmentServices {
   readonly sources: EvidenceSources;
   readonly notifiers: readonly Notifier[];
   readonly lookbackMinutes: number;
+  /** Where "card posted" is counted for the daily digest (optional: bookkeeping only). */
+  readonly activity?: ActivityLedger;
   readonly log: Logger;
   readonly now: () => Date;
 }
@@ -98,5 +101,7 @@ export async function enrichAlert(
     : (report.notEnrichedReason ?? 'not a disconnect alert');
   services.log.info(`Alert ${alert.id}: ${verdict} in ${Date.now() - started} ms`);
   await deliver(report, services.notifiers, services.log);
+  // Digest bookkeeping, after a delivery at least one channel accepted; never throws.
+  await recordAlertActivity(services.activity, 'card-posted', alert, services.now(), services.log);
   return report;
 }

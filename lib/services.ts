@@ -5,7 +5,17 @@
 
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 
-import type { Config } from './config';
+import { type Config, watchedHubs } from './config';
+import type { DigestServices } from './digest/runDigest';
+import { type DigestSource, ExportDigestSource } from './evidence/digestSource';
+import { LogAnalyticsDigestSource } from './evidence/logAnalyticsDigestSource';
+import {
+  type DigestNotifier,
+  TeamsDigestNotifier,
+  WebhookDigestNotifier,
+} from './notify/digestNotifiers';
+import { type ActivityLedger, InMemoryActivityLedger } from './state/activityLedger';
+import { createActivityTableClient, TableActivityLedger } from './state/tableActivityLedger';
 import type { EnrichmentServices } from './enrichAlert';
 import {
   AzureMonitorMetricsSource,
@@ -34,6 +44,7 @@ export interface Services {
   readonly config: Readonly<Config>;
   readonly intake: IntakeServices;
   readonly enrichment: EnrichmentServices;
+  readonly digest: DigestServices;
 }
 
 export interface ServiceOverrides {
@@ -42,6 +53,9 @@ export interface ServiceOverrides {
   readonly evidence?: EvidenceSource;
   readonly metrics?: MetricsSource;
   readonly notifiers?: readonly Notifier[];
+  readonly digestSource?: DigestSource;
+  readonly digestNotifiers?: readonly DigestNotifier[];
+  readonly activity?: ActivityLedger;
   readonly credential?: TokenCredential;
   readonly log?: Logger;
   readonly now?: () => Date;
@@ -63,6 +77,39 @@ export function createNotifiers(config: Config): Notifier[] {
     notifiers.push(new WebhookNotifier(config.webhookUrl, config.webhookSecret, delivery));
   }
   return notifiers;
+}
+
+export function createDigestNotifiers(config: Config): DigestNotifier[] {
+  const delivery: DeliveryOptions = { timeoutMs: config.notifyTimeoutMs };
+  const notifiers: DigestNotifier[] = [];
+  if (config.teamsWorkflowUrl !== undefined) {
+    notifiers.push(new TeamsDigestNotifier(config.teamsWorkflowUrl, delivery));
+  }
+  if (config.webhookUrl !== undefined) {
+    notifiers.push(new WebhookDigestNotifier(config.webhookUrl, config.webhookSecret, delivery));
+  }
+  return notifiers;
+}
+
+/** The digest reads the same evidence: the export files in memory, or the workspace. */
+function createDigestSource(
+  config: Config,
+  evidence: EvidenceSource,
+  credential: () => TokenCredential,
+): DigestSource {
+  if (evidence instanceof ExportFileSource) return new ExportDigestSource(evidence.events);
+  return new LogAnalyticsDigestSource({
+    client: createLogsQueryClient(credential(), config.logAnalyticsEndpoint, {
+      retryOptions: { maxRetries: 2 },
+    }),
+    workspaceId: config.logAnalyticsWorkspaceId ?? '',
+  });
+}
+
+function createActivityLedger(config: Config, credential: () => TokenCredential): ActivityLedger {
+  return config.stateStore === 'memory'
+    ? new InMemoryActivityLedger()
+    : new TableActivityLedger(createActivityTableClient(config.storage, credential));
 }
 
 async function createEvidenceSource(
@@ -122,6 +169,7 @@ export async function createServices(
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
   const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
+  const activity = overrides.activity ?? createActivityLedger(config, getCredential);
   return {
     config,
     intake: {
@@ -140,6 +188,19 @@ export async function createServices(
       sources: { evidence, ...(metrics && { metrics }) },
       notifiers: overrides.notifiers ?? createNotifiers(config),
       lookbackMinutes: config.evidenceLookbackMinutes,
+      activity,
+      log,
+      now,
+    },
+    digest: {
+      sources: {
+        digest: overrides.digestSource ?? createDigestSource(config, evidence, getCredential),
+        evidence,
+        activity,
+        ...(metrics && { metrics }),
+      },
+      notifiers: overrides.digestNotifiers ?? createDigestNotifiers(config),
+      hubResourceIds: watchedHubs(config),
       log,
       now,
     },

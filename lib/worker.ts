@@ -10,6 +10,8 @@ import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
 import { createServices, type Services } from './services';
+import { runDailyDigests, type DigestOutcome } from './digest/runDigest';
+import { recordAlertActivity } from './state/activityLedger';
 import { parseQueuedAlert } from './state/queueMessage';
 
 let services: Promise<Services> | undefined;
@@ -42,7 +44,21 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
 export async function processQueueMessage(message: unknown, log: Logger): Promise<void> {
   const queued = parseQueuedAlert(message);
   const built = await getWorkerServices();
+  // Digest bookkeeping (idempotent per alert, never throws).
+  await recordAlertActivity(
+    built.enrichment.activity,
+    'alert-received',
+    queued.alert,
+    built.enrichment.now(),
+    log,
+  );
   await enrichAlert(queued.alert, { ...built.enrichment, log });
+}
+
+/** The timer: the daily fleet-health digest of every watched hub. */
+export async function runDigestTimer(log: Logger): Promise<DigestOutcome[]> {
+  const built = await getWorkerServices();
+  return runDailyDigests({ ...built.digest, log });
 }
 
 export function reportHealth(): HandlerResponse {

@@ -5,7 +5,7 @@
 
 import { buildDigestReport, type DigestReport } from '../digest/digestReport';
 import { gatherDigest } from '../digest/gatherDigest';
-import { ExportDigestSource } from '../evidence/digestSource';
+import { endOfExport, ExportDigestSource } from '../evidence/digestSource';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { isIotHubResourceId } from '../evidence/kql';
 import { MetricsFileSource } from '../evidence/metricsFile';
@@ -70,14 +70,7 @@ export async function runDigestCommand(
     options.metrics === undefined
       ? undefined
       : await load.source('metrics', options.metrics, (p) => MetricsFileSource.fromPath(p));
-  const hubEvents = evidence.events.filter((e) => e.hubResourceId === hub);
-  const last = hubEvents[hubEvents.length - 1];
-  // The export's last event, to the next whole minute, so the day includes it.
-  const end =
-    until ??
-    (last === undefined
-      ? load.now()
-      : new Date(Math.ceil((Date.parse(last.time) + 1) / 60_000) * 60_000));
+  const end = until ?? endOfExport(evidence.events, hub) ?? load.now();
   const gathered = await gatherDigest(hub, end, {
     digest: new ExportDigestSource(evidence.events),
     evidence,

@@ -16,7 +16,9 @@ import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
 import { createServices, type ServiceOverrides, type Services } from '../services';
 import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
+import { runDigestNow } from './devDigest';
 import { Inbox } from './inbox';
+import { recordAlertActivity } from '../state/activityLedger';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
@@ -27,6 +29,8 @@ import {
 
 export const INBOX_TEAMS_PATH = '/inbox/teams';
 export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
+/** Dev host only: runs the daily digest now (what the timer does), `?until=ISO` to pick the day. */
+export const DIGEST_PATH = '/api/digest';
 
 export interface DevHost {
   readonly url: string;
@@ -117,6 +121,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       );
       return;
     }
+    if (path === DIGEST_PATH && method === 'POST') {
+      const result = await runDigestNow(
+        (await ready).digest,
+        new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
+      );
+      send(response, result.status, result.body);
+      return;
+    }
     if (path === '/api/health' && method === 'GET') {
       const result = handleHealthRequest(options.env);
       send(response, result.status, result.body);
@@ -191,7 +203,17 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     throw error;
   }
   resolveServices(services);
-  queue.consume((message) => enrichAlert(message.alert, services.enrichment).then(() => undefined));
+  queue.consume(async (message) => {
+    const { enrichment } = services;
+    await recordAlertActivity(
+      enrichment.activity,
+      'alert-received',
+      message.alert,
+      enrichment.now(),
+      enrichment.log,
+    );
+    await enrichAlert(message.alert, enrichment);
+  });
   return {
     url,
     inbox,

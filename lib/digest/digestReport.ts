@@ -42,6 +42,10 @@ export interface DigestSection {
   readonly more: number;
   /** Why the section has no figures (a failed query), when it has none. */
   readonly missing?: string;
+  /** The query behind the whole section, when one query shows every line. */
+  readonly link?: QueryLink;
+  /** A fixed set of lines (families, activity): never shortened. */
+  readonly fixed?: boolean;
 }
 
 export interface DigestReport {
@@ -153,6 +157,8 @@ function familiesSection(g: GatheredDigest, link: (q: string) => QueryLink): Dig
         : `${plural(total, '404104 disconnect')} from ${plural(day.activeDevices, 'active device')}; ${percent(renewals / total)} are harmless token renewals; ${overall.text}.`,
     lines,
     more: 0,
+    link: link(query),
+    fixed: true,
   };
 }
 
@@ -380,6 +386,7 @@ const NOT_TRACKED = 'not tracked by this deployment';
 
 function activitySection(
   activity: ActivitySummary | undefined,
+  window: TimeWindow,
   gaps: readonly string[],
 ): DigestSection {
   const base = { id: 'activity' as const, title: 'What the enricher did' };
@@ -394,7 +401,7 @@ function activitySection(
   return {
     ...base,
     summary: activity
-      ? 'From the enricher’s activity ledger (not in Log Analytics).'
+      ? `From the enricher’s activity ledger (not in Log Analytics), the 24 hours to ${window.end.slice(0, 16).replace('T', ' ')} UTC.`
       : failed
         ? 'The activity ledger could not be read.'
         : 'No activity ledger is configured.',
@@ -406,6 +413,7 @@ function activitySection(
       figure('Dead letters waiting for replay', 'deadLettersWaiting'),
     ],
     more: 0,
+    fixed: true,
   };
 }
 
@@ -419,7 +427,7 @@ export function buildDigestReport(gathered: GatheredDigest, generatedAt: Date): 
     sitesSection(gathered),
     stoppedSection(gathered),
     incidentsSection(gathered),
-    activitySection(gathered.activity, gathered.gaps),
+    activitySection(gathered.activity, gathered.activityWindow, gathered.gaps),
   ];
   const name = hubName(plan.hubResourceId);
   return {

@@ -40,6 +40,8 @@ export interface GatheredDigest {
   readonly causes: ReadonlyMap<string, Diagnosis>;
   /** Undefined when no ledger is configured or it could not be read (see gaps). */
   readonly activity?: ActivitySummary;
+  /** The 24 hours the activity counts cover: the enricher's own last day. */
+  readonly activityWindow: TimeWindow;
   /** `connectedDeviceCount` over the day, when a metrics source answered. */
   readonly connectedDeviceCount?: readonly MetricPoint[];
   readonly gaps: readonly string[];
@@ -121,12 +123,22 @@ async function diagnoseDevices(
   return { causes, rows: events.length };
 }
 
+/**
+ * The digest of the 24 hours of logs up to `until`. The enricher's own activity is counted over
+ * the 24 hours up to `activityUntil` (default `until`): the same day when the timer runs, the
+ * enricher's last day when older logs are replayed (dev host, samples).
+ */
 export async function gatherDigest(
   hubResourceId: string,
   until: Date,
   sources: DigestSources,
+  activityUntil: Date = until,
 ): Promise<GatheredDigest> {
   const plan = planDigestQueries(hubResourceId, until);
+  const activityWindow: TimeWindow = {
+    start: new Date(activityUntil.getTime() - 24 * 60 * 60_000).toISOString(),
+    end: activityUntil.toISOString(),
+  };
   const gaps: string[] = [];
   let rowsRead = 0;
   const answers = await Promise.all(
@@ -169,7 +181,7 @@ export async function gatherDigest(
   const unique = [...new Map(named.map((d) => [d.deviceId, d])).values()];
   const [diagnosed, activity, connectedDeviceCount] = await Promise.all([
     diagnoseDevices(plan, unique, sources.evidence, gaps),
-    readActivity(plan, sources.activity, gaps),
+    readActivity(plan.hubResourceId, activityWindow, sources.activity, gaps),
     readMetrics(plan, sources.metrics, gaps),
   ]);
   rowsRead += diagnosed.rows;
@@ -178,6 +190,7 @@ export async function gatherDigest(
     facts,
     causes: diagnosed.causes,
     ...(activity && { activity }),
+    activityWindow,
     ...(connectedDeviceCount && { connectedDeviceCount }),
     gaps,
     rowsRead,
@@ -189,13 +202,14 @@ function optional<K extends string, T>(key: K, value: T | undefined): Partial<Re
 }
 
 async function readActivity(
-  plan: DigestPlan,
+  hubResourceId: string,
+  window: TimeWindow,
   ledger: ActivityLedger | undefined,
   gaps: string[],
 ): Promise<ActivitySummary | undefined> {
   if (!ledger) return undefined;
   try {
-    return await ledger.summarise(plan.hubResourceId, plan.day.start, plan.day.end);
+    return await ledger.summarise(hubResourceId, window.start, window.end);
   } catch (error: unknown) {
     gaps.push(`activity ledger: ${message(error)}`);
     return undefined;

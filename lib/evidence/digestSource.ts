@@ -36,3 +36,18 @@ export class ExportDigestSource implements DigestSource {
     return Promise.resolve({ value: computation.rows(query.name) });
   }
 }
+
+/** The end of an export's day: its last event of the hub, to the next whole minute. */
+export function endOfExport(
+  events: readonly ConnectionEvent[],
+  hubResourceId: string,
+): Date | undefined {
+  const hub = hubResourceId.toLowerCase();
+  let last: number | undefined;
+  for (const e of events) {
+    if (e.hubResourceId !== hub) continue;
+    const time = Date.parse(e.time);
+    if (last === undefined || time > last) last = time;
+  }
+  return last === undefined ? undefined : new Date(Math.ceil((last + 1) / 60_000) * 60_000);
+}

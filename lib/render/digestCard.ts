@@ -18,7 +18,7 @@ function clip(text: string, max = MAX_TEXT): string {
 
 /** Device IDs and addresses may hold Markdown characters; show them as written. */
 function markdownText(text: string): string {
-  return text.replace(/[\\`*_[\]()~#>|]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]~]/g, (c) => `\\${c}`);
 }
 
 function textBlock(text: string, extra: CardElement = {}): CardElement {
@@ -31,16 +31,22 @@ interface Detail {
 }
 
 function sectionElements(section: DigestSection, detail: Detail): CardElement[] {
-  const shown = section.lines.slice(0, detail.linesPerSection);
+  const shown = section.fixed ? section.lines : section.lines.slice(0, detail.linesPerSection);
   const more = section.more + section.lines.length - shown.length;
   const items = shown.map((line) => {
     const text = markdownText(clip(line.text, 300));
-    return detail.lineLinks && line.link ? `- ${text} · [query](${line.link.url})` : `- ${text}`;
+    // A line shown by the section's own query links through the section, once.
+    const own = line.link && line.link.url !== section.link?.url ? line.link : undefined;
+    return detail.lineLinks && own ? `- ${text} · [query](${own.url})` : `- ${text}`;
   });
+  const summary = markdownText(clip(section.summary));
   if (more > 0) items.push(`- and ${more.toLocaleString('en-US')} more`);
   const elements: CardElement[] = [
     textBlock(section.title, { weight: 'Bolder', spacing: 'Medium', separator: true }),
-    textBlock(markdownText(clip(section.summary)), { spacing: 'Small', isSubtle: true }),
+    textBlock(section.link ? `${summary} · [query](${section.link.url})` : summary, {
+      spacing: 'Small',
+      isSubtle: true,
+    }),
   ];
   if (items.length > 0) elements.push(textBlock(items.join('\n'), { spacing: 'Small' }));
   return elements;

@@ -111,6 +111,7 @@ function hugeFleet(): GatheredDigest {
     },
     causes: new Map(ids.map((id) => [id, diagnosis])),
     activity: { alertsReceived: 250_000, cardsPosted: 1000 },
+    activityWindow: plan.day,
     gaps: [],
     rowsRead: 0,
   };

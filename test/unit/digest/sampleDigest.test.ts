@@ -108,6 +108,7 @@ describe('the sample digest names', () => {
   });
 
   test('what the enricher did, saying which figures are not tracked', () => {
+    expect(section('activity').summary).toMatch(/the 24 hours to 2026-11-20 08:00 UTC/);
     expect(section('activity').lines.map((l) => l.text)).toEqual([
       'Alerts received: 1',
       'Incidents opened: not tracked by this deployment',
