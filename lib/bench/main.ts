@@ -6,6 +6,7 @@
  *   - enrichment: evidence + diagnosis per sample alert over the sample workspace
  *   - CLI-style load: reading the 8-hour sample workspace export
  *   - card size against the 26 KB Teams budget
+ *   - the daily digest of a 100,000-device hub: rows read and wall time (`digestBench.ts`)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 
 import { parseAlert } from '../alerts/parseAlert';
 import { repoRoot } from '../devhost/main';
+import { benchDigest } from './digestBench';
 import { buildReport } from '../enrichAlert';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { MetricsFileSource } from '../evidence/metricsFile';
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
     );
   }
+  await benchDigest();
 }
 
 main().catch((error: unknown) => {

@@ -105,8 +105,12 @@ export class DigestComputation {
     }
   }
 
+  private fleet?: number;
+
   private fleetSize(): number {
-    return new Set(this.events.filter((e) => e.period === 'day').map((e) => e.deviceId)).size;
+    this.fleet ??= new Set(this.events.filter((e) => e.period === 'day').map((e) => e.deviceId))
+      .size;
+    return this.fleet;
   }
 
   private isBurst(devices: number): boolean {
@@ -128,7 +132,7 @@ export class DigestComputation {
         period: e.period,
         ip: e.maskedIpAddress ?? '',
       };
-      const key = JSON.stringify(item);
+      const key = `${item.deviceId}\u0000${item.time}\u0000${kind}\u0000${item.period}\u0000${item.ip}`;
       if (seen.has(key)) continue;
       seen.add(key);
       marked.push(item);
