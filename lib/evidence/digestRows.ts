@@ -108,8 +108,9 @@ export class DigestComputation {
   private fleet?: number;
 
   private fleetSize(): number {
-    this.fleet ??= new Set(this.events.filter((e) => e.period === 'day').map((e) => e.deviceId))
-      .size;
+    this.fleet ??= new Set(
+      this.events.filter((e) => e.period === 'day').map((e) => e.deviceId),
+    ).size;
     return this.fleet;
   }
 
