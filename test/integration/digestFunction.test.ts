@@ -21,8 +21,8 @@ const REPO = join(__dirname, '..', '..');
 const HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
 const savedEnv = process.env;
-let azurite: Azurite;
-let receiver: HttpReceiver;
+let azurite: Azurite | undefined;
+let receiver: HttpReceiver | undefined;
 
 function load(env: Record<string, string>): {
   digest: DigestModule;
@@ -37,10 +37,10 @@ function load(env: Record<string, string>): {
   process.env = {
     ...inherited,
     STATE_STORE: 'azure-storage',
-    AzureWebJobsStorage: azurite.connectionString,
+    AzureWebJobsStorage: azurite!.connectionString,
     EVIDENCE_SOURCE: 'export-files',
     EXPORT_LOGS_PATH: join(REPO, 'samples/workspace'),
-    TEAMS_WORKFLOW_URL: `${receiver.origin}/teams`,
+    TEAMS_WORKFLOW_URL: `${receiver!.origin}/teams`,
     IOTHUB_RESOURCE_IDS: HUB,
     ...env,
   };
@@ -57,13 +57,14 @@ function load(env: Record<string, string>): {
   return { ...modules!, warnings };
 }
 
+// Azurite can take a while to start on a busy machine.
 beforeAll(async () => {
   [azurite, receiver] = await Promise.all([startAzurite(), startHttpReceiver()]);
-});
+}, 120_000);
 
 afterAll(async () => {
   process.env = savedEnv;
-  await Promise.all([azurite.stop(), receiver.close()]);
+  await Promise.all([azurite?.stop(), receiver?.close()]);
 });
 
 test('the digest timer posts the hub’s digest, counting what the enricher did', async () => {
@@ -77,13 +78,14 @@ test('the digest timer posts the hub’s digest, counting what the enricher did'
   await enrich.enrich(message, context);
   await enrich.enrich(message, context); // a queue retry: counted once
 
-  receiver.requests.length = 0;
+  const teams = receiver!;
+  teams.requests.length = 0;
   await digest.digest(
     {} as Timer,
     new InvocationContext({ functionName: 'digest', logHandler: () => undefined }),
   );
-  expect(receiver.requests).toHaveLength(1);
-  const card = JSON.stringify(receiver.requests[0]!.json);
+  expect(teams.requests).toHaveLength(1);
+  const card = JSON.stringify(teams.requests[0]!.json);
   expect(card).toContain('Fleet health of contoso-fleet-hub');
   expect(card).toContain('Alerts received: 1');
   expect(card).toContain('Cards posted: 1');
