@@ -6,7 +6,7 @@
 import type { TimeWindow } from '../alerts/alert';
 import { assessSdk } from '../diagnose/deviceSignals';
 import { CAUSE_TITLES, type Cause } from '../diagnose/diagnosis';
-import { clock, duration, percent, plural } from '../diagnose/format';
+import { clock, duration, percent } from '../diagnose/format';
 import type { DigestFamily } from '../evidence/digestKql';
 import { DIGEST_WEEK_DAYS } from '../evidence/digestKql';
 import { hubName } from '../render/links';
@@ -78,6 +78,11 @@ const NOT_READ = 'not read: the query failed (see the gaps below)';
 
 function n(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/** `1,250,800 drops`: counts in a digest run large, so they get thousands separators. */
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${n(count)} ${count === 1 ? one : many}`;
 }
 
 function trendOf(

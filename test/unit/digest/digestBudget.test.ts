@@ -127,7 +127,7 @@ test('a 100,000-device digest fits the Teams budget, valid, with "and N more"', 
   expect(json).toMatch(/and 19,9\d\d more/); // flapping devices
   expect(json).toMatch(/and 12,3\d\d more/); // stopped devices
   // Markdown characters in device IDs are shown, not interpreted.
-  expect(json).toContain('dev\\\\_\\\\[0\\\\]\\\\*\\\\(site\\\\)');
+  expect(json).toContain('dev\\\\_\\\\[0\\\\]\\\\*(site)');
 });
 
 test('the trend compares the day with the daily average of the week before', async () => {
