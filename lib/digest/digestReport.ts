@@ -3,61 +3,25 @@
  * webhook) shows these sections and lines. Each line carries the Log Analytics query that shows it.
  */
 
-import type { TimeWindow } from '../alerts/alert';
 import { assessSdk } from '../diagnose/deviceSignals';
 import { CAUSE_TITLES, type Cause } from '../diagnose/diagnosis';
 import { clock, duration, percent } from '../diagnose/format';
 import type { DigestFamily } from '../evidence/digestKql';
 import { DIGEST_WEEK_DAYS } from '../evidence/digestKql';
 import { hubName } from '../render/links';
-import type { ActivitySummary } from '../state/activityLedger';
 import type { GatheredDigest } from './gatherDigest';
 import {
-  burstQuery,
   deviceEventsQuery,
   logAnalyticsLink,
   type QueryLink,
   sdkDevicesQuery,
   siteDropsQuery,
 } from './queryLinks';
+import type { DigestLine, DigestReport, DigestSection } from './digestTypes';
+import { activitySection, incidentsSection } from './hubSections';
+import { n, NOT_READ, plural } from './wording';
 
-export type SectionId =
-  'families' | 'flapping' | 'sdks' | 'sites' | 'stopped' | 'incidents' | 'activity';
-
-export interface DigestLine {
-  readonly text: string;
-  /** The query that shows this line; absent for the enricher's own bookkeeping. */
-  readonly link?: QueryLink;
-  /** Machine-readable facts of the line (webhook and JSON). */
-  readonly data: Readonly<Record<string, string | number | boolean | null>>;
-}
-
-export interface DigestSection {
-  readonly id: SectionId;
-  readonly title: string;
-  /** One sentence over the whole section (uncapped counts). */
-  readonly summary: string;
-  readonly lines: readonly DigestLine[];
-  /** Items beyond the lines listed ("and N more"). */
-  readonly more: number;
-  /** Why the section has no figures (a failed query), when it has none. */
-  readonly missing?: string;
-  /** The query behind the whole section, when one query shows every line. */
-  readonly link?: QueryLink;
-  /** A fixed set of lines (families, activity): never shortened. */
-  readonly fixed?: boolean;
-}
-
-export interface DigestReport {
-  readonly hubResourceId: string;
-  readonly hubName: string;
-  readonly day: TimeWindow;
-  readonly week: TimeWindow;
-  readonly headline: string;
-  readonly sections: readonly DigestSection[];
-  readonly gaps: readonly string[];
-  readonly generatedAt: string;
-}
+export type { DigestLine, DigestReport, DigestSection, SectionId } from './digestTypes';
 
 export const FAMILY_TITLES: Readonly<Record<DigestFamily, string>> = {
   'sas-token-expiry': 'Token renewals (harmless)',
@@ -73,17 +37,6 @@ const FAMILY_ORDER: readonly DigestFamily[] = [
   'duplicate-identity',
   'credential-rejected',
 ];
-
-const NOT_READ = 'not read: the query failed (see the gaps below)';
-
-function n(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-/** `1,250,800 drops`: counts in a digest run large, so they get thousands separators. */
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${n(count)} ${count === 1 ? one : many}`;
-}
 
 function trendOf(
   today: number,
@@ -310,115 +263,6 @@ function stoppedSection(g: GatheredDigest): DigestSection {
         : `${plural(stopped.total, 'device')} disconnected during the day and did not come back.`,
     lines,
     more: Math.max(0, stopped.total - lines.length),
-  };
-}
-
-/** The lowest `connectedDeviceCount` in the window, when metrics were read. */
-function lowestConnected(g: GatheredDigest, window: TimeWindow): number | undefined {
-  const start = Date.parse(window.start);
-  const end = Date.parse(window.end);
-  const values = (g.connectedDeviceCount ?? [])
-    .filter((p) => Date.parse(p.time) >= start && Date.parse(p.time) < end)
-    .map((p) => p.minimum ?? p.average)
-    .filter((v): v is number => v !== undefined);
-  return values.length === 0 ? undefined : Math.round(Math.min(...values));
-}
-
-function incidentsSection(g: GatheredDigest): DigestSection {
-  const base = { id: 'incidents' as const, title: 'Hub-side incidents' };
-  const bursts = g.facts.bursts;
-  if (!bursts) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
-  // Adjacent 5-minute bins are one incident.
-  const incidents: {
-    start: string;
-    end: number;
-    devices: number;
-    drops: number;
-    errors: number;
-    fleet: number;
-  }[] = [];
-  for (const bin of bursts.rows) {
-    const start = Date.parse(bin.start);
-    const last = incidents[incidents.length - 1];
-    if (last && start <= last.end) {
-      last.end = start + 5 * 60_000;
-      last.devices = Math.max(last.devices, bin.droppedDevices);
-      last.drops += bin.drops;
-      last.errors += bin.serverErrors;
-    } else {
-      incidents.push({
-        start: bin.start,
-        end: start + 5 * 60_000,
-        devices: bin.droppedDevices,
-        drops: bin.drops,
-        errors: bin.serverErrors,
-        fleet: bin.fleetDevices,
-      });
-    }
-  }
-  const lines = incidents.map((i): DigestLine => {
-    const window: TimeWindow = {
-      start: new Date(Date.parse(i.start) - 10 * 60_000).toISOString(),
-      end: new Date(i.end + 15 * 60_000).toISOString(),
-    };
-    const lowest = lowestConnected(g, window);
-    return {
-      text: `${clock(i.start).slice(0, 5)}–${clock(new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${n(lowest)}`}`,
-      link: logAnalyticsLink(g.plan.hubResourceId, burstQuery(g.plan.hubResourceId), window),
-      data: {
-        start: i.start,
-        end: new Date(i.end).toISOString(),
-        droppedDevices: i.devices,
-        drops: i.drops,
-        serverErrors: i.errors,
-        fleetDevices: i.fleet,
-        lowestConnectedDevices: lowest ?? null,
-      },
-    };
-  });
-  return {
-    ...base,
-    summary:
-      incidents.length === 0
-        ? 'No mass drop: no 5 minutes in which a large share of the fleet dropped at once.'
-        : `${plural(incidents.length, 'mass drop')} on the hub side: check Resource Health and Azure status for those times.`,
-    lines,
-    more: Math.max(0, bursts.total - bursts.rows.length),
-  };
-}
-
-const NOT_TRACKED = 'not tracked by this deployment';
-
-function activitySection(
-  activity: ActivitySummary | undefined,
-  window: TimeWindow,
-  gaps: readonly string[],
-): DigestSection {
-  const base = { id: 'activity' as const, title: 'What the enricher did' };
-  const failed = gaps.find((gap) => gap.startsWith('activity ledger:'));
-  const figure = (label: string, key: keyof ActivitySummary): DigestLine => {
-    const value = activity?.[key];
-    return {
-      text: `${label}: ${value === undefined ? (failed ? 'not read' : NOT_TRACKED) : n(value)}`,
-      data: { figure: key, value: value ?? null },
-    };
-  };
-  return {
-    ...base,
-    summary: activity
-      ? `From the enricher’s activity ledger (not in Log Analytics), the 24 hours to ${window.end.slice(0, 16).replace('T', ' ')} UTC.`
-      : failed
-        ? 'The activity ledger could not be read.'
-        : 'No activity ledger is configured.',
-    lines: [
-      figure('Alerts received', 'alertsReceived'),
-      figure('Incidents opened', 'incidentsOpened'),
-      figure('Cards posted', 'cardsPosted'),
-      figure('Renewals kept quiet', 'renewalsKeptQuiet'),
-      figure('Dead letters waiting for replay', 'deadLettersWaiting'),
-    ],
-    more: 0,
-    fixed: true,
   };
 }
 
