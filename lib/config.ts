@@ -25,6 +25,9 @@ export interface ConfigKey {
   readonly description: string;
 }
 
+/** Daily at 07:00 UTC (NCRONTAB: second minute hour day month day-of-week). */
+export const DEFAULT_DIGEST_SCHEDULE = '0 0 7 * * *';
+
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     name: 'EVIDENCE_SOURCE',
@@ -111,6 +114,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: false,
     description:
       'Comma-separated ARM resource IDs of the IoT hubs this deployment watches (set by the Bicep template). Alerts naming only other hubs are refused (422); other hubs named beside a listed one are dropped. Empty = any hub, with a warning on `/api/health`.',
+  },
+  {
+    name: 'DIGEST_SCHEDULE',
+    required: false,
+    default: DEFAULT_DIGEST_SCHEDULE,
+    secret: false,
+    description:
+      'When the daily fleet-health digest is posted for each watched hub (`IOTHUB_RESOURCE_IDS` and `DEFAULT_IOTHUB_RESOURCE_ID`): an NCRONTAB expression with six fields, in UTC. Set it to `off` (or to an empty value) to turn the digest off.',
   },
   {
     name: 'EVIDENCE_LOOKBACK_MINUTES',
@@ -258,8 +269,10 @@ export interface Config {
   readonly webhookSecret?: string;
   readonly deviceIdDimension: string;
   readonly defaultIotHubResourceId?: string;
-  /** Lower-cased; empty means any hub. */
+  /** Lower-cased, without duplicates (`IOTHUB_RESOURCE_IDS`). */
   readonly iotHubResourceIds: readonly string[];
+  /** The digest's NCRONTAB schedule; absent when the digest is off. */
+  readonly digestSchedule?: string;
   readonly evidenceLookbackMinutes: number;
   readonly notifyTimeoutMs: number;
   readonly intakeAuth: IntakeAuthKind;
@@ -404,6 +417,10 @@ export function loadConfig(env: Environment): Readonly<Config> {
       };
   }
 
+  const schedule = digestScheduleOf(env);
+  if (schedule.invalid)
+    complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
+
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
     connectionString: read(env, 'AzureWebJobsStorage'),
@@ -434,6 +451,7 @@ export function loadConfig(env: Environment): Readonly<Config> {
     deviceIdDimension: read(env, 'DEVICE_ID_DIMENSION') ?? 'DeviceId',
     defaultIotHubResourceId,
     iotHubResourceIds,
+    digestSchedule: schedule.value,
     evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
     intakeAuth,
@@ -449,6 +467,34 @@ export function loadConfig(env: Environment): Readonly<Config> {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Six NCRONTAB fields: digits, `*`, `,`, `-`, `/`. */
+const NCRONTAB = /^[\d*,/-]+( [\d*,/-]+){5}$/;
+
+/**
+ * The digest schedule: the default when the key is absent, off when it is set but empty or
+ * `off`, else the expression (invalid when it is not six NCRONTAB fields).
+ */
+export function digestScheduleOf(env: Environment): { value?: string; invalid: boolean } {
+  const raw = env.DIGEST_SCHEDULE;
+  if (raw === undefined) return { value: DEFAULT_DIGEST_SCHEDULE, invalid: false };
+  const value = raw.trim().replace(/\s+/g, ' ');
+  if (value === '' || value.toLowerCase() === 'off') return { invalid: false };
+  return NCRONTAB.test(value) ? { value, invalid: false } : { invalid: true };
+}
+
+/** Every hub the deployment watches: `IOTHUB_RESOURCE_IDS` and `DEFAULT_IOTHUB_RESOURCE_ID`. */
+export function watchedHubs(
+  config: Pick<Config, 'iotHubResourceIds' | 'defaultIotHubResourceId'>,
+): string[] {
+  return [
+    ...new Set(
+      [...config.iotHubResourceIds, config.defaultIotHubResourceId ?? '']
+        .map((id) => id.toLowerCase())
+        .filter((id) => id !== ''),
+    ),
+  ];
 }
 
 export interface KeyStatus {

@@ -22,11 +22,14 @@ import type { Notifier } from './notify/notifier';
 import { alertMessage, alertMessageId, type OutgoingMessage } from './outgoingMessage';
 import { renderMessageBody } from './render/messageBody';
 import type { WorkerState } from './state/ledger';
+import { type ActivityLedger, recordAlertActivity } from './state/activityLedger';
 
 export interface EnrichmentServices {
   readonly sources: EvidenceSources;
   readonly notifiers: readonly Notifier[];
   readonly lookbackMinutes: number;
+  /** Where "card posted" is counted for the daily digest (optional: bookkeeping only). */
+  readonly activity?: ActivityLedger;
   readonly log: Logger;
   readonly now: () => Date;
   /** Processing lease, delivery ledger and dead letters. */
@@ -154,6 +157,16 @@ export async function enrichAlert(
   for (const message of messages) {
     await deliverMessage(message, services);
     if (incidents) await confirmDelivered(message, incidents);
+  }
+  // Digest bookkeeping, once every message of this alert was delivered; never throws.
+  if (messages.length > 0) {
+    await recordAlertActivity(
+      services.activity,
+      'card-posted',
+      alert,
+      services.now(),
+      services.log,
+    );
   }
   return report;
 }

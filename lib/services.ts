@@ -5,7 +5,17 @@
 
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 
-import type { Config } from './config';
+import { type Config, watchedHubs } from './config';
+import type { DigestServices } from './digest/runDigest';
+import { type DigestSource, ExportDigestSource } from './evidence/digestSource';
+import { LogAnalyticsDigestSource } from './evidence/logAnalyticsDigestSource';
+import {
+  type DigestNotifier,
+  TeamsDigestNotifier,
+  WebhookDigestNotifier,
+} from './notify/digestNotifiers';
+import { type ActivityLedger, InMemoryActivityLedger } from './state/activityLedger';
+import { createActivityTableClient, TableActivityLedger } from './state/tableActivityLedger';
 import type { EnrichmentServices } from './enrichAlert';
 import {
   AzureMonitorMetricsSource,
@@ -42,6 +52,7 @@ export interface Services {
   readonly config: Readonly<Config>;
   readonly intake: IntakeServices;
   readonly enrichment: EnrichmentServices;
+  readonly digest: DigestServices;
 }
 
 export interface ServiceOverrides {
@@ -52,6 +63,9 @@ export interface ServiceOverrides {
   readonly evidence?: EvidenceSource;
   readonly metrics?: MetricsSource;
   readonly notifiers?: readonly Notifier[];
+  readonly digestSource?: DigestSource;
+  readonly digestNotifiers?: readonly DigestNotifier[];
+  readonly activity?: ActivityLedger;
   readonly credential?: TokenCredential;
   readonly log?: Logger;
   readonly now?: () => Date;
@@ -73,6 +87,39 @@ export function createNotifiers(config: Config): Notifier[] {
     notifiers.push(new WebhookNotifier(config.webhookUrl, config.webhookSecret, delivery));
   }
   return notifiers;
+}
+
+export function createDigestNotifiers(config: Config): DigestNotifier[] {
+  const delivery: DeliveryOptions = { timeoutMs: config.notifyTimeoutMs };
+  const notifiers: DigestNotifier[] = [];
+  if (config.teamsWorkflowUrl !== undefined) {
+    notifiers.push(new TeamsDigestNotifier(config.teamsWorkflowUrl, delivery));
+  }
+  if (config.webhookUrl !== undefined) {
+    notifiers.push(new WebhookDigestNotifier(config.webhookUrl, config.webhookSecret, delivery));
+  }
+  return notifiers;
+}
+
+/** The digest reads the same evidence: the export files in memory, or the workspace. */
+function createDigestSource(
+  config: Config,
+  evidence: EvidenceSource,
+  credential: () => TokenCredential,
+): DigestSource {
+  if (evidence instanceof ExportFileSource) return new ExportDigestSource(evidence.events);
+  return new LogAnalyticsDigestSource({
+    client: createLogsQueryClient(credential(), config.logAnalyticsEndpoint, {
+      retryOptions: { maxRetries: 2 },
+    }),
+    workspaceId: config.logAnalyticsWorkspaceId ?? '',
+  });
+}
+
+function createActivityLedger(config: Config, credential: () => TokenCredential): ActivityLedger {
+  return config.stateStore === 'memory'
+    ? new InMemoryActivityLedger()
+    : new TableActivityLedger(createActivityTableClient(config.storage, credential));
 }
 
 async function createEvidenceSource(
@@ -156,6 +203,7 @@ export async function createServices(
       : createState(config, getCredential);
   const evidence = overrides.evidence ?? (await createEvidenceSource(config, getCredential));
   const metrics = overrides.metrics ?? (await createMetricsSource(config, getCredential));
+  const activity = overrides.activity ?? createActivityLedger(config, getCredential);
   return {
     config,
     intake: {
@@ -180,6 +228,7 @@ export async function createServices(
       ),
       notifiers: overrides.notifiers ?? createNotifiers(config),
       lookbackMinutes: config.evidenceLookbackMinutes,
+      activity,
       log,
       now,
       state: overrides.state ?? state.worker,
@@ -191,6 +240,18 @@ export async function createServices(
           renewalPolicy: config.renewalPolicy,
         },
       },
+    },
+    digest: {
+      sources: {
+        digest: overrides.digestSource ?? createDigestSource(config, evidence, getCredential),
+        evidence,
+        activity,
+        ...(metrics && { metrics }),
+      },
+      notifiers: overrides.digestNotifiers ?? createDigestNotifiers(config),
+      hubResourceIds: watchedHubs(config),
+      log,
+      now,
     },
   };
 }

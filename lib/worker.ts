@@ -13,6 +13,8 @@ import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
 import { processQueuedAlert } from './processQueuedAlert';
 import { createServices, type Services } from './services';
+import { runDailyDigests, type DigestOutcome } from './digest/runDigest';
+import { recordAlertActivity } from './state/activityLedger';
 import { parseQueuedAlert } from './state/queueMessage';
 
 let services: Promise<Services> | undefined;
@@ -53,6 +55,14 @@ export async function processQueueMessage(
 ): Promise<void> {
   const queued = parseQueuedAlert(message);
   const built = await getWorkerServices();
+  // Digest bookkeeping (idempotent per alert, never throws).
+  await recordAlertActivity(
+    built.enrichment.activity,
+    'alert-received',
+    queued.alert,
+    built.enrichment.now(),
+    log,
+  );
   await processQueuedAlert(queued, messageId, { ...built.enrichment, log });
 }
 
@@ -61,6 +71,12 @@ export async function tickIncidentTimer(log: Logger): Promise<void> {
   const built = await getWorkerServices();
   const sent = await runIncidentTimer({ ...built.enrichment, log });
   if (sent > 0) log.info(`Incident timer: ${sent} message(s) delivered`);
+}
+
+/** The timer: the daily fleet-health digest of every watched hub. */
+export async function runDigestTimer(log: Logger): Promise<DigestOutcome[]> {
+  const built = await getWorkerServices();
+  return runDailyDigests({ ...built.digest, log });
 }
 
 export function reportHealth(): HandlerResponse {

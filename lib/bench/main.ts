@@ -11,6 +11,7 @@
  *   - storm: 300 and 1,000 one-device alerts of one hub incident within a minute, through the
  *     real clients against local Log Analytics and metrics endpoints (`storm.ts`); `--storm`
  *     runs only that part, `--no-storm` skips it
+ *   - the daily digest of a 100,000-device hub: rows read and wall time (`digestBench.ts`)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { parseAlert } from '../alerts/parseAlert';
 import { diagnose } from '../diagnose/diagnose';
 import { repoRoot } from '../devhost/main';
+import { benchDigest } from './digestBench';
 import { buildReport } from '../enrichAlert';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { MetricsFileSource } from '../evidence/metricsFile';
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
     );
   }
   if (!args.includes('--no-storm')) await storms(root);
+  await benchDigest();
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import type { Alert } from '../alerts/alert';
 import { parseAlert } from '../alerts/parseAlert';
 import type { Environment } from '../config';
 import { buildReport } from '../enrichAlert';
+import { runDigestCommand } from './digestCommand';
 import type { EnrichedAlert } from '../enrichment';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { planEvidenceQueries } from '../evidence/kql';
@@ -24,6 +25,7 @@ export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
   enricher queries --alert ALERT.json
   enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]   (dead letters; see replay --help)
+  enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
 
 LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
 Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
@@ -144,6 +146,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'device-dimension': { type: 'string' },
         'default-hub': { type: 'string' },
         'lookback-minutes': { type: 'string' },
+        hub: { type: 'string' },
+        until: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -152,8 +156,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     const [command, ...extra] = positionals;
-    if (command === undefined) throw new UsageError('missing command: classify or queries');
+    if (command === undefined) throw new UsageError('missing command: classify, queries or digest');
     if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
+    if (command === 'digest') {
+      const output = await runDigestCommand(
+        {
+          logs: values.logs,
+          hub: values.hub,
+          metrics: values.metrics,
+          format: values.json ? 'json' : values.format,
+          until: values.until,
+        },
+        { usage: (message) => new UsageError(message), source: loadSource, now: io.now },
+      );
+      io.stdout(output);
+      return 0;
+    }
     if (values.alert === undefined) throw new UsageError('--alert is required');
     const lookbackText = values['lookback-minutes'] ?? '360';
     const lookbackMinutes = Number(lookbackText);

@@ -133,8 +133,29 @@ async function storm(base: string, before: number): Promise<void> {
   }
 }
 
+/** `npm run demo -- --digest`: asks the dev host for the daily digest of the sample hub. */
+async function digest(base: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}/api/digest`, { method: 'POST' });
+  } catch {
+    throw new Error(`No dev host at ${base}: start it with \`npm start\` first`);
+  }
+  const text = await response.text();
+  console.log(`POST /api/digest → ${response.status} ${text}`);
+  if (response.status !== 200) {
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`The digest is in the inbox: open ${base}/ to read it.`);
+}
+
 async function main(): Promise<void> {
   const base = `http://localhost:${devHostPort(processEnvironment())}`;
+  if (process.argv.includes('--digest')) {
+    await digest(base);
+    return;
+  }
   const folder = join(repoRoot(), 'samples', 'alerts');
   const files = (await readdir(folder)).filter((f) => f.endsWith('.json')).sort();
   let before: number;

@@ -27,6 +27,8 @@ import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from '../
 import { parseQueuedAlert } from '../state/queueMessage';
 import { Inbox } from './inbox';
 import { StorageQueuePoller } from './storageQueuePoller';
+import { recordAlertActivity } from '../state/activityLedger';
+import { runDigestNow } from './devDigest';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
@@ -37,6 +39,8 @@ import {
 
 export const INBOX_TEAMS_PATH = '/inbox/teams';
 export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
+/** Dev host only: runs the daily digest now (what the timer does), `?until=ISO` to pick the day. */
+export const DIGEST_PATH = '/api/digest';
 
 export interface DevHost {
   readonly url: string;
@@ -139,6 +143,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       );
       return;
     }
+    if (path === DIGEST_PATH && method === 'POST') {
+      const result = await runDigestNow(
+        (await ready).digest,
+        new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
+      );
+      send(response, result.status, result.body);
+      return;
+    }
     if (path === '/api/health' && method === 'GET') {
       const result = handleHealthRequest(options.env);
       send(response, result.status, result.body);
@@ -213,7 +225,17 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   }
   resolveServices(services);
   const work = async (message: unknown, messageId: string): Promise<void> => {
-    await processQueuedAlert(parseQueuedAlert(message), messageId, services.enrichment);
+    const queued = parseQueuedAlert(message);
+    const { enrichment } = services;
+    // Digest bookkeeping (idempotent per alert, never throws), as the queue trigger does.
+    await recordAlertActivity(
+      enrichment.activity,
+      'alert-received',
+      queued.alert,
+      enrichment.now(),
+      enrichment.log,
+    );
+    await processQueuedAlert(queued, messageId, enrichment);
   };
   let poller: StorageQueuePoller | undefined;
   if (queue) {

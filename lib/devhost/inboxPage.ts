@@ -205,6 +205,12 @@ const BROWSER_SCRIPT = `
 
   function renderInline(escaped) {
     var links = [];
+    // Backslash escapes (\\*, \\_, \\[ ...) show the character itself, as in Teams.
+    var literals = [];
+    escaped = escaped.replace(/\\\\([\\\\\`*_\\[\\]~])/g, function (_whole, char) {
+      literals.push(char);
+      return '\\u0001' + (literals.length - 1) + '\\u0001';
+    });
     var text = escaped.replace(/\\[([^\\]]+)\\]\\(([^)\\s]+)\\)/g, function (whole, label, url) {
       if (!/^(https?:|mailto:)/i.test(url)) return whole;
       links.push('<a href="' + url + '" rel="noopener noreferrer">' + label + '</a>');
@@ -215,9 +221,13 @@ const BROWSER_SCRIPT = `
       .replace(/(^|[^\\w*])\\*(?=\\S)([^*]*?\\S)\\*(?![\\w*])/g, '$1<em>$2</em>')
       .replace(/(^|[^\\w])_(?=\\S)([^_]*?\\S)_(?!\\w)/g, '$1<em>$2</em>')
       .replace(/&lt;at&gt;([\\s\\S]*?)&lt;\\/at&gt;/g, '<span class="mention">$1</span>');
-    return text.replace(/\\u0000(\\d+)\\u0000/g, function (_whole, index) {
-      return links[Number(index)];
-    });
+    return text
+      .replace(/\\u0000(\\d+)\\u0000/g, function (_whole, index) {
+        return links[Number(index)];
+      })
+      .replace(/\\u0001(\\d+)\\u0001/g, function (_whole, index) {
+        return literals[Number(index)];
+      });
   }
 
   function renderMarkdown(source) {

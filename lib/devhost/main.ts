@@ -10,6 +10,10 @@ import { devHostPort, type Environment, loadConfig, processEnvironment } from '.
 import { consoleLogger } from '../logger';
 import { startDevHost } from './devHost';
 
+/** The IoT hub of the bundled sample workspace (`samples/README.md`). */
+export const SAMPLE_HUB =
+  '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
+
 /** The folder holding package.json, from wherever this file was compiled to. */
 export function repoRoot(start = __dirname): string {
   let folder = start;
@@ -32,6 +36,8 @@ export function devHostEnvironment(env: Environment, root: string, port: number)
     // A demo-sized clock, so that `npm run demo -- --storm` shows an update and the closing card.
     INCIDENT_UPDATE_MINUTES: '1',
     INCIDENT_QUIET_MINUTES: '1',
+    // The sample workspace's hub, so that the digest (`npm run demo -- --digest`) has one to report on.
+    IOTHUB_RESOURCE_IDS: SAMPLE_HUB,
     ...(!deliversElsewhere && { TEAMS_WORKFLOW_URL: `http://localhost:${port}/inbox/teams` }),
     ...env,
   };
@@ -51,6 +57,7 @@ async function main(): Promise<void> {
   console.log(`  inbox:   ${host.url}/`);
   console.log(`  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`);
   console.log(`  health:  GET  ${host.url}/api/health`);
+  console.log(`  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`);
   console.log(
     `  evidence: ${withDefaults.EVIDENCE_SOURCE}${withDefaults.EVIDENCE_SOURCE === 'export-files' ? ` (${withDefaults.EXPORT_LOGS_PATH})` : ''}`,
   );

@@ -221,7 +221,7 @@ const DEVELOPMENT_STORAGE =
   'QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;' +
   'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
 
-function expandDevelopmentStorage(connectionString: string): string {
+export function expandDevelopmentStorage(connectionString: string): string {
   return /^UseDevelopmentStorage=true;?$/i.test(connectionString.trim())
     ? DEVELOPMENT_STORAGE
     : connectionString;
