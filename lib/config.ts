@@ -386,7 +386,10 @@ export function loadConfig(env: Environment): Readonly<Config> {
   if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
     complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
 
-  const iotHubResourceIds = list(read(env, 'IOTHUB_RESOURCE_IDS')).map((id) => id.toLowerCase());
+  // Lower-cased, each once: the digest posts one message per watched hub.
+  const iotHubResourceIds = [
+    ...new Set(list(read(env, 'IOTHUB_RESOURCE_IDS')).map((id) => id.toLowerCase())),
+  ];
   if (iotHubResourceIds.some((id) => !IOTHUB_ID.test(id)))
     complain('IOTHUB_RESOURCE_IDS', 'must list IoT hub ARM resource IDs, separated by commas');
   else if (

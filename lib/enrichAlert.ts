@@ -13,7 +13,7 @@ import { diagnose } from './diagnose/diagnose';
 import type { EnrichedAlert } from './enrichment';
 import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence';
 import { planEvidenceQueries } from './evidence/kql';
-import type { IncidentSettings } from './incidents/incident';
+import type { Counter, IncidentSettings } from './incidents/incident';
 import { confirmDelivered, planAlertMessages, tickIncidents } from './incidents/incidentFlow';
 import type { IncidentStore } from './incidents/incidentStore';
 import type { Logger } from './logger';
@@ -22,7 +22,11 @@ import type { Notifier } from './notify/notifier';
 import { alertMessage, alertMessageId, type OutgoingMessage } from './outgoingMessage';
 import { renderMessageBody } from './render/messageBody';
 import type { WorkerState } from './state/ledger';
-import { type ActivityLedger, recordAlertActivity } from './state/activityLedger';
+import {
+  type ActivityKind,
+  type ActivityLedger,
+  recordAlertActivity,
+} from './state/activityLedger';
 
 export interface EnrichmentServices {
   readonly sources: EvidenceSources;
@@ -37,6 +41,13 @@ export interface EnrichmentServices {
   /** The incident policy; without it every alert posts its own full card. */
   readonly incidents?: { readonly store: IncidentStore; readonly settings: IncidentSettings };
 }
+
+/** What the daily digest counts of the incident policy's decisions. */
+const ACTIVITY_OF_COUNTER: Partial<Record<Counter, ActivityKind>> = {
+  'incidents-opened': 'incident-opened',
+  'renewals-compacted': 'renewal-kept-quiet',
+  'renewals-suppressed': 'renewal-kept-quiet',
+};
 
 export class DeliveryFailedError extends Error {
   override name = 'DeliveryFailedError';
@@ -151,9 +162,10 @@ export async function enrichAlert(
     log: services.log,
     now: services.now,
   };
-  const messages = incidents
-    ? (await planAlertMessages(report, incidents)).messages
-    : [alertMessage(report)];
+  const decision = incidents ? await planAlertMessages(report, incidents) : undefined;
+  const messages = decision ? decision.messages : [alertMessage(report)];
+  const kind = decision?.counter && ACTIVITY_OF_COUNTER[decision.counter];
+  if (kind) await recordAlertActivity(services.activity, kind, alert, services.now(), services.log);
   for (const message of messages) {
     await deliverMessage(message, services);
     if (incidents) await confirmDelivered(message, incidents);

@@ -246,6 +246,7 @@ export async function createServices(
         digest: overrides.digestSource ?? createDigestSource(config, evidence, getCredential),
         evidence,
         activity,
+        deadLetters: (overrides.state ?? state.worker).deadLetters,
         ...(metrics && { metrics }),
       },
       notifiers: overrides.digestNotifiers ?? createDigestNotifiers(config),

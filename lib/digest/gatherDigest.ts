@@ -23,12 +23,15 @@ import type { ConnectionEvent, Evidence, MetricPoint } from '../evidence/evidenc
 import type { EvidenceSource, MetricsSource } from '../evidence/evidenceSource';
 import { buildDeviceTimelineQuery } from '../evidence/kql';
 import type { ActivityLedger, ActivitySummary } from '../state/activityLedger';
+import type { DeadLetterStore } from '../state/ledger';
 
 export interface DigestSources {
   readonly digest: DigestSource;
   /** For the timelines of the devices the digest names. */
   readonly evidence: EvidenceSource;
   readonly activity?: ActivityLedger;
+  /** The per-channel dead letters: how many wait for `enricher replay` (all hubs). */
+  readonly deadLetters?: DeadLetterStore;
   /** `connectedDeviceCount`, to show how deep a mass drop went. */
   readonly metrics?: MetricsSource;
 }
@@ -182,7 +185,7 @@ export async function gatherDigest(
   const unique = [...new Map(named.map((d) => [d.deviceId, d])).values()];
   const [diagnosed, activity, connectedDeviceCount] = await Promise.all([
     diagnoseDevices(plan, unique, sources.evidence, gaps),
-    readActivity(plan.hubResourceId, activityWindow, sources.activity, gaps),
+    readActivity(plan.hubResourceId, activityWindow, sources, gaps),
     readMetrics(plan, sources.metrics, gaps),
   ]);
   rowsRead += diagnosed.rows;
@@ -205,12 +208,15 @@ function optional<K extends string, T>(key: K, value: T | undefined): Partial<Re
 async function readActivity(
   hubResourceId: string,
   window: TimeWindow,
-  ledger: ActivityLedger | undefined,
+  { activity, deadLetters }: Pick<DigestSources, 'activity' | 'deadLetters'>,
   gaps: string[],
 ): Promise<ActivitySummary | undefined> {
-  if (!ledger) return undefined;
+  if (!activity) return undefined;
   try {
-    return await ledger.summarise(hubResourceId, window.start, window.end);
+    const summary = await activity.summarise(hubResourceId, window.start, window.end);
+    // Dead letters are not per hub: the store holds what waits now, whatever the day.
+    const waiting = deadLetters && (await deadLetters.listDeadLetters()).length;
+    return waiting === undefined ? summary : { ...summary, deadLettersWaiting: waiting };
   } catch (error: unknown) {
     gaps.push(`activity ledger: ${message(error)}`);
     return undefined;

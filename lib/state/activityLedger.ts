@@ -20,8 +20,17 @@ export const ACTIVITY_KINDS = [
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
-/** The kinds this code base records today (the others come with the incident and ledger work). */
-export const RECORDED_ACTIVITY_KINDS: readonly ActivityKind[] = ['alert-received', 'card-posted'];
+/**
+ * The kinds this code base records: the worker (alerts received), the use case (cards posted,
+ * incidents opened, renewals kept quiet by `RENEWAL_POLICY`). Dead letters are not recorded here:
+ * the digest counts the ones waiting in the dead-letter store itself.
+ */
+export const RECORDED_ACTIVITY_KINDS: readonly ActivityKind[] = [
+  'alert-received',
+  'card-posted',
+  'incident-opened',
+  'renewal-kept-quiet',
+];
 
 export interface ActivityEvent {
   readonly kind: ActivityKind;

@@ -135,6 +135,7 @@ describe('runDailyDigests', () => {
         hook.headers['x-enricher-timestamp']!,
         hook.text,
         hook.headers['x-enricher-signature']!,
+        { now },
       ),
     ).toBe(true);
   });

@@ -111,9 +111,9 @@ describe('the sample digest names', () => {
     expect(section('activity').summary).toMatch(/the 24 hours to 2026-11-20 08:00 UTC/);
     expect(section('activity').lines.map((l) => l.text)).toEqual([
       'Alerts received: 1',
-      'Incidents opened: not tracked by this deployment',
+      'Incidents opened: 0',
       'Cards posted: 0',
-      'Renewals kept quiet: not tracked by this deployment',
+      'Renewals kept quiet: 0',
       'Dead letters waiting for replay: not tracked by this deployment',
     ]);
   });
