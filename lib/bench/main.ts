@@ -6,6 +6,8 @@
  *   - enrichment: evidence + diagnosis per sample alert over the sample workspace
  *   - CLI-style load: reading the 8-hour sample workspace export
  *   - card size against the 26 KB Teams budget
+ *   - cold start against bare Node.js: each function module, the deployed bundle, and the dev
+ *     host's first answers (lib/bench/coldStart.ts; goal: bundle within +100 ms, health +30 ms)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseAlert } from '../alerts/parseAlert';
 import { repoRoot } from '../devhost/main';
 import { buildReport } from '../enrichAlert';
+import { COLD_START_RUNS, coldStartFigures } from './coldStart';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { MetricsFileSource } from '../evidence/metricsFile';
 import { handleAlertRequest } from '../intake/handleAlertRequest';
@@ -89,6 +92,11 @@ async function main(): Promise<void> {
       `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
     );
   }
+
+  console.log(
+    `cold start: new processes, medians of ${COLD_START_RUNS} runs interleaved with bare \`node -e 0\` (Node.js ${process.version})`,
+  );
+  for (const figure of await coldStartFigures(root)) console.log(`  ${figure}`);
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { type Config, type Environment } from '../config';
 import { enrichAlert } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
-import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
 import { createServices, type ServiceOverrides, type Services } from '../services';
@@ -49,6 +48,12 @@ export interface DevHostOptions {
   /** Delay between queue retries; the Functions host waits seconds, tests need less. */
   readonly retryDelayMs?: number;
 }
+
+/**
+ * Intake validation (zod and the alert schema) loads on the first POST, as in the function app,
+ * so that the host answers `GET /api/health` as soon as it listens.
+ */
+const intakeModule = () => import('../intake/handleAlertRequest.js');
 
 /** Reads a request body, refusing to buffer more than `limit` bytes. */
 function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
@@ -101,6 +106,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const method = request.method ?? 'GET';
     if (path === '/api/alerts' && method === 'POST') {
+      const { handleAlertRequest, MAX_ALERT_BODY_BYTES } = await intakeModule();
       const length = request.headers['content-length'];
       const result = await handleAlertRequest(
         {
@@ -123,6 +129,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return;
     }
     if ((path === INBOX_TEAMS_PATH || path === INBOX_WEBHOOK_PATH) && method === 'POST') {
+      const { MAX_ALERT_BODY_BYTES } = await intakeModule();
       let body: unknown;
       try {
         body = JSON.parse(
