@@ -9,11 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { type Config, type Environment } from '../config';
-import { enrichAlert } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
-import { createServices, type ServiceOverrides, type Services } from '../services';
+import { createServiceProvider, type ServiceOverrides, type ServiceProvider } from '../services';
 import { InMemoryAlertQueue, InMemoryAlertStore } from '../state/memoryState';
 import { Inbox } from './inbox';
 import {
@@ -31,7 +30,8 @@ export interface DevHost {
   readonly url: string;
   readonly inbox: Inbox;
   readonly queue: InMemoryAlertQueue;
-  readonly services: Services;
+  /** Built part by part on first use, as in the function app. */
+  readonly services: ServiceProvider;
   close(): Promise<void>;
 }
 
@@ -96,9 +96,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const inbox = new Inbox();
   const queue = new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000);
   const bundle = readFile(adaptiveCardsBundlePath());
-  // Requests that arrive before the services are built wait for them.
-  let resolveServices: (services: Services) => void = () => undefined;
-  const ready = new Promise<Services>((resolve) => {
+  // Requests that arrive before the host knows its own URL wait for it.
+  let resolveServices: (services: ServiceProvider) => void = () => undefined;
+  const ready = new Promise<ServiceProvider>((resolve) => {
     resolveServices = resolve;
   });
 
@@ -113,7 +113,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
           ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
           readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
         },
-        (await ready).intake,
+        await (await ready).intake(),
       );
       send(
         response,
@@ -185,20 +185,28 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  let services: Services;
-  try {
-    services = await createServices(options.config, {
-      queue,
-      store: new InMemoryAlertStore(),
-      log: options.log,
-      ...options.overrides?.(url),
-    });
-  } catch (error: unknown) {
-    server.close();
-    throw error;
-  }
+  // Like the function app, the host builds intake on the first POST and enrichment (the sample
+  // workspace, the notifiers) on the first queued alert, so it answers as soon as it listens.
+  const services = createServiceProvider(options.config, {
+    queue,
+    store: new InMemoryAlertStore(),
+    log: options.log,
+    ...options.overrides?.(url),
+  });
   resolveServices(services);
-  queue.consume((message) => enrichAlert(message.alert, services.enrichment).then(() => undefined));
+  queue.consume(async (message) => {
+    let enrichment: Awaited<ReturnType<ServiceProvider['enrichment']>>;
+    try {
+      enrichment = await services.enrichment();
+    } catch (error: unknown) {
+      options.log.error(
+        `Dev host cannot enrich: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+      throw error;
+    }
+    const { enrichAlert } = await import('../enrichAlert.js');
+    await enrichAlert(message.alert, enrichment);
+  });
   return {
     url,
     inbox,
