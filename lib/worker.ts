@@ -9,7 +9,7 @@
  */
 
 import { ConfigError, loadConfig, processEnvironment } from './config';
-import type { IntakeRequest } from './intake/handleAlertRequest';
+import type { IntakeRequest, IntakeServices } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
@@ -24,8 +24,7 @@ function workerServices(): ServiceProvider {
 }
 
 export async function receiveAlert(request: IntakeRequest, log: Logger): Promise<HandlerResponse> {
-  const intake = import('./intake/handleAlertRequest.js');
-  let services: Awaited<ReturnType<ServiceProvider['intake']>>;
+  let services: IntakeServices;
   try {
     services = await workerServices().intake();
   } catch (error: unknown) {
@@ -35,7 +34,7 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
     // 503 so that the action group retries once the configuration is fixed.
     return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };
   }
-  const { handleAlertRequest } = await intake;
+  const { handleAlertRequest } = await import('./intake/handleAlertRequest.js');
   return handleAlertRequest(request, { ...services, log });
 }
 
