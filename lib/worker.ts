@@ -1,36 +1,34 @@
 /**
  * What the Functions entry points call: services built once per worker from the environment,
  * and the three operations (receive, process, health) with the logger of the invocation.
+ *
+ * Loading this file loads only the configuration and the health handler: every function module
+ * imports it, and the deployed bundle loads all of them on every cold start, including the one
+ * for `GET /api/health`. The intake and enrichment code (and through the service provider their
+ * SDKs) is imported by the first invocation that needs it.
  */
 
 import { randomUUID } from 'node:crypto';
 
 import { ConfigError, loadConfig, processEnvironment } from './config';
-import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
+import type { IntakeRequest, IntakeServices } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
-import { processQueuedAlert } from './processQueuedAlert';
-import { createServices, type Services } from './services';
-import { parseQueuedAlert } from './state/queueMessage';
+import { createServiceProvider, type ServiceProvider } from './services';
 
-let services: Promise<Services> | undefined;
+let provider: ServiceProvider | undefined;
 
-/** Memoised per worker; a failed build is retried on the next call. */
-export function getWorkerServices(): Promise<Services> {
-  services ??= (async () => createServices(loadConfig(processEnvironment())))().catch(
-    (error: unknown) => {
-      services = undefined;
-      throw error;
-    },
-  );
-  return services;
+/** One per worker; a configuration that does not load is read again on the next call. */
+function workerServices(): ServiceProvider {
+  provider ??= createServiceProvider(loadConfig(processEnvironment()));
+  return provider;
 }
 
 export async function receiveAlert(request: IntakeRequest, log: Logger): Promise<HandlerResponse> {
-  let built: Services;
+  let services: IntakeServices;
   try {
-    built = await getWorkerServices();
+    services = await workerServices().intake();
   } catch (error: unknown) {
     const detail =
       error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
@@ -38,7 +36,8 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
     // 503 so that the action group retries once the configuration is fixed.
     return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };
   }
-  return handleAlertRequest(request, { ...built.intake, log });
+  const { handleAlertRequest } = await import('./intake/handleAlertRequest.js');
+  return handleAlertRequest(request, { ...services, log });
 }
 
 /**
@@ -50,9 +49,13 @@ export async function processQueueMessage(
   log: Logger,
   messageId: string = randomUUID(),
 ): Promise<void> {
+  const [{ parseQueuedAlert }, { processQueuedAlert }] = await Promise.all([
+    import('./state/queueMessage.js'),
+    import('./processQueuedAlert.js'),
+  ]);
   const queued = parseQueuedAlert(message);
-  const built = await getWorkerServices();
-  await processQueuedAlert(queued, messageId, { ...built.enrichment, log });
+  const services = await workerServices().enrichment();
+  await processQueuedAlert(queued, messageId, { ...services, log });
 }
 
 export function reportHealth(): HandlerResponse {

@@ -11,6 +11,8 @@
  *   - storm: 300 and 1,000 one-device alerts of one hub incident within a minute, through the
  *     real clients against local Log Analytics and metrics endpoints (`storm.ts`); `--storm`
  *     runs only that part, `--no-storm` skips it
+ *   - cold start against bare Node.js: each function module, the deployed bundle, and the dev
+ *     host's first answers (lib/bench/coldStart.ts; goal: bundle within +100 ms, health +30 ms)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -21,6 +23,7 @@ import { parseAlert } from '../alerts/parseAlert';
 import { diagnose } from '../diagnose/diagnose';
 import { repoRoot } from '../devhost/main';
 import { buildReport } from '../enrichAlert';
+import { COLD_START_RUNS, coldStartFigures } from './coldStart';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { MetricsFileSource } from '../evidence/metricsFile';
 import { handleAlertRequest } from '../intake/handleAlertRequest';
@@ -150,6 +153,12 @@ async function main(): Promise<void> {
       `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
     );
   }
+
+  console.log(
+    `cold start: new processes, medians of ${COLD_START_RUNS} runs interleaved with bare \`node -e 0\` (Node.js ${process.version})`,
+  );
+  for (const figure of await coldStartFigures(root)) console.log(`  ${figure}`);
+
   if (!args.includes('--no-storm')) await storms(root);
 }
 
