@@ -1,39 +1,35 @@
 /**
  * What the Functions entry points call: services built once per worker from the environment,
- * and the three operations (receive, process, health) with the logger of the invocation.
+ * and the operations (receive, process, the incident and digest timers, health) with the logger of the invocation.
+ *
+ * Loading this file loads only the configuration and the health handler: every function module
+ * imports it, and the deployed bundle loads all of them on every cold start, including the one
+ * for `GET /api/health`. The intake and enrichment code (and through the service provider their
+ * SDKs) is imported by the first invocation that needs it.
  */
 
 import { randomUUID } from 'node:crypto';
 
 import { ConfigError, loadConfig, processEnvironment } from './config';
-import { runIncidentTimer } from './enrichAlert';
-import { handleAlertRequest, type IntakeRequest } from './intake/handleAlertRequest';
+import type { DigestOutcome } from './digest/runDigest';
+import type { IntakeRequest, IntakeServices } from './intake/handleAlertRequest';
 import { handleHealthRequest } from './intake/handleHealthRequest';
 import type { HandlerResponse } from './intake/httpResult';
 import type { Logger } from './logger';
-import { processQueuedAlert } from './processQueuedAlert';
-import { createServices, type Services } from './services';
-import { runDailyDigests, type DigestOutcome } from './digest/runDigest';
-import { recordAlertActivity } from './state/activityLedger';
-import { parseQueuedAlert } from './state/queueMessage';
+import { createServiceProvider, type ServiceProvider } from './services';
 
-let services: Promise<Services> | undefined;
+let provider: ServiceProvider | undefined;
 
-/** Memoised per worker; a failed build is retried on the next call. */
-export function getWorkerServices(): Promise<Services> {
-  services ??= (async () => createServices(loadConfig(processEnvironment())))().catch(
-    (error: unknown) => {
-      services = undefined;
-      throw error;
-    },
-  );
-  return services;
+/** One per worker; a configuration that does not load is read again on the next call. */
+function workerServices(): ServiceProvider {
+  provider ??= createServiceProvider(loadConfig(processEnvironment()));
+  return provider;
 }
 
 export async function receiveAlert(request: IntakeRequest, log: Logger): Promise<HandlerResponse> {
-  let built: Services;
+  let services: IntakeServices;
   try {
-    built = await getWorkerServices();
+    services = await workerServices().intake();
   } catch (error: unknown) {
     const detail =
       error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
@@ -41,7 +37,8 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
     // 503 so that the action group retries once the configuration is fixed.
     return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };
   }
-  return handleAlertRequest(request, { ...built.intake, log });
+  const { handleAlertRequest } = await import('./intake/handleAlertRequest.js');
+  return handleAlertRequest(request, { ...services, log });
 }
 
 /**
@@ -53,30 +50,37 @@ export async function processQueueMessage(
   log: Logger,
   messageId: string = randomUUID(),
 ): Promise<void> {
-  const queued = parseQueuedAlert(message);
-  const built = await getWorkerServices();
-  // Digest bookkeeping (idempotent per alert, never throws).
-  await recordAlertActivity(
-    built.enrichment.activity,
-    'alert-received',
-    queued.alert,
-    built.enrichment.now(),
-    log,
+  const [{ parseQueuedAlert }, { processQueuedAlert }, { recordAlertActivity }] = await Promise.all(
+    [
+      import('./state/queueMessage.js'),
+      import('./processQueuedAlert.js'),
+      import('./state/activityLedger.js'),
+    ],
   );
-  await processQueuedAlert(queued, messageId, { ...built.enrichment, log });
+  const queued = parseQueuedAlert(message);
+  const services = await workerServices().enrichment();
+  // Digest bookkeeping (idempotent per alert, never throws).
+  await recordAlertActivity(services.activity, 'alert-received', queued.alert, services.now(), log);
+  await processQueuedAlert(queued, messageId, { ...services, log });
 }
 
 /** The incident timer (functions/incidents.ts): updates and closing cards. */
 export async function tickIncidentTimer(log: Logger): Promise<void> {
-  const built = await getWorkerServices();
-  const sent = await runIncidentTimer({ ...built.enrichment, log });
+  const [{ runIncidentTimer }, services] = await Promise.all([
+    import('./enrichAlert.js'),
+    workerServices().enrichment(),
+  ]);
+  const sent = await runIncidentTimer({ ...services, log });
   if (sent > 0) log.info(`Incident timer: ${sent} message(s) delivered`);
 }
 
 /** The timer: the daily fleet-health digest of every watched hub. */
 export async function runDigestTimer(log: Logger): Promise<DigestOutcome[]> {
-  const built = await getWorkerServices();
-  return runDailyDigests({ ...built.digest, log });
+  const [{ runDailyDigests }, services] = await Promise.all([
+    import('./digest/runDigest.js'),
+    workerServices().digest(),
+  ]);
+  return runDailyDigests({ ...services, log });
 }
 
 export function reportHealth(): HandlerResponse {

@@ -1,8 +1,9 @@
 /**
  * A local HTTPS endpoint that speaks the Azure Monitor metrics API
- * (`GET /{resourceUri}/providers/Microsoft.Insights/metrics`) for the real `MonitorClient`:
- * bearer auth, the `timespan` query parameter, and the REST response shape. It answers
- * `connectedDeviceCount` at PT1M from a function of time, and counts the calls.
+ * (`GET /{resourceUri}/providers/Microsoft.Insights/metrics`) for the real metrics pipeline
+ * (`AzureMonitorMetricsSource`): bearer auth, the `timespan` query parameter, and the REST
+ * response shape. It answers `connectedDeviceCount` at PT1M from a function of time, and counts
+ * the calls.
  */
 
 import { createServer, type Server } from 'node:https';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestCertificate } from './localCertificate';
 
 export interface LocalArmMetricsServer {
-  /** `https://127.0.0.1:<port>`, for `createMonitorClient`'s endpoint. */
+  /** `https://127.0.0.1:<port>`, for `AzureMonitorMetricsSource`'s endpoint. */
   readonly endpoint: string;
   /** Metrics calls received (one per hub asked). */
   calls(): number;

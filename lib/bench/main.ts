@@ -12,6 +12,8 @@
  *     real clients against local Log Analytics and metrics endpoints (`storm.ts`); `--storm`
  *     runs only that part, `--no-storm` skips it
  *   - the daily digest of a 100,000-device hub: rows read and wall time (`digestBench.ts`)
+ *   - cold start against bare Node.js: each function module, the deployed bundle, and the dev
+ *     host's first answers (lib/bench/coldStart.ts; goal: bundle within +100 ms, health +30 ms)
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { diagnose } from '../diagnose/diagnose';
 import { repoRoot } from '../devhost/main';
 import { benchDigest } from './digestBench';
 import { buildReport } from '../enrichAlert';
+import { COLD_START_RUNS, coldStartFigures } from './coldStart';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { MetricsFileSource } from '../evidence/metricsFile';
 import { handleAlertRequest } from '../intake/handleAlertRequest';
@@ -152,6 +155,12 @@ async function main(): Promise<void> {
       `enrich ${file} → ${cause}: ${stats(times)}; Teams body ${(size / 1024).toFixed(1)} KB of 26 KB`,
     );
   }
+
+  console.log(
+    `cold start: new processes, medians of ${COLD_START_RUNS} runs interleaved with bare \`node -e 0\` (Node.js ${process.version})`,
+  );
+  for (const figure of await coldStartFigures(root)) console.log(`  ${figure}`);
+
   if (!args.includes('--no-storm')) await storms(root);
   await benchDigest();
 }

@@ -3,7 +3,7 @@
  * the real enrichment path: the composition root (`createServices`, so the sharing layer too),
  * the real `LogsQueryClient` over HTTPS against the local Log Analytics server (which enforces the
  * service's per-caller limits: 5 concurrent queries, 200 per 30 s, 429 with `Retry-After`), the
- * real `MonitorClient` against a local metrics endpoint, and the real Teams and webhook notifiers
+ * real metrics pipeline against a local metrics endpoint, and the real Teams and webhook notifiers
  * posting to local receivers. Figures, not pass/fail.
  */
 
@@ -13,10 +13,7 @@ import type { Alert } from '../alerts/alert';
 import { loadConfig } from '../config';
 import { enrichAlert, type EnrichmentServices } from '../enrichAlert';
 import type { EnrichedAlert } from '../enrichment';
-import {
-  AzureMonitorMetricsSource,
-  createMonitorClient,
-} from '../evidence/azureMonitorMetricsSource';
+import { AzureMonitorMetricsSource } from '../evidence/azureMonitorMetricsSource';
 import { createLogsQueryClient, LogAnalyticsSource } from '../evidence/logAnalyticsSource';
 import { silentLogger } from '../logger';
 import { createServices } from '../services';
@@ -86,12 +83,12 @@ export async function runStorm(run: StormRun, base: Alert): Promise<StormFigures
       }),
       workspaceId: WORKSPACE_ID,
     });
-    const metrics = new AzureMonitorMetricsSource(
-      createMonitorClient(credential, arm.endpoint, {
-        tlsOptions: { ca: certificate.cert },
-        retryOptions: { maxRetries: 2 },
-      }),
-    );
+    const metrics = new AzureMonitorMetricsSource({
+      credential,
+      endpoint: arm.endpoint,
+      tlsOptions: { ca: certificate.cert },
+      retryOptions: { maxRetries: 2 },
+    });
     const config = loadConfig({
       LOG_ANALYTICS_WORKSPACE_ID: WORKSPACE_ID,
       STATE_STORE: 'memory',

@@ -9,9 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { type Environment, loadConfig } from '../config';
 import { replayDeadLetter } from '../notify/deliver';
-import { createCredential, createNotifiers } from '../services';
-import { createStorageClients } from '../state/azureStorageState';
-import { TableDeadLetters, TableLedger } from '../state/tableLedger';
+import { createNotifiers } from '../services';
 
 export const REPLAY_USAGE = `Usage:
   enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]
@@ -61,13 +59,22 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     if (config.stateStore !== 'azure-storage') {
       throw new ReplayUsageError('replay reads Azure Storage: set STATE_STORE=azure-storage');
     }
-    const notifier = createNotifiers(config).find((n) => n.name === channel);
+    const notifier = (await createNotifiers(config)).find((n) => n.name === channel);
     if (notifier === undefined) {
       throw new ReplayUsageError(
         `the ${channel} channel is not configured (${channel === 'teams' ? 'TEAMS_WORKFLOW_URL' : 'WEBHOOK_URL'})`,
       );
     }
-    const clients = createStorageClients(config.storage, () => createCredential(config));
+    // The Storage and identity SDKs load here, not when the CLI starts.
+    const [{ createStorageClients }, { TableDeadLetters, TableLedger }, { createCredential }] =
+      await Promise.all([
+        import('../state/azureStorageState.js'),
+        import('../state/tableLedger.js'),
+        import('../credential.js'),
+      ]);
+    const clients = createStorageClients(config.storage, () =>
+      createCredential(config.azureClientId),
+    );
     const deadLetters = new TableDeadLetters(clients.deadLetters);
     const ledger = new TableLedger(clients.table);
     const alertId = values['alert-id']?.toLowerCase();

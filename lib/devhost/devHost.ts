@@ -12,21 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { type Config, type Environment } from '../config';
 import { runIncidentTimer } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
-import { handleAlertRequest, MAX_ALERT_BODY_BYTES } from '../intake/handleAlertRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
-import { processQueuedAlert } from '../processQueuedAlert';
-import {
-  createCredential,
-  createServices,
-  type ServiceOverrides,
-  type Services,
-} from '../services';
-import { createStorageClients } from '../state/azureStorageState';
+import { createServiceProvider, type ServiceOverrides, type ServiceProvider } from '../services';
 import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from '../state/memoryState';
-import { parseQueuedAlert } from '../state/queueMessage';
 import { Inbox } from './inbox';
-import { StorageQueuePoller } from './storageQueuePoller';
+import type { StorageQueuePoller } from './storageQueuePoller';
 import { recordAlertActivity } from '../state/activityLedger';
 import { runDigestNow } from './devDigest';
 import {
@@ -49,7 +40,8 @@ export interface DevHost {
   readonly queue: InMemoryAlertQueue | undefined;
   /** The poller of the real queue with `STATE_STORE=azure-storage`. */
   readonly poller: StorageQueuePoller | undefined;
-  readonly services: Services;
+  /** Built part by part on first use, as in the function app. */
+  readonly services: ServiceProvider;
   /** Resolves when every queued alert has been processed or dead-lettered. */
   drain(): Promise<void>;
   /** One run of the incident timer (what the timer below does every `incidentTimerMs`). */
@@ -72,6 +64,12 @@ export interface DevHostOptions {
   /** How often the incident timer runs (Azure: every minute); 0 turns it off (tests tick by hand). */
   readonly incidentTimerMs?: number;
 }
+
+/**
+ * Intake validation (zod and the alert schema) loads on the first POST, as in the function app,
+ * so that the host answers `GET /api/health` as soon as it listens.
+ */
+const intakeModule = () => import('../intake/handleAlertRequest.js');
 
 /** Reads a request body, refusing to buffer more than `limit` bytes. */
 function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
@@ -115,9 +113,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const inMemory = options.config.stateStore === 'memory';
   const queue = inMemory ? new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000) : undefined;
   const bundle = readFile(adaptiveCardsBundlePath());
-  // Requests that arrive before the services are built wait for them.
-  let resolveServices: (services: Services) => void = () => undefined;
-  const ready = new Promise<Services>((resolve) => {
+  // Requests that arrive before the host knows its own URL wait for it.
+  let resolveServices: (services: ServiceProvider) => void = () => undefined;
+  const ready = new Promise<ServiceProvider>((resolve) => {
     resolveServices = resolve;
   });
 
@@ -125,6 +123,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const method = request.method ?? 'GET';
     if (path === '/api/alerts' && method === 'POST') {
+      const { handleAlertRequest, MAX_ALERT_BODY_BYTES } = await intakeModule();
       const length = request.headers['content-length'];
       const authorization = request.headers.authorization;
       const result = await handleAlertRequest(
@@ -133,7 +132,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
           ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
           readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
         },
-        (await ready).intake,
+        await (await ready).intake(),
       );
       send(
         response,
@@ -145,7 +144,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     if (path === DIGEST_PATH && method === 'POST') {
       const result = await runDigestNow(
-        (await ready).digest,
+        await (await ready).digest(),
         new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
       );
       send(response, result.status, result.body);
@@ -157,6 +156,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return;
     }
     if ((path === INBOX_TEAMS_PATH || path === INBOX_WEBHOOK_PATH) && method === 'POST') {
+      const { MAX_ALERT_BODY_BYTES } = await intakeModule();
       let body: unknown;
       try {
         body = JSON.parse(
@@ -212,21 +212,30 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  let services: Services;
-  try {
-    services = await createServices(options.config, {
-      ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
-      log: options.log,
-      ...options.overrides?.(url),
-    });
-  } catch (error: unknown) {
-    server.close();
-    throw error;
-  }
+  // Like the function app, the host builds intake on the first POST and enrichment (the sample
+  // workspace, the notifiers, the worker state) on the first queued alert, so it answers as soon
+  // as it listens.
+  const services = createServiceProvider(options.config, {
+    ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
+    log: options.log,
+    ...options.overrides?.(url),
+  });
   resolveServices(services);
   const work = async (message: unknown, messageId: string): Promise<void> => {
+    let enrichment: Awaited<ReturnType<ServiceProvider['enrichment']>>;
+    try {
+      enrichment = await services.enrichment();
+    } catch (error: unknown) {
+      options.log.error(
+        `Dev host cannot enrich: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+      throw error;
+    }
+    const [{ parseQueuedAlert }, { processQueuedAlert }] = await Promise.all([
+      import('../state/queueMessage.js'),
+      import('../processQueuedAlert.js'),
+    ]);
     const queued = parseQueuedAlert(message);
-    const { enrichment } = services;
     // Digest bookkeeping (idempotent per alert, never throws), as the queue trigger does.
     await recordAlertActivity(
       enrichment.activity,
@@ -241,16 +250,35 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   if (queue) {
     queue.consume(work);
   } else {
-    const clients = createStorageClients(options.config.storage, () =>
-      createCredential(options.config),
-    );
-    poller = new StorageQueuePoller(clients.queue, clients.poison, work, {
-      retryDelayMs: options.retryDelayMs ?? 1000,
-      log: options.log,
-    });
+    try {
+      // The Storage SDKs load only when the host polls a real queue.
+      const [{ createStorageClients }, { StorageQueuePoller: Poller }] = await Promise.all([
+        import('../state/azureStorageState.js'),
+        import('./storageQueuePoller.js'),
+      ]);
+      // A connection string needs no credential; service URIs use a developer sign-in.
+      const identity =
+        options.config.storage.connectionString === undefined
+          ? (await import('../credential.js')).createCredential(options.config.azureClientId)
+          : undefined;
+      const clients = createStorageClients(options.config.storage, () => {
+        if (identity === undefined) {
+          throw new Error('Storage asked for a credential it was not given');
+        }
+        return identity;
+      });
+      poller = new Poller(clients.queue, clients.poison, work, {
+        retryDelayMs: options.retryDelayMs ?? 1000,
+        log: options.log,
+      });
+    } catch (error: unknown) {
+      server.close();
+      throw error;
+    }
     poller.start();
   }
-  const tickIncidents = (): Promise<number> => runIncidentTimer(services.enrichment);
+  const tickIncidents = async (): Promise<number> =>
+    runIncidentTimer(await services.enrichment());
   const timerMs = options.incidentTimerMs ?? 15_000;
   const timer =
     timerMs > 0

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 
 import {
   AzureMonitorMetricsSource,
-  createMonitorClient,
+  METRICS_API_VERSION,
 } from '../../lib/evidence/azureMonitorMetricsSource';
+import { closedPort } from '../support/azurite';
 import { repoPath } from '../support/fixtures';
 import { HUB } from '../support/scenario';
 import { createTestCertificate, type TestCertificate } from '../support/tls';
@@ -26,6 +27,8 @@ let endpoint: string;
 const seen: Seen[] = [];
 /** Hubs (lower-case) the fake ARM refuses with 403. */
 const forbidden = new Set<string>();
+/** Answers served before the normal ones, in order (status and raw body). */
+const scripted: { status: number; body: string }[] = [];
 
 beforeAll(async () => {
   certificate = createTestCertificate();
@@ -46,6 +49,12 @@ beforeAll(async () => {
     };
     if (request.headers.authorization !== `Bearer ${TOKEN}`) {
       error(401, 'InvalidAuthenticationToken');
+      return;
+    }
+    const next = scripted.shift();
+    if (next !== undefined) {
+      response.writeHead(next.status, { 'content-type': 'application/json' });
+      response.end(next.body);
       return;
     }
     if (forbidden.has(hub)) {
@@ -71,21 +80,29 @@ afterAll(async () => {
 beforeEach(() => {
   seen.length = 0;
   forbidden.clear();
+  scripted.length = 0;
+  scopes.length = 0;
 });
 
-function source(): AzureMonitorMetricsSource {
+/** The scopes the credential was asked for. */
+const scopes: string[] = [];
+
+function source(maxRetries = 0): AzureMonitorMetricsSource {
   const credential = {
-    getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
+    getToken: async (scope: string | string[]) => {
+      scopes.push(...[scope].flat());
+      return { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 };
+    },
   };
-  return new AzureMonitorMetricsSource(
-    createMonitorClient(credential, endpoint, {
-      tlsOptions: { ca: certificate.cert },
-      retryOptions: { maxRetries: 0 },
-    }),
-  );
+  return new AzureMonitorMetricsSource({
+    credential,
+    endpoint: `${endpoint}/`,
+    tlsOptions: { ca: certificate.cert },
+    retryOptions: { maxRetries, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
+  });
 }
 
-describe('AzureMonitorMetricsSource (real MonitorClient over HTTPS)', () => {
+describe('AzureMonitorMetricsSource (Azure SDK pipeline over HTTPS)', () => {
   test('asks ARM for connectedDeviceCount of the hub at PT1M and maps the points', async () => {
     const answer = await source().connectedDeviceCount([HUB], SPAN);
     expect(seen).toHaveLength(1);
@@ -96,7 +113,10 @@ describe('AzureMonitorMetricsSource (real MonitorClient over HTTPS)', () => {
     expect(request?.query.get('interval')).toBe('PT1M');
     expect(request?.query.get('aggregation')).toBe('average,minimum,maximum');
     expect(request?.query.get('timespan')).toBe(`${SPAN.start}/${SPAN.end}`);
-    expect(request?.query.get('api-version')).toMatch(/^\d{4}-\d\d-\d\d/);
+    expect(request?.query.get('api-version')).toBe(METRICS_API_VERSION);
+    expect(request?.query.get('metricnamespace')).toBe('Microsoft.Devices/IotHubs');
+    // The token is for the configured ARM endpoint (sovereign clouds change both together).
+    expect(scopes).toEqual([`${endpoint}/.default`]);
     expect(answer.warning).toBeUndefined();
     // The response covers the sample's whole day: the adapter keeps what ARM returned.
     expect(answer.value.length).toBeGreaterThan(30);
@@ -124,5 +144,41 @@ describe('AzureMonitorMetricsSource (real MonitorClient over HTTPS)', () => {
       .catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/Azure Monitor metrics unavailable \(contoso-fleet-hub: 403/);
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(TOKEN);
+  });
+
+  test('a 503 is retried by the pipeline, then the answer is used', async () => {
+    scripted.push({ status: 503, body: '{"error":{"code":"ServiceUnavailable"}}' });
+    const answer = await source(1).connectedDeviceCount([HUB], SPAN);
+    expect(seen).toHaveLength(2);
+    expect(answer.value.length).toBeGreaterThan(30);
+  });
+
+  test('an answer that is not metrics JSON is a clear error, not a crash', async () => {
+    scripted.push({ status: 200, body: '<html>proxy error</html>' });
+    await expect(source().connectedDeviceCount([HUB], SPAN)).rejects.toThrow(
+      /contoso-fleet-hub: 200 MalformedResponse/,
+    );
+    scripted.push({ status: 200, body: '{"value":{"not":"a list"}}' });
+    expect((await source().connectedDeviceCount([HUB], SPAN)).value).toEqual([]);
+  });
+
+  test('an error without a JSON body still names its status', async () => {
+    scripted.push({ status: 404, body: 'not found' });
+    await expect(source().connectedDeviceCount([HUB], SPAN)).rejects.toThrow(
+      /contoso-fleet-hub: 404\)/,
+    );
+  });
+
+  test('an unreachable endpoint is a clear error', async () => {
+    const closed = new AzureMonitorMetricsSource({
+      credential: {
+        getToken: async () => ({ token: TOKEN, expiresOnTimestamp: Date.now() + 1e6 }),
+      },
+      endpoint: `https://127.0.0.1:${await closedPort()}`,
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(closed.connectedDeviceCount([HUB], SPAN)).rejects.toThrow(
+      /Azure Monitor metrics unavailable \(contoso-fleet-hub: /,
+    );
   });
 });

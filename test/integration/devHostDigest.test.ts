@@ -10,6 +10,8 @@ import { loadConfig } from '../../lib/config';
 import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
 import { devHostEnvironment, SAMPLE_HUB } from '../../lib/devhost/main';
 import { silentLogger } from '../../lib/logger';
+import { TeamsDigestNotifier } from '../../lib/notify/digestNotifiers';
+import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 
@@ -30,15 +32,12 @@ beforeAll(async () => {
   });
 });
 
-function devHostChannels(url: string): Record<string, unknown> {
-  const env = devHostEnvironment({ TEAMS_WORKFLOW_URL: `${url}/inbox/teams` }, REPO_ROOT, 0);
-  const config = loadConfig(env);
-  // Built the same way as in production, from the configuration.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const services = require('../../lib/services') as typeof import('../../lib/services');
+/** The Teams channels of this host, wherever it listens (the default URL names port 7071). */
+function devHostChannels(url: string) {
+  const delivery = { timeoutMs: 5000 };
   return {
-    notifiers: services.createNotifiers(config),
-    digestNotifiers: services.createDigestNotifiers(config),
+    notifiers: [new TeamsNotifier(`${url}/inbox/teams`, delivery)],
+    digestNotifiers: [new TeamsDigestNotifier(`${url}/inbox/teams`, delivery)],
   };
 }
 
@@ -46,8 +45,8 @@ afterAll(async () => {
   await host.close();
 });
 
-test('the dev host watches the sample hub', () => {
-  expect(host.services.digest.hubResourceIds).toEqual([SAMPLE_HUB]);
+test('the dev host watches the sample hub', async () => {
+  expect((await host.services.digest()).hubResourceIds).toEqual([SAMPLE_HUB]);
 });
 
 test('POST /api/digest delivers the sample digest to the inbox as a valid card', async () => {
