@@ -277,8 +277,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     poller.start();
   }
-  const tickIncidents = async (): Promise<number> =>
-    runIncidentTimer(await services.enrichment());
+  const tickIncidents = async (): Promise<number> => runIncidentTimer(await services.enrichment());
   const timerMs = options.incidentTimerMs ?? 15_000;
   const timer =
     timerMs > 0
