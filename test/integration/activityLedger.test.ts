@@ -77,13 +77,18 @@ describe.each(adapters)('%s', (_name, make) => {
       key: 'a|Fired',
     });
 
+    // The kinds recorded by default are counted, 0 when none happened.
     await expect(ledger.summarise(HUB, SINCE, UNTIL)).resolves.toEqual({
       alertsReceived: 2,
+      incidentsOpened: 0,
       cardsPosted: 1,
+      renewalsKeptQuiet: 0,
     });
     await expect(ledger.summarise(OTHER_HUB, SINCE, UNTIL)).resolves.toEqual({
       alertsReceived: 1,
+      incidentsOpened: 0,
       cardsPosted: 0,
+      renewalsKeptQuiet: 0,
     });
   });
 
