@@ -90,6 +90,10 @@ const viaDeadLetter: Scenario[] = [
   { name: 'Teams reset (unknown, no key)', teams: [{ status: 202, reset: true }] },
 ];
 
+// A hang guard, not a timing assertion: a scenario takes seconds alone, but a loaded CI machine
+// running the other suites beside it has made one take over the default 30 s.
+jest.setTimeout(180_000);
+
 describe('fault matrix', () => {
   test.each(exactlyOnce.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     const row: Row = await matrix.run(scenario);

@@ -89,7 +89,8 @@ test('the digest timer posts the hub’s digest, counting what the enricher did'
   expect(card).toContain('Fleet health of contoso-fleet-hub');
   expect(card).toContain('Alerts received: 1');
   expect(card).toContain('Cards posted: 1');
-  expect(card).toContain('Incidents opened: not tracked by this deployment');
+  expect(card).toContain('Incidents opened: 0');
+  expect(card).toContain('Dead letters waiting for replay: 0');
 });
 
 test('DIGEST_SCHEDULE empty: the timer is not registered', () => {
