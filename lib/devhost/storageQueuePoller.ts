@@ -8,7 +8,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 
 import type { Logger } from '../logger';
-import { within } from '../state/azureStorageState';
+import { within } from '../state/storageDeadlines';
 
 export type MessageHandler = (message: unknown, messageId: string) => Promise<void>;
 

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 
-import { RestError, TableClient } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import { QueueClient } from '@azure/storage-queue';
 
@@ -16,34 +16,11 @@ import {
 } from './alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from './alertStore';
 import { DEAD_LETTER_TABLE_NAME } from './ledger';
+import { EnsuredTable, INTAKE_DEADLINES, type StorageDeadlines, within } from './storageDeadlines';
 import { INCIDENT_TABLE_NAME } from './tableIncidentStore';
 
 /** Azure Storage queue messages are at most 64 KiB; base64 costs a third of that. */
 export const MAX_QUEUE_MESSAGE_BYTES = 48 * 1024;
-
-/**
- * Client-side deadlines. The SDK's `tryTimeoutInMs` only sets the server-side `?timeout=`; a hung
- * endpoint is cut only by an abort signal. Intake's worst case is the sum of its three calls
- * (read, enqueue, record), under 4 s, well inside the action group's ~10 s webhook time-out.
- */
-export interface StorageDeadlines {
-  readonly readMs: number;
-  readonly enqueueMs: number;
-  readonly writeMs: number;
-}
-
-export const INTAKE_DEADLINES: StorageDeadlines = { readMs: 800, enqueueMs: 2000, writeMs: 1000 };
-/** The worker has minutes, not seconds; still, no storage call may hang it. */
-export const WORKER_DEADLINES: StorageDeadlines = {
-  readMs: 5000,
-  enqueueMs: 5000,
-  writeMs: 5000,
-};
-
-/** Options for one SDK call with a client-side deadline. */
-export function within(ms: number): { abortSignal: AbortSignal } {
-  return { abortSignal: AbortSignal.timeout(ms) };
-}
 
 export class StorageAlertQueue implements AlertQueue {
   private ready: Promise<unknown> | undefined;
@@ -111,35 +88,6 @@ export class TableAlertStore implements AlertStore {
       'Replace',
       options,
     );
-  }
-}
-
-/** A table client that creates its table once, on first write. */
-export class EnsuredTable {
-  private ready: Promise<unknown> | undefined;
-
-  constructor(readonly client: TableClient) {}
-
-  async ensure(options: { abortSignal: AbortSignal }): Promise<void> {
-    this.ready ??= this.client.createTable(options).catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
-  }
-
-  /** The entity, or undefined when it (or the table) does not exist. */
-  async read(
-    partitionKey: string,
-    rowKey: string,
-    options: { abortSignal: AbortSignal },
-  ): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
-    try {
-      return await this.client.getEntity(partitionKey, rowKey, options);
-    } catch (error: unknown) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
-    }
   }
 }
 

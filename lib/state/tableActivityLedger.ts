@@ -20,6 +20,13 @@ import {
   summariseEvents,
 } from './activityLedger';
 import { expandDevelopmentStorage } from './azureStorageState';
+import {
+  EnsuredTable,
+  LISTING_READS,
+  type StorageDeadlines,
+  WORKER_DEADLINES,
+  within,
+} from './storageDeadlines';
 
 export const ACTIVITY_TABLE_NAME = 'enricheractivity';
 const DAY_MS = 24 * 60 * 60_000;
@@ -40,17 +47,21 @@ function isKind(value: unknown): value is ActivityKind {
 }
 
 export class TableActivityLedger implements ActivityLedger {
-  private ready: Promise<unknown> | undefined;
+  private readonly table: EnsuredTable;
 
   constructor(
     private readonly client: TableClient,
     private readonly tracked: readonly ActivityKind[] = RECORDED_ACTIVITY_KINDS,
-  ) {}
+    private readonly deadlines: StorageDeadlines = WORKER_DEADLINES,
+  ) {
+    this.table = new EnsuredTable(client);
+  }
 
   async record(event: ActivityEvent): Promise<void> {
     const at = new Date(event.at);
     if (Number.isNaN(at.getTime())) throw new Error('Activity event needs a valid time');
-    await this.ensureTable();
+    const options = within(this.deadlines.writeMs);
+    await this.table.ensure(options);
     await this.client.upsertEntity(
       {
         partitionKey: partitionKey(event.hubResourceId, at.toISOString().slice(0, 10)),
@@ -60,6 +71,7 @@ export class TableActivityLedger implements ActivityLedger {
         key: event.key.slice(0, 1000),
       },
       'Replace',
+      options,
     );
   }
 
@@ -70,12 +82,15 @@ export class TableActivityLedger implements ActivityLedger {
       throw new Error('Activity summary needs a valid window');
     }
     if (end - start > MAX_DAYS * DAY_MS) throw new Error(`Activity window over ${MAX_DAYS} days`);
-    await this.ensureTable();
+    // One deadline for the whole summary: a digest must not hang on a slow table.
+    const options = within(this.deadlines.readMs * LISTING_READS);
+    await this.table.ensure(options);
     const events: Pick<ActivityEvent, 'kind' | 'key'>[] = [];
     for (let day = Math.floor(start / DAY_MS) * DAY_MS; day < end; day += DAY_MS) {
       const pk = partitionKey(hubResourceId, new Date(day).toISOString().slice(0, 10));
       const entities = this.client.listEntities<{ kind?: unknown; at?: unknown; key?: unknown }>({
         queryOptions: { filter: `PartitionKey eq '${pk}'`, select: ['kind', 'at', 'key'] },
+        ...options,
       });
       for await (const entity of entities) {
         const at = typeof entity.at === 'string' ? Date.parse(entity.at) : NaN;
@@ -84,14 +99,6 @@ export class TableActivityLedger implements ActivityLedger {
       }
     }
     return summariseEvents(events, this.tracked);
-  }
-
-  private async ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
   }
 }
 

@@ -16,6 +16,13 @@ import { odata, RestError, type TableClient } from '@azure/data-tables';
 import type { AlertMemo, Counter, DailyCount, IncidentRecord } from '../incidents/incident';
 import { type IncidentStore, isActive } from '../incidents/incidentStore';
 import type { Versioned } from '../incidents/revisions';
+import {
+  EnsuredTable,
+  LISTING_READS,
+  type StorageDeadlines,
+  WORKER_DEADLINES,
+  within,
+} from './storageDeadlines';
 
 export const INCIDENT_TABLE_NAME = 'incidents';
 
@@ -53,9 +60,14 @@ interface IncidentEntity {
 }
 
 export class TableIncidentStore implements IncidentStore {
-  private ready: Promise<unknown> | undefined;
+  private readonly table: EnsuredTable;
 
-  constructor(private readonly client: TableClient) {}
+  constructor(
+    private readonly client: TableClient,
+    private readonly deadlines: StorageDeadlines = WORKER_DEADLINES,
+  ) {
+    this.table = new EnsuredTable(client);
+  }
 
   async incidentsOf(hubResourceId: string): Promise<Versioned<IncidentRecord>[]> {
     await this.ensureTable();
@@ -70,7 +82,7 @@ export class TableIncidentStore implements IncidentStore {
   async insert(record: IncidentRecord): Promise<boolean> {
     await this.ensureTable();
     try {
-      await this.client.createEntity(this.entity(record));
+      await this.client.createEntity(this.entity(record), this.writing());
       return true;
     } catch (error: unknown) {
       if (statusOf(error) === 409) return false;
@@ -81,7 +93,10 @@ export class TableIncidentStore implements IncidentStore {
   async replace(record: IncidentRecord, etag: string): Promise<boolean> {
     await this.ensureTable();
     try {
-      await this.client.updateEntity(this.entity(record), 'Replace', { etag });
+      await this.client.updateEntity(this.entity(record), 'Replace', {
+        ...this.writing(),
+        etag,
+      });
       return true;
     } catch (error: unknown) {
       if (statusOf(error) === 412 || statusOf(error) === 404) return false;
@@ -100,6 +115,7 @@ export class TableIncidentStore implements IncidentStore {
         record: JSON.stringify(memo),
       },
       'Replace',
+      this.writing(),
     );
   }
 
@@ -110,6 +126,7 @@ export class TableIncidentStore implements IncidentStore {
       const entity = await this.client.getEntity<{ record: string }>(
         `alert-${rowKey.slice(0, 2)}`,
         rowKey,
+        this.reading(),
       );
       return JSON.parse(entity.record) as AlertMemo;
     } catch (error: unknown) {
@@ -124,26 +141,33 @@ export class TableIncidentStore implements IncidentStore {
     const rowKey = `${hash(hubResourceId)}-${counter}`;
     for (let attempt = 1; attempt <= COUNTER_ATTEMPTS; attempt++) {
       try {
-        const current = await this.client.getEntity<{ count: number }>(partitionKey, rowKey);
+        const current = await this.client.getEntity<{ count: number }>(
+          partitionKey,
+          rowKey,
+          this.reading(),
+        );
         await this.client.updateEntity(
           { partitionKey, rowKey, count: current.count + by },
           'Merge',
-          { etag: current.etag },
+          { ...this.writing(), etag: current.etag },
         );
         return;
       } catch (error: unknown) {
         const status = statusOf(error);
         if (status === 404) {
           try {
-            await this.client.createEntity({
-              partitionKey,
-              rowKey,
-              kind: 'count',
-              day,
-              hubResourceId: hubResourceId.toLowerCase(),
-              counter,
-              count: by,
-            });
+            await this.client.createEntity(
+              {
+                partitionKey,
+                rowKey,
+                kind: 'count',
+                day,
+                hubResourceId: hubResourceId.toLowerCase(),
+                counter,
+                count: by,
+              },
+              this.writing(),
+            );
             return;
           } catch (inner: unknown) {
             if (statusOf(inner) !== 409) throw inner;
@@ -166,7 +190,10 @@ export class TableIncidentStore implements IncidentStore {
       hubResourceId: string;
       counter: Counter;
       count: number;
-    }>({ queryOptions: { filter: odata`PartitionKey eq ${`count-${day}`}` } });
+    }>({
+      queryOptions: { filter: odata`PartitionKey eq ${`count-${day}`}` },
+      ...this.listing(),
+    });
     for await (const entity of entities) {
       counts.push({
         day,
@@ -192,7 +219,10 @@ export class TableIncidentStore implements IncidentStore {
 
   private async list(filter: string): Promise<Versioned<IncidentRecord>[]> {
     const found: Versioned<IncidentRecord>[] = [];
-    const entities = this.client.listEntities<{ record: string }>({ queryOptions: { filter } });
+    const entities = this.client.listEntities<{ record: string }>({
+      queryOptions: { filter },
+      ...this.listing(),
+    });
     for await (const entity of entities) {
       found.push({ value: JSON.parse(entity.record) as IncidentRecord, etag: entity.etag });
     }
@@ -200,10 +230,18 @@ export class TableIncidentStore implements IncidentStore {
   }
 
   private async ensureTable(): Promise<void> {
-    this.ready ??= this.client.createTable().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
+    await this.table.ensure(this.writing());
+  }
+
+  private reading(): { abortSignal: AbortSignal } {
+    return within(this.deadlines.readMs);
+  }
+
+  private writing(): { abortSignal: AbortSignal } {
+    return within(this.deadlines.writeMs);
+  }
+
+  private listing(): { abortSignal: AbortSignal } {
+    return within(this.deadlines.readMs * LISTING_READS);
   }
 }

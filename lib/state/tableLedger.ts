@@ -6,14 +6,14 @@
 
 import { RestError, type TableClient } from '@azure/data-tables';
 
+import { alertPartition, hashKey } from './azureStorageState';
 import {
-  alertPartition,
   EnsuredTable,
-  hashKey,
+  LISTING_READS,
   type StorageDeadlines,
   WORKER_DEADLINES,
   within,
-} from './azureStorageState';
+} from './storageDeadlines';
 import {
   type DeadLetter,
   type DeadLetterStore,
@@ -239,7 +239,7 @@ export class TableDeadLetters implements DeadLetterStore {
     const letters: DeadLetter[] = [];
     try {
       const entities = this.table.client.listEntities({
-        ...within(this.deadlines.readMs * 6),
+        ...within(this.deadlines.readMs * LISTING_READS),
         ...(channel !== undefined && {
           queryOptions: { filter: `PartitionKey eq '${channel.replace(/'/g, "''")}'` },
         }),

@@ -23,6 +23,11 @@ import {
   type StorageClients,
 } from '../../lib/state/azureStorageState';
 import { PROCESSING_LEASE_MS } from '../../lib/state/ledger';
+import {
+  createActivityTableClient,
+  TableActivityLedger,
+} from '../../lib/state/tableActivityLedger';
+import { TableIncidentStore } from '../../lib/state/tableIncidentStore';
 import { TableDeadLetters, TableLedger } from '../../lib/state/tableLedger';
 import { parseQueuedAlert } from '../../lib/state/queueMessage';
 import { closedPort, connectionStringFor, startAzurite, type Azurite } from '../support/azurite';
@@ -311,6 +316,56 @@ describe('when storage is down or hung', () => {
       expect(proxy.seen.length).toBeGreaterThan(0);
     } finally {
       await proxy.close();
+      await tableProxy.close();
+    }
+  });
+
+  it('bounds the incident store and activity ledger too, and tries again once the table heals', async () => {
+    const tableProxy = await startFaultProxy(azurite.tableServiceUri);
+    try {
+      tableProxy.mode = 'hang';
+      const hung = clientsFor(
+        connectionStringWith(azurite.connectionString, { table: tableProxy.url }),
+      );
+      const deadlines = { readMs: 200, enqueueMs: 300, writeMs: 200 };
+      const incidents = new TableIncidentStore(hung.incidents, deadlines);
+      const activity = new TableActivityLedger(
+        createActivityTableClient(
+          {
+            connectionString: connectionStringWith(azurite.connectionString, {
+              table: tableProxy.url,
+            }),
+          },
+          noCredential,
+        ),
+        undefined,
+        deadlines,
+      );
+      const event = {
+        kind: 'alert-received',
+        hubResourceId: sampleAlert.hubResourceIds[0] ?? 'hub',
+        at: '2026-11-20T06:08:11.000Z',
+        key: 'hung|Fired',
+      } as const;
+
+      await expect(incidents.recall('hung')).rejects.toThrow(/abort/i);
+      await expect(incidents.activeIncidents()).rejects.toThrow(/abort/i);
+      await expect(incidents.count('hub', '2026-11-20', 'renewals-posted')).rejects.toThrow(
+        /abort/i,
+      );
+      await expect(activity.record(event)).rejects.toThrow(/abort/i);
+
+      // The create that hung is not remembered: the next call after healing goes through.
+      tableProxy.mode = 'pass';
+      await activity.record(event);
+      await expect(incidents.activeIncidents()).resolves.toEqual(expect.any(Array));
+      const summary = await activity.summarise(
+        event.hubResourceId,
+        '2026-11-20T00:00:00.000Z',
+        '2026-11-21T00:00:00.000Z',
+      );
+      expect(summary).toMatchObject({ alertsReceived: 1 });
+    } finally {
       await tableProxy.close();
     }
   });
