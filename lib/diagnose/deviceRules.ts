@@ -13,6 +13,8 @@ import { notTokenReason } from './tokenRules';
 
 /** Kicks this soon after a reconnect that followed a drop are the hub noticing the old socket. */
 const RECONNECT_RACE_MS = 2 * 60_000;
+/** …and that reconnect came this soon after the device's own 404104 (a flaky link's outage). */
+const RACE_RECONNECT_AFTER_DROP_MS = 5 * 60_000;
 /** Without addresses to compare, this many kicks are repeated enough to mean a second client. */
 const KICKS_WITHOUT_ADDRESSES = 4;
 
@@ -43,40 +45,47 @@ function addressSwitches(device: DeviceSignals): number {
   return switches;
 }
 
-/** A kick right after the device came back from a drop: its own old connection, not a clone. */
+/**
+ * A kick right after the device came back from its own drop: the hub closing the old connection
+ * it had not noticed was dead, not a clone. A clone's kicks follow the other client's connect with
+ * no drop of this device before it, so they never pass this test.
+ */
 function isReconnectRace(device: DeviceSignals, kick: TimedEvent): boolean {
   let lastDrop: number | undefined;
   let lastConnect: number | undefined;
+  let dropBeforeConnect: number | undefined;
   for (const e of device.events) {
-    if (e.ms > kick.ms) break;
+    if (e.ms > kick.ms || e === kick) break;
     if (e.resultType === '404104') lastDrop = e.ms;
-    if (e.operation === 'deviceConnect' && e.resultType === '') lastConnect = e.ms;
+    if (e.operation === 'deviceConnect' && e.resultType === '') {
+      lastConnect = e.ms;
+      dropBeforeConnect = lastDrop;
+    }
   }
   return (
     lastConnect !== undefined &&
+    dropBeforeConnect !== undefined &&
     kick.ms - lastConnect <= RECONNECT_RACE_MS &&
-    (lastDrop === undefined || lastDrop <= lastConnect || kick.ms - lastDrop <= RECONNECT_RACE_MS)
+    lastConnect - dropBeforeConnect <= RACE_RECONNECT_AFTER_DROP_MS
   );
 }
 
 /** The kicks that are not explained by a reconnect race. */
 function repeatedKicks(device: DeviceSignals): readonly TimedEvent[] {
-  const errors = device.duplicateIdentityErrors;
-  if (errors.length >= 3) return errors;
-  return errors.filter((e) => !isReconnectRace(device, e));
+  return device.duplicateIdentityErrors.filter((e) => !isReconnectRace(device, e));
 }
 
-/** Evidence that one lone kick was a reconnect race, for the verdict that stands instead. */
+/** Evidence that the kicks were reconnect races, for the verdict that stands instead. */
 export function reconnectRaceNote(device: DeviceSignals): EvidenceItem | undefined {
   const errors = device.duplicateIdentityErrors;
-  if (errors.length === 0 || errors.length > 2) return undefined;
   const first = errors[0];
-  return first
-    ? item(
-        'reconnect-race',
-        `${codes(errors)} at ${clock(first.time)}, right after a reconnect: the hub closing the old connection it had not noticed was dead, not a second client`,
-      )
-    : undefined;
+  if (!first || repeatedKicks(device).length >= 2) return undefined;
+  return item(
+    'reconnect-race',
+    errors.length === 1
+      ? `${codes(errors)} at ${clock(first.time)}, right after a reconnect: the hub closing the old connection it had not noticed was dead, not a second client`
+      : `${codes(errors)} since ${dateTime(first.time)}, each right after the device came back from a drop: the hub closing old connections it had not noticed were dead, not a second client`,
+  );
 }
 
 export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice | undefined {

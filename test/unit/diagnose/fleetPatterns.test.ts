@@ -256,6 +256,43 @@ describe('a reconnect race is not a duplicate identity', () => {
     expect(diagnosis?.evidence.map((e) => e.signal)).toContain('reconnect-race');
   });
 
+  test('a flaky link with a kick after several of its reconnects, from changing addresses, is still races', async () => {
+    // Hours apart, each kick a second after the device came back from its own 404104.
+    const events: ConnectionEvent[] = [event('f1', 1, 'connect', '10.0.0.XXX')];
+    for (const [i, t] of [60, 150, 240, 330].entries()) {
+      const address = `10.0.${(i + 1) % 3}.XXX`;
+      events.push(event('f1', t, '404104', '10.0.0.XXX'), event('f1', t + 2, 'connect', address), {
+        ...event('f1', t + 2.02, '400027', '10.0.0.XXX'),
+        resultType: '409002',
+      });
+    }
+    const { diagnosis } = await reportFor(deviceAlert(['f1'], 320, 335), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis?.cause).toBe('device-or-network');
+    expect(diagnosis?.evidence.find((e) => e.signal === 'reconnect-race')?.text).toMatch(
+      /4× 409002.*each right after the device came back from a drop/,
+    );
+  });
+
+  test('a kick right after a connect that followed no drop of the device is not a race', async () => {
+    // Two kicks, each after the other client's connect; the device itself never dropped before.
+    const events = [
+      event('k1', 60, 'connect', '81.2.69.XXX'),
+      event('k1', 60.1, '400027', '92.40.17.XXX'),
+      event('k1', 66, 'connect', '92.40.17.XXX'),
+      event('k1', 66.1, '400027', '81.2.69.XXX'),
+      event('k1', 72, 'connect', '81.2.69.XXX'),
+      event('k1', 75, '404104', '81.2.69.XXX'),
+    ];
+    const { diagnosis } = await reportFor(deviceAlert(['k1'], 65, 80), [
+      ...quietFleet(20),
+      ...events,
+    ]);
+    expect(diagnosis?.cause).toBe('duplicate-identity');
+  });
+
   test('kicks from two addresses taking turns are a duplicate identity', async () => {
     const events: ConnectionEvent[] = [];
     for (let i = 0; i < 3; i++) {
