@@ -69,6 +69,7 @@ export function benchFleet(devices: number): ConnectionEvent[] {
   ): void => {
     events.push({
       time: at(ms),
+      ms,
       hubResourceId: HUB,
       deviceId,
       operation,

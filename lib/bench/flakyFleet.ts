@@ -6,6 +6,7 @@
 
 import type { Alert } from '../alerts/alert';
 import type { ConnectionEvent, Evidence } from '../evidence/evidence';
+import { SharedStrings } from '../evidence/connectionEvents';
 
 const HUB =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/bench/providers/microsoft.devices/iothubs/bench-hub';
@@ -23,15 +24,18 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function row(
+type Row = readonly [
   deviceId: string,
   ms: number,
   operation: string,
   resultType: string,
   ip: string,
-): ConnectionEvent {
+];
+
+function row([deviceId, ms, operation, resultType, ip]: Row): ConnectionEvent {
   return {
     time: new Date(ms).toISOString(),
+    ms,
     hubResourceId: HUB,
     deviceId,
     operation,
@@ -52,24 +56,27 @@ export interface BenchCase {
 export function flakyFleet(devices: number): BenchCase {
   const random = mulberry32(devices);
   const end = START + HOURS * 3_600_000;
-  const events: ConnectionEvent[] = [];
+  const rows: Row[] = [];
   const ids: string[] = [];
   for (let d = 0; d < devices; d++) {
     const id = `flaky-${String(d).padStart(4, '0')}`;
     ids.push(id);
     let ms = START + random() * 300_000;
-    events.push(row(id, ms, 'deviceConnect', '', `10.${d % 250}.0.XXX`));
+    rows.push([id, ms, 'deviceConnect', '', `10.${d % 250}.0.XXX`]);
     while (ms < end) {
       ms += 120_000 + random() * 600_000;
       const ip = `10.${d % 250}.${Math.floor(random() * 3)}.XXX`;
-      if (random() < 0.1) events.push(row(id, ms - 2_000, 'deviceDisconnect', '401003', ip));
-      events.push(row(id, ms, 'deviceDisconnect', '404104', ip));
+      if (random() < 0.1) rows.push([id, ms - 2_000, 'deviceDisconnect', '401003', ip]);
+      rows.push([id, ms, 'deviceDisconnect', '404104', ip]);
       ms += 5_000 + random() * 240_000;
-      events.push(row(id, ms, 'deviceConnect', '', ip));
-      if (random() < 0.03) events.push(row(id, ms + 500, 'deviceDisconnect', '409002', ip));
+      rows.push([id, ms, 'deviceConnect', '', ip]);
+      if (random() < 0.03) rows.push([id, ms + 500, 'deviceDisconnect', '409002', ip]);
     }
   }
-  events.sort((a, b) => a.time.localeCompare(b.time));
+  // Built in time order, with repeated values shared, as the adapters build them from a query
+  // answer sorted by time.
+  const strings = new SharedStrings();
+  const events = rows.sort((a, b) => a[1] - b[1]).map((r) => strings.share(row(r)));
   const windowEnd = new Date(end - 15 * 60_000).toISOString();
   const windowStart = new Date(end - 30 * 60_000).toISOString();
   const evidence: Evidence = {

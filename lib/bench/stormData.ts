@@ -42,6 +42,7 @@ function eventAt(
 ): ConnectionEvent {
   const base = {
     time: new Date(time).toISOString(),
+    ms: time,
     hubResourceId: STORM_HUB,
     deviceId,
     protocol: 'Mqtt',

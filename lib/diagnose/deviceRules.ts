@@ -11,10 +11,6 @@ import { clock, dateTime, duration, plural } from './format';
 import { sdkLabel } from './sdkFamilies';
 import { notTokenReason } from './tokenRules';
 
-/** Kicks this soon after a reconnect that followed a drop are the hub noticing the old socket. */
-const RECONNECT_RACE_MS = 2 * 60_000;
-/** …and that reconnect came this soon after the device's own 404104 (a flaky link's outage). */
-const RACE_RECONNECT_AFTER_DROP_MS = 5 * 60_000;
 /** Without addresses to compare, this many kicks are repeated enough to mean a second client. */
 const KICKS_WITHOUT_ADDRESSES = 4;
 
@@ -45,34 +41,10 @@ function addressSwitches(device: DeviceSignals): number {
   return switches;
 }
 
-/**
- * A kick right after the device came back from its own drop: the hub closing the old connection
- * it had not noticed was dead, not a clone. A clone's kicks follow the other client's connect with
- * no drop of this device before it, so they never pass this test.
- */
-function isReconnectRace(device: DeviceSignals, kick: TimedEvent): boolean {
-  let lastDrop: number | undefined;
-  let lastConnect: number | undefined;
-  let dropBeforeConnect: number | undefined;
-  for (const e of device.events) {
-    if (e.ms > kick.ms || e === kick) break;
-    if (e.resultType === '404104') lastDrop = e.ms;
-    if (e.operation === 'deviceConnect' && e.resultType === '') {
-      lastConnect = e.ms;
-      dropBeforeConnect = lastDrop;
-    }
-  }
-  return (
-    lastConnect !== undefined &&
-    dropBeforeConnect !== undefined &&
-    kick.ms - lastConnect <= RECONNECT_RACE_MS &&
-    lastConnect - dropBeforeConnect <= RACE_RECONNECT_AFTER_DROP_MS
-  );
-}
-
 /** The kicks that are not explained by a reconnect race. */
 function repeatedKicks(device: DeviceSignals): readonly TimedEvent[] {
-  return device.duplicateIdentityErrors.filter((e) => !isReconnectRace(device, e));
+  const races = new Set(device.reconnectRaces);
+  return device.duplicateIdentityErrors.filter((e) => !races.has(e));
 }
 
 /** Evidence that the kicks were reconnect races, for the verdict that stands instead. */

@@ -19,7 +19,7 @@ import {
   diagnoseDeviceOrNetwork,
   diagnoseDuplicateIdentity,
 } from './deviceRules';
-import { type DeviceSignals, deviceSignals, groupByDevice } from './deviceSignals';
+import { type DeviceSignals, signalsOfDevices } from './deviceSignals';
 import {
   type AssessedDevice,
   type Cause,
@@ -144,9 +144,11 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     );
   }
 
-  const byDevice = groupByDevice(evidence.deviceEvents, new Set(alert.deviceIds));
-  const devices = alert.deviceIds.map((id) =>
-    deviceSignals(id, byDevice.get(id) ?? [], evidence.alertWindow, evidence.span.end),
+  const devices = signalsOfDevices(
+    evidence.deviceEvents,
+    alert.deviceIds,
+    evidence.alertWindow,
+    evidence.span.end,
   );
 
   // The first device with a specific fault speaks for the alert; later devices are not assessed.

@@ -6,6 +6,8 @@ import type { TimeWindow } from '../alerts/alert';
 export interface ConnectionEvent {
   /** ISO 8601 UTC (`TimeGenerated`). */
   readonly time: string;
+  /** `time` in epoch milliseconds, parsed once where the row is read. */
+  readonly ms: number;
   /** Lower-cased IoT hub ARM resource ID (`_ResourceId`). */
   readonly hubResourceId: string;
   readonly deviceId: string;

@@ -7,6 +7,7 @@
 import type { Evidence } from './evidence';
 import type { EvidenceSource, MetricsSource, SourceAnswer } from './evidenceSource';
 import type { EvidencePlan, EvidenceQuery, QueryName } from './kql';
+import { byTime } from './connectionEvents';
 
 export interface EvidenceSources {
   readonly evidence: EvidenceSource;
@@ -61,7 +62,7 @@ export async function gatherEvidence(
     alertWindow: plan.alertWindow,
     span: plan.span,
     hubResourceIds: plan.hubResourceIds,
-    deviceEvents: [...deviceEvents].sort((a, b) => a.time.localeCompare(b.time)),
+    deviceEvents: [...deviceEvents].sort(byTime),
     fleetActivity,
     fleetSize,
     disconnectedDevices: disconnectedDevices.rows,

@@ -28,6 +28,8 @@ import { truncationWarning } from './aggregate';
 import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
 import type { EvidenceQuery, QueryName } from './kql';
+import { byTime, SharedStrings } from './connectionEvents';
+import { isoMs } from './isoTime';
 
 export type TokenCredential = ConstructorParameters<typeof LogsQueryClient>[0];
 type Pipeline = LogsQueryClient['pipeline'];
@@ -239,11 +241,12 @@ export class LogAnalyticsSource implements EvidenceSource {
 
   async deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
     const answer = await this.run(query, 'deviceTimeline');
+    const strings = new SharedStrings();
     const events = answer.table.rows.flatMap((row) => {
       const event = toConnectionEvent(answer.table.reader(row));
-      return event === undefined ? [] : [event];
+      return event === undefined ? [] : [strings.share(event)];
     });
-    events.sort((a, b) => a.time.localeCompare(b.time));
+    events.sort(byTime);
     const total = uncappedCount(answer.table, 'TotalRows', events.length);
     return withWarning(
       events,
@@ -543,6 +546,7 @@ function toConnectionEvent(row: RowReader): ConnectionEvent | undefined {
   if (time === undefined || deviceId === '') return undefined;
   return {
     time,
+    ms: isoMs(time),
     hubResourceId: row.text('_ResourceId').toLowerCase(),
     deviceId,
     operation: row.text('OperationName'),

@@ -27,6 +27,7 @@ export function event(
 ): ConnectionEvent {
   const base = {
     time: at(minutes),
+    ms: Date.parse(at(minutes)),
     hubResourceId: HUB,
     deviceId,
     maskedIpAddress: ip,
