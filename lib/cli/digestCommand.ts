@@ -29,7 +29,8 @@ export function renderDigest(report: DigestReport, format: DigestFormat): string
     case 'teams':
       return `${JSON.stringify(renderDigestTeamsMessage(report), null, 2)}\n`;
     case 'webhook':
-      return `${JSON.stringify(renderDigestWebhookEvent(report), null, 2)}\n`;
+      // Offline output is reproducible: the digest's own time stands for the time it was sent.
+      return `${JSON.stringify(renderDigestWebhookEvent(report, report.generatedAt), null, 2)}\n`;
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'text':

@@ -8,6 +8,7 @@ import type { DigestReport } from '../digest/digestReport';
 import { renderDigestTeamsMessage } from '../render/digestCard';
 import { renderDigestWebhookEvent } from '../render/digestWebhook';
 import { type DeliveryOptions, postJson } from './httpDelivery';
+import { IDEMPOTENCY_KEY_HEADER } from './webhookNotifier';
 import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhookSignature';
 
 export interface DigestNotifier {
@@ -41,8 +42,10 @@ export class WebhookDigestNotifier implements DigestNotifier {
   ) {}
 
   async sendDigest(report: DigestReport): Promise<void> {
-    const body = JSON.stringify(renderDigestWebhookEvent(report));
-    const headers: Record<string, string> = {};
+    const event = renderDigestWebhookEvent(report, this.now().toISOString());
+    const body = JSON.stringify(event);
+    // The same key as alert events: a receiver that deduplicates on it drops a retried digest.
+    const headers: Record<string, string> = { [IDEMPOTENCY_KEY_HEADER]: event.id };
     if (this.secret !== undefined) {
       const timestamp = String(Math.floor(this.now().getTime() / 1000));
       headers[TIMESTAMP_HEADER] = timestamp;

@@ -1,18 +1,14 @@
 /**
- * The digest as a webhook event: `digest.daily`, version 2, described by
- * `schemas/webhook-digest-v2.schema.json` (the v2 envelope carries an `event` name).
+ * The digest as a webhook event: `digest.daily` in the version 2 envelope every webhook body
+ * shares (`schemas/webhook-v2.schema.json`), so a consumer switches on `event` as for alerts and
+ * incidents. The id is stable per hub and day: a retried digest carries the same id.
  */
 
 import type { DigestReport, SectionId } from '../digest/digestReport';
+import { WEBHOOK_SCHEMA } from './webhookPayload';
 
-export const DIGEST_WEBHOOK_SCHEMA =
-  'https://github.com/iothub-alert-enricher/schemas/webhook-digest-v2.schema.json';
-
-export interface DigestWebhookEvent {
-  readonly $schema: string;
-  readonly event: 'digest.daily';
-  readonly version: 2;
-  readonly title: string;
+/** `data` of `digest.daily`. */
+export interface DigestData {
   readonly hub: { readonly resourceId: string; readonly name: string };
   readonly day: { readonly start: string; readonly end: string };
   readonly week: { readonly start: string; readonly end: string };
@@ -33,29 +29,48 @@ export interface DigestWebhookEvent {
   readonly generatedAt: string;
 }
 
-export function renderDigestWebhookEvent(report: DigestReport): DigestWebhookEvent {
+export interface DigestWebhookEvent {
+  readonly $schema: string;
+  readonly version: 2;
+  readonly event: 'digest.daily';
+  readonly id: string;
+  readonly title: string;
+  readonly sentAt: string;
+  readonly data: DigestData;
+}
+
+/** `digest-<hub name>-<day>`: IoT hub names are globally unique (`<name>.azure-devices.net`). */
+export function digestMessageId(report: DigestReport): string {
+  return `digest-${report.hubName.toLowerCase()}-${report.day.start.slice(0, 10)}`;
+}
+
+export function renderDigestWebhookEvent(report: DigestReport, sentAt: string): DigestWebhookEvent {
   return {
-    $schema: DIGEST_WEBHOOK_SCHEMA,
-    event: 'digest.daily',
+    $schema: WEBHOOK_SCHEMA,
     version: 2,
+    event: 'digest.daily',
+    id: digestMessageId(report),
     title: report.headline,
-    hub: { resourceId: report.hubResourceId, name: report.hubName },
-    day: report.day,
-    week: report.week,
-    sections: report.sections.map((section) => ({
-      id: section.id,
-      title: section.title,
-      summary: section.summary,
-      more: section.more,
-      missing: section.missing ?? null,
-      lines: section.lines.map((line) => ({
-        text: line.text,
-        query: line.link?.query ?? null,
-        url: line.link?.url ?? null,
-        data: line.data,
+    sentAt,
+    data: {
+      hub: { resourceId: report.hubResourceId, name: report.hubName },
+      day: report.day,
+      week: report.week,
+      sections: report.sections.map((section) => ({
+        id: section.id,
+        title: section.title,
+        summary: section.summary,
+        more: section.more,
+        missing: section.missing ?? null,
+        lines: section.lines.map((line) => ({
+          text: line.text,
+          query: line.link?.query ?? null,
+          url: line.link?.url ?? null,
+          data: line.data,
+        })),
       })),
-    })),
-    gaps: report.gaps,
-    generatedAt: report.generatedAt,
+      gaps: report.gaps,
+      generatedAt: report.generatedAt,
+    },
   };
 }

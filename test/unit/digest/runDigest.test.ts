@@ -127,8 +127,12 @@ describe('runDailyDigests', () => {
     expect(hook.json).toMatchObject({
       event: 'digest.daily',
       version: 2,
-      hub: { resourceId: HUB },
+      sentAt: now.toISOString(),
+      data: { hub: { resourceId: HUB } },
     });
+    const { id } = hook.json as { id: string };
+    expect(id).toMatch(/^digest-contoso-fleet-hub-/);
+    expect(hook.headers['idempotency-key']).toBe(id);
     expect(
       verifyWebhookSignature(
         's3cret',

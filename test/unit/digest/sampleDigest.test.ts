@@ -149,15 +149,24 @@ describe('renderings', () => {
     expect(JSON.stringify(card)).toContain('pump-station-7');
   });
 
-  test('the webhook event is valid against schemas/webhook-digest-v2.schema.json', () => {
+  test('the webhook event is digest.daily in the v2 envelope of schemas/webhook-v2.schema.json', () => {
     const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
     addFormats(ajv);
-    const validate = ajv.compile(readJson('schemas', 'webhook-digest-v2.schema.json') as object);
-    const event = renderDigestWebhookEvent(report);
+    const validate = ajv.compile(readJson('schemas', 'webhook-v2.schema.json') as object);
+    const event = renderDigestWebhookEvent(report, '2026-11-21T07:00:03.000Z');
     expect(validate(event) ? [] : validate.errors).toEqual([]);
-    expect(event).toMatchObject({ event: 'digest.daily', version: 2 });
+    expect(event).toMatchObject({
+      event: 'digest.daily',
+      version: 2,
+      sentAt: '2026-11-21T07:00:03.000Z',
+    });
+    expect(event.id).toMatch(/^digest-contoso-fleet-hub-\d{4}-\d{2}-\d{2}$/);
+    // Stable per hub and day: a retry carries the same id.
+    expect(renderDigestWebhookEvent(report, '2026-11-21T07:05:00.000Z').id).toBe(event.id);
+    // The digest's data is checked as a digest, not as another event's.
     expect(validate({ ...event, event: 'incident.opened' })).toBe(false);
     expect(validate({ ...event, version: 1 })).toBe(false);
+    expect(validate({ ...event, data: { ...event.data, sections: 'none' } })).toBe(false);
   });
 
   test('the text names every section', () => {
