@@ -9,8 +9,15 @@ import {
   renderInboxPage,
   type InboxMessage,
 } from '../../lib/devhost/inboxPage';
+import { buildDigestReport } from '../../lib/digest/digestReport';
+import { gatherDigest } from '../../lib/digest/gatherDigest';
+import { ExportDigestSource } from '../../lib/evidence/digestSource';
+import { ExportFileSource } from '../../lib/evidence/exportFileSource';
+import { renderDigestTeamsMessage } from '../../lib/render/digestCard';
+import { InMemoryActivityLedger } from '../../lib/state/activityLedger';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { launchChromium } from '../support/chromium';
+import { repoPath } from '../support/fixtures';
 
 // A realistic enriched-alert card: markdown, FactSet, ColumnSet, an attention Container, a link.
 const alertCard = {
@@ -480,6 +487,49 @@ describe('inbox page in headless Chromium', () => {
     await expect(page.locator('[data-marker="kept"]').count()).resolves.toBe(1);
     expect(log.pageErrors).toEqual([]);
     expect(log.consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('renders the daily digest card of the sample hub with its sections and query links', async () => {
+    const hub =
+      '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
+    const until = new Date('2026-11-20T08:00:00Z');
+    const evidence = await ExportFileSource.fromPath(repoPath('samples', 'workspace'));
+    const report = buildDigestReport(
+      await gatherDigest(hub, until, {
+        digest: new ExportDigestSource(evidence.events),
+        evidence,
+        activity: new InMemoryActivityLedger(),
+      }),
+      until,
+    );
+    const digest: InboxMessage = {
+      id: 'd1',
+      receivedAt: '2026-11-20T08:00:05.000Z',
+      channel: 'teams',
+      body: renderDigestTeamsMessage(report),
+    };
+    messagesJson = JSON.stringify([digest]);
+    const { page, log } = await openInbox();
+
+    const card = page.getByTestId('message').first().getByTestId('card');
+    await expect(card.locator('.ac-adaptiveCard').count()).resolves.toBe(1);
+    await expect(card.getByTestId('card-error').count()).resolves.toBe(0);
+    await expect(card.getByTestId('card-warning').count()).resolves.toBe(0);
+    const cardText = (await card.innerText()).replace(/\s+/g, ' ');
+    expect(cardText).toContain('contoso-fleet-hub');
+    for (const section of report.sections) expect(cardText).toContain(section.title);
+    expect(cardText).toContain('pump-station-7');
+    expect(cardText).not.toContain('**');
+    // Lines link to the Log Analytics query that shows them, opened in a new tab.
+    const links = await card
+      .locator('a[href^="https://portal.azure.com/"]')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('target')));
+    expect(links.length).toBeGreaterThan(0);
+    expect(new Set(links)).toEqual(new Set(['_blank']));
+    expect(log.pageErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.blocked).toEqual([]);
     await page.context().close();
   });
 
