@@ -25,7 +25,13 @@ import {
 } from '../evidence/logAnalyticsSource';
 import { renderDigestTeamsMessage } from '../render/digestCard';
 import { byteSize } from '../render/teamsCard';
-import { startLocalQueryServer, type WireTable } from './localQueryServer';
+import { createTestCertificate } from './localCertificate';
+import {
+  reply,
+  startLocalLogAnalyticsServer,
+  type WireColumnType,
+  type WireTable,
+} from './localLogAnalyticsServer';
 
 const HUB =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-bench/providers/microsoft.devices/iothubs/bench-hub';
@@ -140,10 +146,12 @@ function wireTable(
   const names = Object.keys(columns);
   return {
     name: 'PrimaryResult',
-    columns: names.map((name) => ({ name, type: columns[name] ?? 'string' })),
+    columns: names.map((name) => ({ name, type: (columns[name] ?? 'string') as WireColumnType })),
     rows: rows.map((row) => names.map((name) => row[name] ?? null)),
   };
 }
+
+const BENCH_TOKEN = 'digest-bench-token-not-a-secret';
 
 export async function benchDigest(devices = 100_000): Promise<void> {
   const generated = performance.now();
@@ -171,7 +179,8 @@ export async function benchDigest(devices = 100_000): Promise<void> {
   const plan = planDigestQueries(HUB, UNTIL);
   const answering = exportDigest;
   let serverMs = 0;
-  const server = await startLocalQueryServer(async (query) => {
+  let bytesSent = 0;
+  const answer = async (query: string): Promise<WireTable> => {
     const t = performance.now();
     try {
       const digestQuery = plan.queries.find((q) => q.query === query);
@@ -212,15 +221,30 @@ export async function benchDigest(devices = 100_000): Promise<void> {
     } finally {
       serverMs += performance.now() - t;
     }
+  };
+  const certificate = createTestCertificate();
+  const server = await startLocalLogAnalyticsServer({
+    certificate,
+    token: BENCH_TOKEN,
+    handler: async (request) => {
+      try {
+        const answered = reply.tables(await answer(request.query ?? ''));
+        bytesSent += Buffer.byteLength(JSON.stringify(answered.body));
+        return answered;
+      } catch (error: unknown) {
+        const message = error instanceof Error ? error.message : 'failed';
+        return reply.error(400, 'BadArgumentError', message);
+      }
+    },
   });
   try {
     const client = createLogsQueryClient(
       {
         getToken: () =>
-          Promise.resolve({ token: 'bench', expiresOnTimestamp: Date.now() + 3_600_000 }),
+          Promise.resolve({ token: BENCH_TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
       },
       server.endpoint,
-      { tlsOptions: { ca: server.ca }, retryOptions: { maxRetries: 0 } },
+      { tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } },
     );
     const workspaceId = '00000000-0000-0000-0000-000000000000';
     started = performance.now();
@@ -234,7 +258,7 @@ export async function benchDigest(devices = 100_000): Promise<void> {
     const card = renderDigestTeamsMessage(report);
     const onlineMs = performance.now() - started;
     console.log(
-      `digest over Log Analytics (real LogsQueryClient, HTTPS, local server): ${onlineMs.toFixed(0)} ms wall, ${online.rowsRead} result rows read (${(server.bytesSent / 1024).toFixed(1)} KB) in ${plan.queries.length + 1} queries; ${serverMs.toFixed(0)} ms of it the server computing the answers`,
+      `digest over Log Analytics (real LogsQueryClient, HTTPS, local server): ${onlineMs.toFixed(0)} ms wall, ${online.rowsRead} result rows read (${(bytesSent / 1024).toFixed(1)} KB) in ${plan.queries.length + 1} queries; ${serverMs.toFixed(0)} ms of it the server computing the answers`,
     );
     console.log(
       `digest card: ${(byteSize(card) / 1024).toFixed(1)} KB of 26 KB; ${report.sections.map((s) => `${s.id} ${s.lines.length}+${s.more}`).join(', ')}; gaps: ${online.gaps.length}`,
