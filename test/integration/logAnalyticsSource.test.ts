@@ -186,6 +186,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     expect(answer.value).toEqual([
       {
         time: '2024-05-01T10:00:02.000Z',
+        ms: Date.parse('2024-05-01T10:00:02.000Z'),
         hubResourceId: HUB,
         deviceId: 'sensor-0042',
         operation: 'deviceDisconnect',
@@ -195,6 +196,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
       },
       {
         time: '2024-05-01T10:01:05.123Z',
+        ms: Date.parse('2024-05-01T10:01:05.123Z'),
         hubResourceId: HUB,
         deviceId: 'sensor-0042',
         operation: 'deviceConnect',
