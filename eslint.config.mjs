@@ -72,6 +72,7 @@ export default defineConfig(
         fetch: 'readonly',
         setTimeout: 'readonly',
         Buffer: 'readonly',
+        TextEncoder: 'readonly',
       },
     },
   },

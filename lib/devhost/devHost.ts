@@ -25,8 +25,11 @@ import {
   adaptiveCardsBundlePath,
   INBOX_MESSAGES_URL,
   inboxContentSecurityPolicy,
+  INBOX_SCRIPT_URL,
+  inboxScriptPath,
   renderInboxPage,
 } from './inboxPage';
+import { repoRoot } from './repoRoot';
 
 export const INBOX_TEAMS_PATH = '/inbox/teams';
 export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
@@ -113,6 +116,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const inMemory = options.config.stateStore === 'memory';
   const queue = inMemory ? new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000) : undefined;
   const bundle = readFile(adaptiveCardsBundlePath());
+  const inboxScript = readFile(inboxScriptPath(repoRoot()));
   // Requests that arrive before the host knows its own URL wait for it.
   let resolveServices: (services: ServiceProvider) => void = () => undefined;
   const ready = new Promise<ServiceProvider>((resolve) => {
@@ -186,6 +190,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
         'cache-control': 'max-age=3600',
       });
       response.end(await bundle);
+      return;
+    }
+    if (path === INBOX_SCRIPT_URL && method === 'GET') {
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(await inboxScript);
       return;
     }
     if (path === '/' && method === 'GET') {

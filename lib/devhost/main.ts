@@ -3,27 +3,18 @@
  * Any setting in the environment wins over these defaults (e.g. point it at a real workspace).
  */
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { devHostPort, type Environment, loadConfig, processEnvironment } from '../config';
 import { consoleLogger } from '../logger';
 import { startDevHost } from './devHost';
+import { repoRoot } from './repoRoot';
+
+export { repoRoot };
 
 /** The IoT hub of the bundled sample workspace (`samples/README.md`). */
 export const SAMPLE_HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
-
-/** The folder holding package.json, from wherever this file was compiled to. */
-export function repoRoot(start = __dirname): string {
-  let folder = start;
-  while (!existsSync(join(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) return process.cwd();
-    folder = parent;
-  }
-  return folder;
-}
 
 /** The environment `npm start` runs with: the sample workspace and the inbox, unless overridden. */
 export function devHostEnvironment(env: Environment, root: string, port: number): Environment {

@@ -5,7 +5,9 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   INBOX_MESSAGES_URL,
+  INBOX_SCRIPT_URL,
   adaptiveCardsBundlePath,
+  inboxScriptPath,
   renderInboxPage,
   type InboxMessage,
 } from '../../lib/devhost/inboxPage';
@@ -317,12 +319,15 @@ describe('inbox page in headless Chromium', () => {
   beforeAll(async () => {
     const page = renderInboxPage();
     const bundle = readFileSync(adaptiveCardsBundlePath());
+    const script = readFileSync(inboxScriptPath(repoPath()));
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
       } else if (url.pathname === ADAPTIVE_CARDS_BUNDLE_URL) {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
+      } else if (url.pathname === INBOX_SCRIPT_URL) {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
       } else if (url.pathname === INBOX_MESSAGES_URL) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(messagesJson);
       } else {

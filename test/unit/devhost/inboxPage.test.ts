@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Script } from 'node:vm';
@@ -6,18 +5,22 @@ import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   INBOX_MESSAGES_URL,
   INBOX_REFRESH_MS,
+  INBOX_SCRIPT_URL,
   adaptiveCardsBundlePath,
   escapeHtml,
   inboxContentSecurityPolicy,
+  inboxScriptPath,
   renderInboxPage,
   teamsHostConfig,
 } from '../../../lib/devhost/inboxPage';
 
 const html = renderInboxPage();
 
+const REPO_ROOT = path.join(__dirname, '..', '..', '..');
+
 function scripts(document: string): { src: string | undefined; code: string }[] {
-  return [...document.matchAll(/<script(?:\s+src="([^"]*)")?>([\s\S]*?)<\/script>/g)].map(
-    (match) => ({ src: match[1], code: match[2] ?? '' }),
+  return [...document.matchAll(/<script((?:\s+[a-z-]+="[^"]*")*)>([\s\S]*?)<\/script>/g)].map(
+    (match) => ({ src: /\ssrc="([^"]*)"/.exec(match[1] ?? '')?.[1], code: match[2] ?? '' }),
   );
 }
 
@@ -29,30 +32,48 @@ describe('renderInboxPage', () => {
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
   });
 
-  it('loads the renderer from the dev host, then runs one inline script', () => {
+  it('loads the renderer, then its own script, both from the dev host; no inline script runs', () => {
     const found = scripts(html);
-    expect(found.map((script) => script.src)).toEqual([ADAPTIVE_CARDS_BUNDLE_URL, undefined]);
+    expect(found.map((script) => script.src)).toEqual([
+      undefined,
+      ADAPTIVE_CARDS_BUNDLE_URL,
+      INBOX_SCRIPT_URL,
+    ]);
     expect(ADAPTIVE_CARDS_BUNDLE_URL).toBe('/vendor/adaptivecards.js');
-    expect(found[0]!.code).toBe('');
+    expect(found[1]!.code).toBe('');
+    expect(found[2]!.code).toBe('');
+    // The first is a JSON data block (type application/json): settings, never executed.
+    expect(html).toContain('<script type="application/json" id="inbox-config">');
   });
 
-  it('has an inline script that parses and polls /inbox/messages every 3 s', () => {
-    const code = scripts(html)[1]!.code;
-    expect(() => new Script(code)).not.toThrow();
+  it('hands the page its settings as JSON that cannot close the script element', () => {
+    const data = /<script type="application\/json" id="inbox-config">([\s\S]*?)<\/script>/.exec(
+      html,
+    )?.[1];
+    expect(data).not.toContain('<');
+    const config = JSON.parse(data ?? '') as Record<string, unknown>;
+    expect(config).toMatchObject({
+      messagesUrl: INBOX_MESSAGES_URL,
+      refreshMs: INBOX_REFRESH_MS,
+      maxCardVersion: '1.5',
+    });
     expect(INBOX_MESSAGES_URL).toBe('/inbox/messages');
     expect(INBOX_REFRESH_MS).toBe(3000);
-    expect(code).toContain('"messagesUrl":"/inbox/messages"');
-    expect(code).toContain('"refreshMs":3000');
+  });
+
+  it('serves a browser script that parses and uses the official renderer', () => {
+    const code = readFileSync(inboxScriptPath(REPO_ROOT), 'utf8');
+    expect(() => new Script(code)).not.toThrow();
+    expect(code).toContain("document.getElementById('inbox-config')");
     expect(code).toContain('new AC.AdaptiveCard()');
     expect(code).toContain('onExecuteAction');
     expect(code).toContain('onProcessMarkdown');
   });
 
-  it('declares a CSP that allows exactly its own inline script', () => {
-    const code = scripts(html)[1]!.code;
-    const hash = createHash('sha256').update(code, 'utf8').digest('base64');
+  it('declares a CSP that runs same-origin scripts only', () => {
     const csp = inboxContentSecurityPolicy();
-    expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/script-src[^;]*(sha256|unsafe)/);
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("default-src 'none'");
     expect(html).toContain(
