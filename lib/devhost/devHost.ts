@@ -10,7 +10,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { type Config, type Environment } from '../config';
-import { runIncidentTimer } from '../enrichAlert';
 import { PayloadTooLargeError } from '../errors';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { Logger } from '../logger';
@@ -18,8 +17,6 @@ import { createServiceProvider, type ServiceOverrides, type ServiceProvider } fr
 import { InMemoryAlertQueue, InMemoryAlertStore, inMemoryWorkerState } from '../state/memoryState';
 import { Inbox } from './inbox';
 import type { StorageQueuePoller } from './storageQueuePoller';
-import { recordAlertActivity } from '../state/activityLedger';
-import { runDigestNow } from './devDigest';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
@@ -147,6 +144,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return;
     }
     if (path === DIGEST_PATH && method === 'POST') {
+      const { runDigestNow } = await import('./devDigest.js');
       const result = await runDigestNow(
         await (await ready).digest(),
         new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
@@ -243,10 +241,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       );
       throw error;
     }
-    const [{ parseQueuedAlert }, { processQueuedAlert }] = await Promise.all([
-      import('../state/queueMessage.js'),
-      import('../processQueuedAlert.js'),
-    ]);
+    const [{ parseQueuedAlert }, { processQueuedAlert }, { recordAlertActivity }] =
+      await Promise.all([
+        import('../state/queueMessage.js'),
+        import('../processQueuedAlert.js'),
+        import('../state/activityLedger.js'),
+      ]);
     const queued = parseQueuedAlert(message);
     // Digest bookkeeping (idempotent per alert, never throws), as the queue trigger does.
     await recordAlertActivity(
@@ -289,7 +289,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     poller.start();
   }
-  const tickIncidents = async (): Promise<number> => runIncidentTimer(await services.enrichment());
+  // Loaded on the first tick, like the enrichment itself: the first answers need none of it.
+  const tickIncidents = async (): Promise<number> => {
+    const { runIncidentTimer } = await import('../enrichAlert.js');
+    return runIncidentTimer(await services.enrichment());
+  };
   const timerMs = options.incidentTimerMs ?? 15_000;
   const timer =
     timerMs > 0
