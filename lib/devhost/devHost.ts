@@ -112,8 +112,23 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const inbox = new Inbox();
   const inMemory = options.config.stateStore === 'memory';
   const queue = inMemory ? new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000) : undefined;
-  const bundle = readFile(adaptiveCardsBundlePath());
-  const inboxScript = readFile(inboxScriptPath(repoRoot()));
+  // Scripts are read when the inbox first asks for them (the host's first answers need neither),
+  // then kept; a read that failed is tried again next time.
+  const scripts = new Map<string, Promise<Buffer>>();
+  async function sendScript(response: ServerResponse, file: string, cacheControl: string) {
+    let content = scripts.get(file);
+    if (content === undefined) {
+      content = readFile(file);
+      scripts.set(file, content);
+      content.catch(() => scripts.delete(file));
+    }
+    const body = await content;
+    response.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': cacheControl,
+    });
+    response.end(body);
+  }
   // Requests that arrive before the host knows its own URL wait for it.
   let resolveServices: (services: ServiceProvider) => void = () => undefined;
   const ready = new Promise<ServiceProvider>((resolve) => {
@@ -183,19 +198,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return;
     }
     if (path === ADAPTIVE_CARDS_BUNDLE_URL && method === 'GET') {
-      response.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'max-age=3600',
-      });
-      response.end(await bundle);
+      await sendScript(response, adaptiveCardsBundlePath(), 'max-age=3600');
       return;
     }
     if (path === INBOX_SCRIPT_URL && method === 'GET') {
-      response.writeHead(200, {
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      response.end(await inboxScript);
+      await sendScript(response, inboxScriptPath(repoRoot()), 'no-store');
       return;
     }
     if (path === '/' && method === 'GET') {

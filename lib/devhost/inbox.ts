@@ -1,7 +1,5 @@
 /** The dev host's inbox: messages "delivered" to Teams or the webhook, kept in memory. */
 
-import { randomUUID } from 'node:crypto';
-
 import type { InboxMessage } from './inboxPage';
 
 /** Oldest messages are dropped past this, so a long-running dev host stays small. */
@@ -12,7 +10,7 @@ export class Inbox {
 
   add(channel: InboxMessage['channel'], body: unknown, now = new Date()): InboxMessage {
     const message: InboxMessage = {
-      id: randomUUID(),
+      id: crypto.randomUUID(),
       receivedAt: now.toISOString(),
       channel,
       body,

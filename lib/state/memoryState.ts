@@ -1,7 +1,5 @@
 /** In-memory state for one process: the dev host and tests. Not shared between instances. */
 
-import { randomUUID } from 'node:crypto';
-
 import type { AlertQueue, QueuedAlert } from './alertQueue';
 import type { AlertStore } from './alertStore';
 import {
@@ -178,7 +176,8 @@ export class InMemoryAlertQueue implements AlertQueue {
   enqueue(message: QueuedAlert): Promise<void> {
     // A real queue stores a copy; so does this one, so consumers cannot see later mutation.
     const copy = JSON.parse(JSON.stringify(message)) as QueuedAlert;
-    const item = { id: randomUUID(), message: copy };
+    // The global Web Crypto: importing node:crypto would cost every cold start, not just the first enqueue.
+    const item = { id: crypto.randomUUID(), message: copy };
     if (this.consumer) this.dispatch(item, this.consumer);
     else this.pending.push(item);
     return Promise.resolve();

@@ -95,14 +95,22 @@ describe('dev host', () => {
     }
   });
 
-  test('GET / serves the inbox page and /vendor/adaptivecards.js the renderer', async () => {
+  test('GET / serves the inbox page, /vendor/adaptivecards.js the renderer and /inbox/inbox.js its script', async () => {
     const page = await fetch(`${host.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(await page.text()).toContain('/vendor/adaptivecards.js');
+    const html = await page.text();
+    expect(html).toContain('/vendor/adaptivecards.js');
+    expect(html).toContain('/inbox/inbox.js');
     const bundle = await fetch(`${host.url}/vendor/adaptivecards.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    for (let twice = 0; twice < 2; twice++) {
+      const script = await fetch(`${host.url}/inbox/inbox.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(await script.text()).toContain("getElementById('inbox-config')");
+    }
   });
 
   test('GET /api/health reports the configuration by key name', async () => {
