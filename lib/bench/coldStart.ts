@@ -7,7 +7,8 @@
  *   - each function module of the tsc output (`dist/functions/*.js`) on its own;
  *   - the deployed bundle (`dist/package/app/dist/index.mjs`, built by `npm run package`);
  *   - the dev host (`npm start` on the sample workspace): spawn to the first answer of
- *     `GET /api/health`, and to the first `202` of `POST /api/alerts`.
+ *     `GET /api/health`, and to the first `202` of `POST /api/alerts`; beside them a bare
+ *     `node:http` server's first answer, the floor any HTTP host starts from.
  *
  * Wall time is what a caller waits for, but on a shared machine it mostly measures the other
  * processes; the CPU time each process used (whole process, start-up included) is printed beside
@@ -139,11 +140,12 @@ function exchange(
 }
 
 /**
- * Starts the dev host and times spawn → the first answer `expected` to `method path`. The dev
- * host is stopped afterwards; its first answers are all that is timed.
+ * Starts a server (`node <args>`, told its port in PORT) and times spawn → the first answer
+ * `expected` to `method path`. It is stopped afterwards; its first answers are all that is timed.
  */
-async function timeDevHost(
+async function timeServer(
   root: string,
+  args: readonly string[],
   method: string,
   path: string,
   expected: number,
@@ -151,7 +153,7 @@ async function timeDevHost(
 ): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist', 'lib', 'devhost', 'main.js')], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...processEnvironment(), PORT: String(port) },
     stdio: 'ignore',
@@ -231,9 +233,20 @@ export async function coldStartFigures(root: string, runs = COLD_START_RUNS): Pr
     notes.push('deployed bundle: not built (run `npm run package`, or `npm run bench`)');
   }
   const alert = readFileSync(join(root, 'samples', 'alerts', 'sas-renewal-thermostat-0042.json'));
-  cases.set('dev host: first GET /api/health', () => timeDevHost(root, 'GET', '/api/health', 200));
+  const devHost = [join(root, 'dist', 'lib', 'devhost', 'main.js')];
+  // The floor under the dev host's figures: Node's own HTTP server answering its first request.
+  const bareServer = [
+    '-e',
+    "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')",
+  ];
+  cases.set('bare node:http server: first GET', () =>
+    timeServer(root, bareServer, 'GET', '/', 200),
+  );
+  cases.set('dev host: first GET /api/health', () =>
+    timeServer(root, devHost, 'GET', '/api/health', 200),
+  );
   cases.set('dev host: first POST /api/alerts', () =>
-    timeDevHost(root, 'POST', '/api/alerts', 202, alert),
+    timeServer(root, devHost, 'POST', '/api/alerts', 202, alert),
   );
 
   const bare: Sample[][] = [...cases.keys()].map(() => []);
