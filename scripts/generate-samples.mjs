@@ -16,6 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mulberry32 } from './seededRandom.mjs';
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 20261120;
 
@@ -91,17 +93,6 @@ function legacyAlertTime(ms) {
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fnv1a(text) {
   let h = 0x811c9dc5;
@@ -1771,7 +1762,7 @@ function readme() {
     '| `cohort` | 3–9 devices behind one masked address (one site) drop within 90 s and come back minutes later, in a busy hub | `device-or-network`, `subset` |',
     '| `expiry-no-return` | 401003 then 404104 one token lifetime after the connect, and the device never returns (no retry, or retries refused with the same expired token) | `sas-token-expiry`, `device`, `reconnected: false` |',
     '| `mass-drop` | 45–70 % of a 1,500–3,000-device hub drops within 100 s (more devices than the 500 the query lists), with or without 500001; connected devices fall | `iot-hub-transient`, `fleet` |',
-    '| `reconnect-race` / `duplicate-identity` | one 409002 or 400027 right after a reconnect that followed a network drop, or kicks from two addresses taking turns | `device-or-network` / `duplicate-identity`, `device` |',
+    '| `reconnect-race` / `duplicate-identity` | one 409002 or 400027 right after a reconnect that followed a network drop (a reconnect race, however many a flaky link has), or kicks from two addresses taking turns, each after the other client connects | `device-or-network` / `duplicate-identity`, `device` |',
     '',
     '## Test fixtures (same script)',
     '',

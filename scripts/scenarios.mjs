@@ -11,22 +11,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { mulberry32 } from './seededRandom.mjs';
+
 const SEC = 1000;
 const MIN = 60 * SEC;
 const DAY = Date.UTC(2026, 10, 21);
 const SUBSCRIPTION = '5e0c1a9d-7b2f-4c3e-9a41-2d8f6b0e7c15';
 const WORKSPACE = 'c9e4b2d1-8f3a-4e6b-a7c5-1d0f9e8b2a34';
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rng(seed) {
   const next = mulberry32(seed);
