@@ -52,9 +52,12 @@ export interface GatheredDigest {
   readonly rowsRead: number;
 }
 
-/** Devices diagnosed one by one (their timelines are read in one bounded query). */
-export const DIAGNOSED_FLAPPING = 7;
-export const DIAGNOSED_STOPPED = 5;
+/**
+ * Devices diagnosed one by one (their timelines are read in one bounded query): as many per
+ * section as the Teams card lists at most (`lib/render/digestCard.ts`), so every device the card
+ * names comes with its likely cause.
+ */
+export const DIAGNOSED_PER_SECTION = 8;
 /** History read before the day for each named device: enough to see its token clock. */
 const TIMELINE_LOOKBACK_MS = 6 * 60 * 60_000;
 
@@ -175,9 +178,9 @@ export async function gatherDigest(
 
   const named = [
     ...(facts.flapping?.rows ?? [])
-      .slice(0, DIAGNOSED_FLAPPING)
+      .slice(0, DIAGNOSED_PER_SECTION)
       .map((d) => ({ deviceId: d.deviceId, lastDrop: d.lastDrop })),
-    ...(facts.stopped?.rows ?? []).slice(0, DIAGNOSED_STOPPED).map((d) => ({
+    ...(facts.stopped?.rows ?? []).slice(0, DIAGNOSED_PER_SECTION).map((d) => ({
       deviceId: d.deviceId,
       lastDrop: d.lastDisconnect,
     })),

@@ -139,6 +139,20 @@ test('every line but the enricher’s own activity links to a Log Analytics quer
   }
 });
 
+describe('every device the card lists', () => {
+  test('comes with its likely cause, in the flapping and the stopped sections', () => {
+    // The card lists at most 8 lines per section; the digest diagnoses as many.
+    for (const id of ['flapping', 'stopped']) {
+      const lines = section(id).lines.slice(0, 8);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(line.data.likelyCause).toEqual(expect.any(String));
+        expect(line.text).toMatch(/ · likely /);
+      }
+    }
+  });
+});
+
 describe('renderings', () => {
   test('the Teams card is valid Adaptive Card 1.5, parses, and fits the budget', () => {
     const message = renderDigestTeamsMessage(report);
