@@ -1,7 +1,7 @@
 /** A local HTTP endpoint standing in for Teams or a webhook: answers 202 and counts the posts. */
 
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLocally } from './localServer';
 
 export interface CountingReceiver {
   /** `http://127.0.0.1:<port>/` */
@@ -21,25 +21,13 @@ export async function startCountingReceiver(): Promise<CountingReceiver> {
       response.end('202');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
   return {
     url: `http://127.0.0.1:${port}/`,
     posts: () => posts,
     reset() {
       posts = 0;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeNow(server),
   };
 }

@@ -7,9 +7,9 @@
  */
 
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 
 import type { TestCertificate } from './localCertificate';
+import { closeNow, listenLocally } from './localServer';
 
 export interface LocalArmMetricsServer {
   /** `https://127.0.0.1:<port>`, for `AzureMonitorMetricsSource`'s endpoint. */
@@ -85,25 +85,13 @@ export async function startLocalArmMetricsServer(
       answer(200, metricsBody(resourceId, start ?? 0, end ?? 0, options.connectedAt));
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
   return {
     endpoint: `https://127.0.0.1:${port}`,
     calls: () => calls,
     reset() {
       calls = 0;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeNow(server),
   };
 }

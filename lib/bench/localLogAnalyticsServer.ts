@@ -12,20 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { TestCertificate } from './localCertificate';
-
-export function readText(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    request.on('error', reject);
-  });
-}
+import { closeNow, listenLocally, readText } from './localServer';
 
 export type WireColumnType =
   | 'bool'
@@ -365,14 +354,7 @@ export async function startLocalLogAnalyticsServer(
       });
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
 
   return {
     endpoint: `https://127.0.0.1:${port}/v1`,
@@ -399,13 +381,7 @@ export async function startLocalLogAnalyticsServer(
     close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      return new Promise((resolve, reject) => {
-        server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeAllConnections();
-      });
+      return closeNow(server);
     },
   };
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 
 import {
   AzureMonitorMetricsSource,
@@ -10,6 +9,7 @@ import { closedPort } from '../support/azurite';
 import { repoPath } from '../support/fixtures';
 import { HUB } from '../support/scenario';
 import { createTestCertificate, type TestCertificate } from '../support/tls';
+import { listenLocally } from '../../lib/bench/localServer';
 
 const TOKEN = 'arm-test-token-0123456789';
 const OTHER_HUB = HUB.replace('contoso-fleet-hub', 'contoso-lab-hub');
@@ -69,8 +69,7 @@ beforeAll(async () => {
     // The sample is the fleet hub's answer; any other hub answers the same series under its own ID.
     response.end(hub === HUB ? sample : sample.replace(/contoso-fleet-hub/gi, 'contoso-lab-hub'));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = `https://127.0.0.1:${await listenLocally(server)}`;
 });
 
 afterAll(async () => {

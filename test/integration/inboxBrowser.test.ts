@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
@@ -20,6 +19,7 @@ import { InMemoryActivityLedger } from '../../lib/state/activityLedger';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { launchChromium } from '../support/chromium';
 import { repoPath } from '../support/fixtures';
+import { listenLocally } from '../../lib/bench/localServer';
 
 // A realistic enriched-alert card: markdown, FactSet, ColumnSet, an attention Container, a link.
 const alertCard = {
@@ -334,8 +334,7 @@ describe('inbox page in headless Chromium', () => {
         res.writeHead(404).end();
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = `http://127.0.0.1:${await listenLocally(server)}`;
     browser = await launchChromium();
   }, 60_000);
 

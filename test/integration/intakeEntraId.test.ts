@@ -7,7 +7,6 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { exportJWK, generateKeyPair, type KeyLike, SignJWT, UnsecuredJWT } from 'jose';
 
@@ -17,6 +16,7 @@ import { devHostEnvironment } from '../../lib/devhost/main';
 import { silentLogger } from '../../lib/logger';
 import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
+import { closeNow, listenLocally } from '../../lib/bench/localServer';
 
 const TENANT = '7d1e2a35-0c4b-4f51-9a8e-3b6c2d1f0e99';
 const AUDIENCE = 'api://iothub-alert-enricher';
@@ -31,12 +31,8 @@ let keyRequests = 0;
 let keysAvailable = true;
 let host: DevHost;
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    });
-  });
+async function listen(server: Server): Promise<string> {
+  return `http://127.0.0.1:${await listenLocally(server)}`;
 }
 
 beforeAll(async () => {
@@ -77,8 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host.close();
-  jwks.closeAllConnections();
-  await new Promise((resolve) => jwks.close(resolve));
+  await closeNow(jwks);
 });
 
 interface TokenOptions {

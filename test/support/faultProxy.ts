@@ -5,7 +5,7 @@
  */
 
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLocally } from '../../lib/bench/localServer';
 
 export type FaultMode = 'pass' | 'hang' | 'reset' | 'busy';
 
@@ -69,25 +69,13 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     });
     request.pipe(upstream);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
   const proxy: FaultProxy = {
     url: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     mode: 'pass',
     only: undefined,
     seen: [],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeNow(server),
   };
   return proxy;
 }

@@ -5,7 +5,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenLocally, readText } from '../../lib/bench/localServer';
 
 export interface ReceivedRequest {
   readonly method: string;
@@ -49,17 +49,6 @@ export interface HttpReceiver {
   /** Used when the script is empty, instead of `status`. */
   fallback: Answer | undefined;
   close(): Promise<void>;
-}
-
-export function readText(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    request.on('error', reject);
-  });
 }
 
 function headersOf(request: IncomingMessage): Record<string, string> {
@@ -121,27 +110,14 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
       void answerWith(answer, request, response);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
   const receiver: HttpReceiver = {
     origin: `http://127.0.0.1:${port}`,
     requests,
     status,
     script: [],
     fallback: undefined,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      }),
+    close: () => closeNow(server),
   };
   return receiver;
 }
