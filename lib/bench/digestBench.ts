@@ -18,11 +18,7 @@ import { ExportDigestSource } from '../evidence/digestSource';
 import type { ConnectionEvent } from '../evidence/evidence';
 import { ExportFileSource } from '../evidence/exportFileSource';
 import { LogAnalyticsDigestSource } from '../evidence/logAnalyticsDigestSource';
-import {
-  createLogsQueryClient,
-  LogAnalyticsSource,
-  RESULT_COLUMNS,
-} from '../evidence/logAnalyticsSource';
+import { createLogsQueryClient, LogAnalyticsSource } from '../evidence/logAnalyticsSource';
 import { renderDigestTeamsMessage } from '../render/digestCard';
 import { byteSize } from '../render/teamsCard';
 import { createTestCertificate } from './localCertificate';
@@ -32,6 +28,7 @@ import {
   type WireColumnType,
   type WireTable,
 } from './localLogAnalyticsServer';
+import { timelineWireTable } from './workspaceHandler';
 
 const HUB =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-bench/providers/microsoft.devices/iothubs/bench-hub';
@@ -199,25 +196,7 @@ export async function benchDigest(devices = 100_000): Promise<void> {
         },
         filter: { hubResourceIds: [HUB], deviceIds: ids },
       });
-      const columns = {
-        ...RESULT_COLUMNS.deviceTimeline.required,
-        ...RESULT_COLUMNS.deviceTimeline.optional,
-      };
-      return wireTable(
-        columns,
-        timeline.value.map((e) => ({
-          TimeGenerated: e.time,
-          _ResourceId: e.hubResourceId,
-          DeviceId: e.deviceId,
-          OperationName: e.operation,
-          ResultType: e.resultType,
-          Level: e.level,
-          ResultDescription: e.resultDescription,
-          SdkVersion: e.sdkVersion ?? '',
-          Protocol: e.protocol ?? '',
-          MaskedIpAddress: e.maskedIpAddress ?? '',
-        })),
-      );
+      return timelineWireTable(timeline.value);
     } finally {
       serverMs += performance.now() - t;
     }

@@ -17,7 +17,8 @@ import {
 import { MAX_BATCHED_ROWS_PER_DEVICE } from '../evidence/batchedTimelineKql';
 import type { CappedRows, ConnectionEvent, DisconnectedDevice } from '../evidence/evidence';
 import { MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from '../evidence/kql';
-import { reply, table, type Handler, type Reply } from './localLogAnalyticsServer';
+import { RESULT_COLUMNS } from '../evidence/logAnalyticsSource';
+import { reply, table, type Handler, type WireTable } from './localLogAnalyticsServer';
 
 const LITERAL = /"((?:[^"\\]|\\.)*)"/g;
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t' };
@@ -52,34 +53,38 @@ function latestPerDevice(events: readonly ConnectionEvent[], cap: number): Conne
   return [...byDevice.values()].flatMap((list) => list.slice(-cap));
 }
 
-function timelineTable(events: readonly ConnectionEvent[]): Reply {
-  return reply.tables(
-    table(
-      {
-        TimeGenerated: 'datetime',
-        _ResourceId: 'string',
-        DeviceId: 'string',
-        OperationName: 'string',
-        Level: 'string',
-        ResultType: 'string',
-        ResultDescription: 'string',
-        SdkVersion: 'string',
-        Protocol: 'string',
-        MaskedIpAddress: 'string',
-      },
-      events.map((e) => [
-        e.time,
-        e.hubResourceId,
-        e.deviceId,
-        e.operation,
-        e.level,
-        e.resultType,
-        e.resultDescription,
-        e.sdkVersion ?? '',
-        e.protocol ?? '',
-        e.maskedIpAddress ?? '',
-      ]),
-    ),
+/** The columns a query's answer carries: what the adapter requires, then what it may read. */
+function columnsOf(name: 'fleetActivity' | 'disconnectedDevices') {
+  return { ...RESULT_COLUMNS[name].required, ...RESULT_COLUMNS[name].optional };
+}
+
+/** A device timeline as the timeline query returns it (without the uncapped count). */
+export function timelineWireTable(events: readonly ConnectionEvent[]): WireTable {
+  return table(
+    {
+      TimeGenerated: 'datetime',
+      _ResourceId: 'string',
+      DeviceId: 'string',
+      OperationName: 'string',
+      Level: 'string',
+      ResultType: 'string',
+      ResultDescription: 'string',
+      SdkVersion: 'string',
+      Protocol: 'string',
+      MaskedIpAddress: 'string',
+    },
+    events.map((e) => [
+      e.time,
+      e.hubResourceId,
+      e.deviceId,
+      e.operation,
+      e.level,
+      e.resultType,
+      e.resultDescription,
+      e.sdkVersion ?? '',
+      e.protocol ?? '',
+      e.maskedIpAddress ?? '',
+    ]),
   );
 }
 
@@ -95,10 +100,12 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
     const devices = literalsOnLine(query, '| where DeviceId in (');
     if (devices !== undefined) {
       const matching = filterEvents(events, { hubResourceIds: hubs, deviceIds: devices, timespan });
-      return timelineTable(
-        query.includes('RowOfDevice')
-          ? latestPerDevice(matching, MAX_BATCHED_ROWS_PER_DEVICE)
-          : matching.slice(-MAX_TIMELINE_ROWS),
+      return reply.tables(
+        timelineWireTable(
+          query.includes('RowOfDevice')
+            ? latestPerDevice(matching, MAX_BATCHED_ROWS_PER_DEVICE)
+            : matching.slice(-MAX_TIMELINE_ROWS),
+        ),
       );
     }
     const hubEvents = filterEvents(events, { hubResourceIds: hubs, timespan });
@@ -108,18 +115,7 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
     if (query.includes('by bin(TimeGenerated')) {
       return reply.tables(
         table(
-          {
-            TimeGenerated: 'datetime',
-            Connects: 'long',
-            Disconnects: 'long',
-            DisconnectedDevices: 'long',
-            Errors404104: 'long',
-            ServerErrors: 'long',
-            AuthErrors: 'long',
-            DuplicateIdentityErrors: 'long',
-            ActiveDevices: 'long',
-            ReconnectedDevices: 'long',
-          },
+          columnsOf('fleetActivity'),
           fleetActivityOf(hubEvents).map((b) => [
             b.start,
             b.connects,
@@ -138,16 +134,7 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
     if (query.includes('| where Disconnects > 0')) {
       return reply.tables(
         table(
-          {
-            DeviceId: 'string',
-            Disconnects: 'long',
-            FirstDisconnect: 'datetime',
-            LastDisconnect: 'datetime',
-            SdkVersion: 'string',
-            Protocol: 'string',
-            MaskedIpAddress: 'string',
-            DroppedDevices: 'long',
-          },
+          columnsOf('disconnectedDevices'),
           droppedRows(disconnectedDevicesOf(hubEvents, MAX_DISCONNECTED_DEVICES)),
         ),
       );
