@@ -68,6 +68,15 @@ function trendOf(
   return { text: `${word}the ${n(rounded)}/day of the week before`, trend, weeklyAverage: rounded };
 }
 
+/** The query that shows one device's Connections events of the day. */
+function deviceLink(g: GatheredDigest, deviceId: string): QueryLink {
+  return logAnalyticsLink(
+    g.plan.hubResourceId,
+    deviceEventsQuery(g.plan.hubResourceId, deviceId),
+    g.plan.day,
+  );
+}
+
 function causeOf(
   gathered: GatheredDigest,
   deviceId: string,
@@ -134,11 +143,7 @@ function flappingSection(g: GatheredDigest): DigestSection {
           : `slowest return ${duration(d.slowestReturnMinutes * 60_000)}`;
     return {
       text: `${d.deviceId}: ${plural(d.unexplainedDrops, 'unexplained drop')}${d.drops > d.unexplainedDrops ? ` (${n(d.drops)} in all)` : ''}${back ? `, ${back}` : ''}${cause.text}`,
-      link: logAnalyticsLink(
-        g.plan.hubResourceId,
-        deviceEventsQuery(g.plan.hubResourceId, d.deviceId),
-        g.plan.day,
-      ),
+      link: deviceLink(g, d.deviceId),
       data: {
         deviceId: d.deviceId,
         drops: d.drops,
@@ -256,11 +261,7 @@ function stoppedSection(g: GatheredDigest): DigestSection {
     const cause = causeOf(g, d.deviceId);
     return {
       text: `${d.deviceId}: gone since ${clock(d.lastDisconnect)}${d.lastResult ? ` (${d.lastResult})` : ''}${d.failedConnects > 0 ? `, ${plural(d.failedConnects, 'failed connect')}` : ''}${cause.text}`,
-      link: logAnalyticsLink(
-        g.plan.hubResourceId,
-        deviceEventsQuery(g.plan.hubResourceId, d.deviceId),
-        g.plan.day,
-      ),
+      link: deviceLink(g, d.deviceId),
       data: {
         deviceId: d.deviceId,
         lastConnect: d.lastConnect,

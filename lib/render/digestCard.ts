@@ -5,16 +5,17 @@
  */
 
 import type { DigestReport, DigestSection } from '../digest/digestReport';
-import { byteSize, TEAMS_MAX_BYTES, type TeamsMessage } from './teamsCard';
+import {
+  adaptiveCard,
+  byteSize,
+  type CardElement,
+  clip,
+  envelope,
+  TEAMS_MAX_BYTES,
+  type TeamsMessage,
+} from './teamsCard';
 
-type CardElement = Record<string, unknown>;
-
-const MAX_TEXT = 600;
 const PORTAL_RESOURCE = 'https://portal.azure.com/#@/resource';
-
-function clip(text: string, max = MAX_TEXT): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** Device IDs and addresses may hold Markdown characters; show them as written. */
 function markdownText(text: string): string {
@@ -76,29 +77,9 @@ function buildCard(report: DigestReport, detail: Detail): CardElement {
       }),
     );
   }
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
-    msteams: { width: 'Full' },
-    body,
-    actions: [
-      {
-        type: 'Action.OpenUrl',
-        title: 'Open the IoT hub',
-        url: `${PORTAL_RESOURCE}${report.hubResourceId}/overview`,
-      },
-    ],
-  };
-}
-
-function envelope(card: CardElement): TeamsMessage {
-  return {
-    type: 'message',
-    attachments: [
-      { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
-    ],
-  };
+  return adaptiveCard(body, [
+    { title: 'Open the IoT hub', url: `${PORTAL_RESOURCE}${report.hubResourceId}/overview` },
+  ]);
 }
 
 const STEPS: readonly Detail[] = [

@@ -5,7 +5,7 @@
 
 import { urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
-import { linksFor } from './links';
+import { type Link, linksFor } from './links';
 import { factsOf, headline, noDiagnosisNote, wouldChangeNote } from './summaryFacts';
 import { timelineOf, TIMELINE_ROWS } from './timeline';
 
@@ -119,17 +119,18 @@ function buildCard(
     });
   }
 
+  return adaptiveCard(body, linksFor(alert));
+}
+
+/** An Adaptive Card 1.5 as Teams shows it (full width), with one button per link. */
+export function adaptiveCard(body: CardElement[], links: readonly Link[]): CardElement {
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     msteams: { width: 'Full' },
     body,
-    actions: linksFor(alert).map((link) => ({
-      type: 'Action.OpenUrl',
-      title: link.title,
-      url: link.url,
-    })),
+    actions: links.map((link) => ({ type: 'Action.OpenUrl', title: link.title, url: link.url })),
   };
 }
 

@@ -21,9 +21,10 @@ import {
   resolvedSummary,
   resolvedTitle,
 } from './incidentFacts';
-import { hubName, type Link, linksFor } from './links';
+import { hubName, linksFor } from './links';
 import type { Fact } from './summaryFacts';
 import {
+  adaptiveCard,
   type CardElement,
   clip,
   envelope,
@@ -31,17 +32,6 @@ import {
   type TeamsMessage,
   textBlock,
 } from './teamsCard';
-
-function card(body: CardElement[], links: readonly Link[]): CardElement {
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: '1.5',
-    msteams: { width: 'Full' },
-    body,
-    actions: links.map((link) => ({ type: 'Action.OpenUrl', title: link.title, url: link.url })),
-  };
-}
 
 function header(title: string, subtitle: string, style: string): CardElement {
   return {
@@ -104,7 +94,7 @@ function incidentCard(message: IncidentMessage): TeamsMessage {
   const style = message.event === 'closed' ? 'good' : 'attention';
   const subtitle = `${incident.id} · revision ${incident.revision} · ${clock(incident.lastPostedAt)}`;
   return envelope(
-    card(
+    adaptiveCard(
       [
         header(incidentTitle(message), subtitle, style),
         textBlock(incidentSummary(message), { spacing: 'Medium' }),
@@ -132,13 +122,13 @@ export function renewalLine(report: EnrichedAlert): string {
 
 function compactCard(report: EnrichedAlert): TeamsMessage {
   const logs = linksFor(report.alert).filter((link) => link.title === 'Open the logs');
-  return envelope(card([textBlock(renewalLine(report), { isSubtle: true })], logs));
+  return envelope(adaptiveCard([textBlock(renewalLine(report), { isSubtle: true })], logs));
 }
 
 function resolvedCard(message: ResolvedMessage): TeamsMessage {
   const { alert } = message.report;
   return envelope(
-    card(
+    adaptiveCard(
       [
         header(resolvedTitle(message), `${alert.rule} · ${alert.severity} · Resolved`, 'good'),
         textBlock(resolvedSummary(message), { spacing: 'Medium' }),
