@@ -8,8 +8,7 @@ import type { DigestReport } from '../digest/digestReport';
 import { renderDigestTeamsMessage } from '../render/digestCard';
 import { renderDigestWebhookEvent } from '../render/digestWebhook';
 import { type DeliveryOptions, postJson } from './httpDelivery';
-import { IDEMPOTENCY_KEY_HEADER } from './webhookNotifier';
-import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhookSignature';
+import { WebhookNotifier } from './webhookNotifier';
 
 export interface DigestNotifier {
   /** A name for logs; never the URL, which is a secret. */
@@ -31,26 +30,23 @@ export class TeamsDigestNotifier implements DigestNotifier {
   }
 }
 
+/** The `digest.daily` event, posted by the alerts' webhook notifier: same signature and key. */
 export class WebhookDigestNotifier implements DigestNotifier {
   readonly name = 'webhook';
+  private readonly webhook: WebhookNotifier;
 
   constructor(
-    private readonly url: string,
-    private readonly secret: string | undefined,
-    private readonly options: DeliveryOptions,
+    url: string,
+    secret: string | undefined,
+    options: DeliveryOptions,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.webhook = new WebhookNotifier(url, secret, options, now);
+  }
 
   async sendDigest(report: DigestReport): Promise<void> {
     const event = renderDigestWebhookEvent(report, this.now().toISOString());
-    const body = JSON.stringify(event);
-    // The same key as alert events: a receiver that deduplicates on it drops a retried digest.
-    const headers: Record<string, string> = { [IDEMPOTENCY_KEY_HEADER]: event.id };
-    if (this.secret !== undefined) {
-      const timestamp = String(Math.floor(this.now().getTime() / 1000));
-      headers[TIMESTAMP_HEADER] = timestamp;
-      headers[SIGNATURE_HEADER] = signWebhookBody(this.secret, timestamp, body);
-    }
-    await postJson('Webhook', this.url, body, headers, this.options);
+    // The event id is the idempotency key: a receiver that deduplicates drops a retried digest.
+    await this.webhook.post(JSON.stringify(event), { idempotencyKey: event.id });
   }
 }
