@@ -7,22 +7,12 @@
 import type { Alert } from '../alerts/alert';
 import type { ConnectionEvent, Evidence } from '../evidence/evidence';
 import { SharedStrings } from '../evidence/connectionEvents';
+import { mulberry32 } from './seededRandom';
 
 const HUB =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/bench/providers/microsoft.devices/iothubs/bench-hub';
 const START = Date.parse('2026-11-20T00:00:00Z');
 const HOURS = 12;
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Row = readonly [
   deviceId: string,

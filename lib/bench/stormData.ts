@@ -7,6 +7,7 @@
 
 import type { Alert } from '../alerts/alert';
 import type { ConnectionEvent } from '../evidence/evidence';
+import { mulberry32 } from './seededRandom';
 
 export const STORM_HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
@@ -22,17 +23,6 @@ export interface Storm {
   readonly alerts: readonly Alert[];
   /** Connected devices at a minute, for the metrics endpoint. */
   readonly connectedAt: (minuteStart: number) => number;
-}
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function eventAt(
@@ -78,7 +68,7 @@ function eventAt(
 
 /** `dropped` devices of the hub each get one alert; `base` is a real alert to vary. */
 export function generateStorm(dropped: number, base: Alert, seed = 7): Storm {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const events: ConnectionEvent[] = [];
   const away: { from: number; to: number }[] = [];
   const alerts: Alert[] = [];
