@@ -29,7 +29,10 @@ function optionalText(value: unknown): string | undefined {
 }
 
 /** Returns the event, or `undefined` for rows the KQL would filter out. */
-export function toConnectionEvent(row: ExportRow): ConnectionEvent | undefined {
+export function toConnectionEvent(
+  row: ExportRow,
+  strings: SharedStrings,
+): ConnectionEvent | undefined {
   const provider = cellText(row, 'ResourceProvider');
   const type = cellText(row, 'ResourceType');
   if (provider !== '' && provider.toUpperCase() !== 'MICROSOFT.DEVICES') return undefined;
@@ -42,24 +45,21 @@ export function toConnectionEvent(row: ExportRow): ConnectionEvent | undefined {
   const properties = propertiesOf(row);
   const deviceId = optionalText(properties.deviceId);
   if (deviceId === undefined) return undefined;
-  const event: ConnectionEvent = {
-    time,
-    ms: isoMs(time),
-    hubResourceId: hub,
-    deviceId,
-    operation: cellText(row, 'OperationName'),
-    level: cellText(row, 'Level'),
-    resultType: cellText(row, 'ResultType'),
-    resultDescription: cellText(row, 'ResultDescription'),
-  };
   const sdkVersion = optionalText(properties.sdkVersion);
   const protocol = optionalText(properties.protocol);
   const maskedIpAddress = optionalText(properties.maskedIpAddress);
   return {
-    ...event,
-    ...(sdkVersion && { sdkVersion }),
-    ...(protocol && { protocol }),
-    ...(maskedIpAddress && { maskedIpAddress }),
+    time,
+    ms: isoMs(time),
+    hubResourceId: strings.text(hub),
+    deviceId: strings.text(deviceId),
+    operation: strings.text(cellText(row, 'OperationName')),
+    level: strings.text(cellText(row, 'Level')),
+    resultType: strings.text(cellText(row, 'ResultType')),
+    resultDescription: strings.text(cellText(row, 'ResultDescription')),
+    ...(sdkVersion && { sdkVersion: strings.text(sdkVersion) }),
+    ...(protocol && { protocol: strings.text(protocol) }),
+    ...(maskedIpAddress && { maskedIpAddress: strings.text(maskedIpAddress) }),
   };
 }
 
@@ -68,39 +68,21 @@ export function byTime(a: ConnectionEvent, b: ConnectionEvent): number {
   return a.ms - b.ms || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
 }
 
-const INTERNED_FIELDS = [
-  'hubResourceId',
-  'deviceId',
-  'operation',
-  'level',
-  'resultType',
-  'resultDescription',
-  'sdkVersion',
-  'protocol',
-  'maskedIpAddress',
-] as const;
-
 /**
  * Shares the values that repeat across rows (hub, device, operation, result, SDK, address): one
  * string each instead of one per row. Less memory, and the diagnosis compares and hashes strings
- * it has already seen, which on a fleet of many thousand rows is most of its time.
+ * it has already seen, which on a fleet of many thousand rows is most of its time. The readers
+ * pass each such value through `text` as they build the event, so no event is copied.
  */
 export class SharedStrings {
   private readonly strings = new Map<string, string>();
 
-  share(event: ConnectionEvent): ConnectionEvent {
-    const shared: Record<string, unknown> = { ...event };
-    for (const field of INTERNED_FIELDS) {
-      const value = event[field];
-      if (value === undefined) continue;
-      let interned = this.strings.get(value);
-      if (interned === undefined) {
-        interned = value;
-        this.strings.set(value, value);
-      }
-      shared[field] = interned;
-    }
-    return shared as unknown as ConnectionEvent;
+  /** The first copy of `value` seen. */
+  text(value: string): string {
+    const shared = this.strings.get(value);
+    if (shared !== undefined) return shared;
+    this.strings.set(value, value);
+    return value;
   }
 
   clear(): void {
@@ -118,8 +100,8 @@ export class ConnectionEventCollector {
   private readonly strings = new SharedStrings();
 
   add(row: ExportRow): void {
-    const event = toConnectionEvent(row);
-    if (event) this.events.push(this.strings.share(event));
+    const event = toConnectionEvent(row, this.strings);
+    if (event) this.events.push(event);
   }
 
   /** The events, oldest first, exact duplicates removed (exports repeat rows). */

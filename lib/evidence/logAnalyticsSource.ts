@@ -243,8 +243,8 @@ export class LogAnalyticsSource implements EvidenceSource {
     const answer = await this.run(query, 'deviceTimeline');
     const strings = new SharedStrings();
     const events = answer.table.rows.flatMap((row) => {
-      const event = toConnectionEvent(answer.table.reader(row));
-      return event === undefined ? [] : [strings.share(event)];
+      const event = toConnectionEvent(answer.table.reader(row), strings);
+      return event === undefined ? [] : [event];
     });
     events.sort(byTime);
     const total = uncappedCount(answer.table, 'TotalRows', events.length);
@@ -540,22 +540,24 @@ function optional<K extends string>(key: K, value: string): Partial<Record<K, st
   return value === '' ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-function toConnectionEvent(row: RowReader): ConnectionEvent | undefined {
+/** `strings` shares the values that repeat across rows (see `SharedStrings`). */
+function toConnectionEvent(row: RowReader, strings: SharedStrings): ConnectionEvent | undefined {
   const time = row.time('TimeGenerated');
   const deviceId = row.text('DeviceId');
   if (time === undefined || deviceId === '') return undefined;
+  const text = (column: string): string => strings.text(row.text(column));
   return {
     time,
     ms: isoMs(time),
-    hubResourceId: row.text('_ResourceId').toLowerCase(),
-    deviceId,
-    operation: row.text('OperationName'),
-    level: row.text('Level'),
-    resultType: row.text('ResultType'),
-    resultDescription: row.text('ResultDescription'),
-    ...optional('sdkVersion', row.text('SdkVersion')),
-    ...optional('protocol', row.text('Protocol')),
-    ...optional('maskedIpAddress', row.text('MaskedIpAddress')),
+    hubResourceId: strings.text(row.text('_ResourceId').toLowerCase()),
+    deviceId: strings.text(deviceId),
+    operation: text('OperationName'),
+    level: text('Level'),
+    resultType: text('ResultType'),
+    resultDescription: text('ResultDescription'),
+    ...optional('sdkVersion', text('SdkVersion')),
+    ...optional('protocol', text('Protocol')),
+    ...optional('maskedIpAddress', text('MaskedIpAddress')),
   };
 }
 
