@@ -1,8 +1,9 @@
 /**
  * What one device's Connections timeline says: when it dropped, whether it came back and how
  * fast, how long its sessions last, whether its drops repeat like a clock, and which error codes
- * surround them. Events are grouped by device once and each time stamp is parsed once, so the
- * cost grows with the number of events, not devices × events.
+ * surround them. The evidence is read once, in arrival order, each event going to its device's
+ * timeline (time stamps were parsed by the readers), so the cost grows with the number of
+ * events, not devices × events.
  */
 
 import type { TimeWindow } from '../alerts/alert';
@@ -81,35 +82,6 @@ const isSuccessfulConnect = (e: Coded): boolean =>
 const isAuthError = (e: Coded): boolean => e.resultType === '401003';
 const isDuplicateIdentity = (e: Coded): boolean =>
   e.resultType === '400027' || e.resultType === '409002';
-
-/**
- * Every device's events, oldest first. One pass over the evidence, touching each row once (on a
- * big fleet the cost is memory, not arithmetic): rows of devices not asked about are skipped, and
- * rows are never copied, since the evidence adapters parsed each time stamp when they read it.
- */
-export function groupByDevice(
-  events: readonly ConnectionEvent[],
-  only?: ReadonlySet<string>,
-): Map<string, TimedEvent[]> {
-  const byDevice = new Map<string, TimedEvent[]>();
-  if (only) for (const id of only) byDevice.set(id, []);
-  const unsorted = new Set<TimedEvent[]>();
-  for (const event of events) {
-    let list = byDevice.get(event.deviceId);
-    if (list === undefined) {
-      if (only) continue;
-      list = [];
-      byDevice.set(event.deviceId, list);
-    }
-    const previous = list[list.length - 1];
-    // Evidence arrives sorted; only a device whose rows are out of order is sorted again.
-    if (previous !== undefined && previous.ms > event.ms) unsorted.add(list);
-    list.push(event);
-  }
-  for (const list of unsorted) list.sort((x, y) => x.ms - y.ms);
-  if (only) for (const id of only) if (byDevice.get(id)?.length === 0) byDevice.delete(id);
-  return byDevice;
-}
 
 /**
  * Whether drops repeat like a clock. One lost log row doubles an interval, so an interval that
@@ -311,7 +283,7 @@ function windowEndMs(window: TimeWindow): number {
   return isoMs(window.end) + WINDOW_MARGIN_MINUTES * 60_000;
 }
 
-/** `events`: this device's events, oldest first (from `groupByDevice`). */
+/** `events`: this device's events, oldest first. */
 export function deviceSignals(
   deviceId: string,
   events: readonly TimedEvent[],

@@ -3,7 +3,7 @@
  * hub, the devices and their sites, the cohort, and whether each device came back. Pure.
  */
 
-import { deviceSignals, groupByDevice } from '../diagnose/deviceSignals';
+import { signalsOfDevices } from '../diagnose/deviceSignals';
 import type { Cohort } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
 import type { DisconnectedDevice } from '../evidence/evidence';
@@ -30,24 +30,26 @@ export function alertFacts(report: EnrichedAlert): AlertFacts {
   const hubResourceId = alert.hubResourceIds[0] ?? evidence?.hubResourceIds[0];
   const away: DeviceAway[] = [];
   const sites = new Set<string>();
-  const byDevice = evidence && groupByDevice(evidence.deviceEvents, new Set(alert.deviceIds));
-  for (const deviceId of alert.deviceIds) {
-    if (!evidence) {
+  const signals = evidence
+    ? signalsOfDevices(
+        evidence.deviceEvents,
+        alert.deviceIds,
+        evidence.alertWindow,
+        evidence.span.end,
+      )
+    : [];
+  for (const [index, deviceId] of alert.deviceIds.entries()) {
+    const device = signals[index];
+    if (!device) {
       away.push({ deviceId });
       continue;
     }
-    const signals = deviceSignals(
-      deviceId,
-      byDevice?.get(deviceId) ?? [],
-      evidence.alertWindow,
-      evidence.span.end,
-    );
-    const site = signals.addressBefore ?? signals.addressAfter;
+    const site = device.addressBefore ?? device.addressAfter;
     if (site !== undefined) sites.add(site);
     away.push({
       deviceId,
-      ...(signals.alertDrop && { droppedAt: signals.alertDrop.time }),
-      ...(signals.reconnect && { backAt: signals.reconnect.time }),
+      ...(device.alertDrop && { droppedAt: device.alertDrop.time }),
+      ...(device.reconnect && { backAt: device.reconnect.time }),
     });
   }
   return {

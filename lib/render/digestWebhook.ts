@@ -40,7 +40,7 @@ export interface DigestWebhookEvent {
 }
 
 /** `digest-<hub name>-<day>`: IoT hub names are globally unique (`<name>.azure-devices.net`). */
-export function digestMessageId(report: DigestReport): string {
+function digestMessageId(report: DigestReport): string {
   return `digest-${report.hubName.toLowerCase()}-${report.day.start.slice(0, 10)}`;
 }
 
