@@ -4,8 +4,6 @@
  * the same event again overwrites it instead of counting it twice.
  */
 
-import { createHash } from 'node:crypto';
-
 import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 
@@ -19,7 +17,7 @@ import {
   RECORDED_ACTIVITY_KINDS,
   summariseEvents,
 } from './activityLedger';
-import { expandDevelopmentStorage } from './azureStorageState';
+import { expandDevelopmentStorage, hashKey } from './azureStorageState';
 import {
   EnsuredTable,
   LISTING_READS,
@@ -33,13 +31,9 @@ const DAY_MS = 24 * 60 * 60_000;
 /** A digest covers a day; refuse windows that would read more than this many partitions. */
 const MAX_DAYS = 31;
 
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** Table keys may not contain `/`; hub IDs do. */
 function partitionKey(hubResourceId: string, day: string): string {
-  return `${hash(hubResourceId.toLowerCase()).slice(0, 32)}_${day}`;
+  return `${hashKey(hubResourceId.toLowerCase()).slice(0, 32)}_${day}`;
 }
 
 function isKind(value: unknown): value is ActivityKind {
@@ -65,7 +59,7 @@ export class TableActivityLedger implements ActivityLedger {
     await this.client.upsertEntity(
       {
         partitionKey: partitionKey(event.hubResourceId, at.toISOString().slice(0, 10)),
-        rowKey: hash(`${event.kind}|${event.key}`),
+        rowKey: hashKey(`${event.kind}|${event.key}`),
         kind: event.kind,
         at: at.toISOString(),
         key: event.key.slice(0, 1000),
