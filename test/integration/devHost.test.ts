@@ -1,27 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-import { loadConfig } from '../../lib/config';
-import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
+import type { DevHost } from '../../lib/devhost/devHost';
 import { devHostEnvironment, repoRoot } from '../../lib/devhost/main';
-import { silentLogger } from '../../lib/logger';
-import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
+import { startInboxDevHost } from '../support/inboxDevHost';
 
 const env = devHostEnvironment({}, REPO_ROOT, 7071);
 let host: DevHost;
 
 beforeAll(async () => {
-  host = await startDevHost({
-    config: loadConfig(env),
-    env,
-    port: 0,
-    log: silentLogger,
-    retryDelayMs: 10,
-    overrides: (url) => ({
-      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, { timeoutMs: 5000 })],
-    }),
-  });
+  host = await startInboxDevHost(env);
 });
 
 afterAll(async () => {

@@ -6,40 +6,23 @@
 
 import { readFileSync } from 'node:fs';
 
-import { loadConfig } from '../../lib/config';
-import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
+import type { DevHost } from '../../lib/devhost/devHost';
 import { devHostEnvironment, SAMPLE_HUB } from '../../lib/devhost/main';
-import { silentLogger } from '../../lib/logger';
 import { TeamsDigestNotifier } from '../../lib/notify/digestNotifiers';
-import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
+import { startInboxDevHost, TEST_DELIVERY } from '../support/inboxDevHost';
 
 let host: DevHost;
 
 beforeAll(async () => {
   const env = devHostEnvironment({}, REPO_ROOT, 7071);
-  host = await startDevHost({
-    config: loadConfig(env),
-    env,
-    port: 0,
-    log: silentLogger,
-    retryDelayMs: 10,
-    // The inbox of this host, wherever it listens (the default URL names port 7071).
+  host = await startInboxDevHost(env, {
     overrides: (url) => ({
-      ...devHostChannels(url),
+      digestNotifiers: [new TeamsDigestNotifier(`${url}/inbox/teams`, TEST_DELIVERY)],
     }),
   });
 });
-
-/** The Teams channels of this host, wherever it listens (the default URL names port 7071). */
-function devHostChannels(url: string) {
-  const delivery = { timeoutMs: 5000 };
-  return {
-    notifiers: [new TeamsNotifier(`${url}/inbox/teams`, delivery)],
-    digestNotifiers: [new TeamsDigestNotifier(`${url}/inbox/teams`, delivery)],
-  };
-}
 
 afterAll(async () => {
   await host.close();

@@ -4,15 +4,13 @@
  * incident timer (run by hand, on a test clock) adds the closing card.
  */
 
-import { loadConfig } from '../../lib/config';
-import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
+import type { DevHost } from '../../lib/devhost/devHost';
 import { devHostEnvironment } from '../../lib/devhost/main';
 import { deviceAlertPayload } from '../../lib/devhost/stormAlerts';
-import { silentLogger } from '../../lib/logger';
-import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT } from '../support/fixtures';
 import { loadSample, type Sample } from '../support/incidentHarness';
+import { startInboxDevHost } from '../support/inboxDevHost';
 
 const env = devHostEnvironment({}, REPO_ROOT, 7071);
 let host: DevHost;
@@ -21,17 +19,9 @@ let clock = new Date('2026-11-30T08:00:00Z');
 
 beforeAll(async () => {
   sample = await loadSample();
-  host = await startDevHost({
-    config: loadConfig(env),
-    env,
-    port: 0,
-    log: silentLogger,
-    retryDelayMs: 10,
+  host = await startInboxDevHost(env, {
     incidentTimerMs: 0,
-    overrides: (url) => ({
-      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, { timeoutMs: 5000 })],
-      now: () => clock,
-    }),
+    overrides: () => ({ now: () => clock }),
   });
 }, 180_000);
 

@@ -14,9 +14,9 @@ import { ACTION_GROUP_APP_ID, loadConfig } from '../../lib/config';
 import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
 import { devHostEnvironment } from '../../lib/devhost/main';
 import { silentLogger } from '../../lib/logger';
-import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 import { closeNow, listenLocally } from '../../lib/bench/localServer';
+import { startInboxDevHost } from '../support/inboxDevHost';
 
 const TENANT = '7d1e2a35-0c4b-4f51-9a8e-3b6c2d1f0e99';
 const AUDIENCE = 'api://iothub-alert-enricher';
@@ -59,16 +59,7 @@ beforeAll(async () => {
     REPO_ROOT,
     0,
   );
-  host = await startDevHost({
-    config: loadConfig(env),
-    env,
-    port: 0,
-    log: silentLogger,
-    retryDelayMs: 10,
-    overrides: (url) => ({
-      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, { timeoutMs: 5000 })],
-    }),
-  });
+  host = await startInboxDevHost(env);
 });
 
 afterAll(async () => {

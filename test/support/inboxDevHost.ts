@@ -1,0 +1,34 @@
+/**
+ * The dev host as the integration tests run it: on a free port, quiet, retrying fast, with its
+ * Teams channel pointed at its own inbox wherever it listens (the default URL names port 7071).
+ */
+
+import { type Environment, loadConfig } from '../../lib/config';
+import { type DevHost, type DevHostOptions, startDevHost } from '../../lib/devhost/devHost';
+import { silentLogger } from '../../lib/logger';
+import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
+import type { ServiceOverrides } from '../../lib/services';
+
+export const TEST_DELIVERY = { timeoutMs: 5000 };
+
+export function startInboxDevHost(
+  env: Environment,
+  options: {
+    readonly incidentTimerMs?: DevHostOptions['incidentTimerMs'];
+    /** More overrides, given the host's URL; they win over the inbox notifier. */
+    readonly overrides?: (url: string) => ServiceOverrides;
+  } = {},
+): Promise<DevHost> {
+  return startDevHost({
+    config: loadConfig(env),
+    env,
+    port: 0,
+    log: silentLogger,
+    retryDelayMs: 10,
+    ...(options.incidentTimerMs !== undefined && { incidentTimerMs: options.incidentTimerMs }),
+    overrides: (url) => ({
+      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, TEST_DELIVERY)],
+      ...options.overrides?.(url),
+    }),
+  });
+}
