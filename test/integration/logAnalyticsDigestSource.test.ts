@@ -18,12 +18,10 @@ import {
 } from '../../lib/evidence/logAnalyticsSource';
 import {
   reply,
-  startLocalLogAnalyticsServer,
+  useLocalLogAnalytics,
   table,
-  type LocalLogAnalyticsServer,
   type WireColumnType,
 } from '../support/localLogAnalyticsServer';
-import { createTestCertificate, type TestCertificate } from '../support/tls';
 
 const WORKSPACE_ID = '5b8d2c1e-0f4a-4c3b-9d7e-6a1f2e3d4c5b';
 const HUB =
@@ -41,20 +39,11 @@ const credential: TokenCredential = {
     }),
 };
 
-let certificate: TestCertificate;
-let server: LocalLogAnalyticsServer;
-
-beforeAll(async () => {
-  certificate = createTestCertificate();
-  server = await startLocalLogAnalyticsServer({ certificate, token: TOKEN });
-});
-afterAll(async () => {
-  await server.close();
-});
+const workspace = useLocalLogAnalytics(TOKEN);
 
 function sources() {
-  const client = createLogsQueryClient(credential, server.endpoint, {
-    tlsOptions: { ca: certificate.cert },
+  const client = createLogsQueryClient(credential, workspace.server.endpoint, {
+    tlsOptions: { ca: workspace.certificate.cert },
     retryOptions: { maxRetries: 0 },
   });
   return {
@@ -81,7 +70,7 @@ function wire(name: DigestQueryName, rows: Record<string, unknown>[]) {
 }
 
 test('sends each query with the digest timespan and reads columns by name', async () => {
-  server.handle((request) => {
+  workspace.server.handle((request) => {
     switch (nameOf(request.query)) {
       case 'digestFamilies':
         return reply.tables(
@@ -113,9 +102,9 @@ test('sends each query with the digest timespan and reads columns by name', asyn
         return reply.noContent();
     }
   });
-  const before = server.requests.length;
+  const before = workspace.server.requests.length;
   const gathered = await gatherDigest(HUB, UNTIL, sources());
-  const requests = server.requests.slice(before);
+  const requests = workspace.server.requests.slice(before);
   expect(requests).toHaveLength(7); // six digest queries and one timeline
   for (const request of requests.slice(0, 6)) {
     expect(request.timespan).toBe('2026-11-12T07:00:00.000Z/2026-11-20T07:00:00.000Z');
@@ -145,7 +134,7 @@ test('sends each query with the digest timespan and reads columns by name', asyn
 });
 
 test('an empty workspace (HTTP 204) gives a digest that says there is nothing', async () => {
-  server.handle(() => reply.noContent());
+  workspace.server.handle(() => reply.noContent());
   const gathered = await gatherDigest(HUB, UNTIL, sources());
   expect(gathered.gaps).toEqual([]);
   const report = buildDigestReport(gathered, UNTIL);
@@ -161,7 +150,7 @@ test('an empty workspace (HTTP 204) gives a digest that says there is nothing', 
 });
 
 test('a partial answer keeps its rows with a warning; a refusal is a stated gap', async () => {
-  server.handle((request) => {
+  workspace.server.handle((request) => {
     const name = nameOf(request.query);
     if (name === 'digestStopped') return reply.insufficientAccess();
     if (name === 'digestSites') {

@@ -16,12 +16,10 @@ import {
 import { planEvidenceQueries, type EvidenceQuery, type QueryName } from '../../lib/evidence/kql';
 import {
   reply,
-  startLocalLogAnalyticsServer,
+  useLocalLogAnalytics,
   table,
-  type LocalLogAnalyticsServer,
   type RecordedRequest,
 } from '../support/localLogAnalyticsServer';
-import { createTestCertificate, type TestCertificate } from '../support/tls';
 import { testAlert } from '../support/testAlert';
 
 const WORKSPACE_ID = '5b8d2c1e-0f4a-4c3b-9d7e-6a1f2e3d4c5b';
@@ -59,17 +57,7 @@ function fakeCredential(token: string): RecordingCredential {
   };
 }
 
-let certificate: TestCertificate;
-let server: LocalLogAnalyticsServer;
-
-beforeAll(async () => {
-  certificate = createTestCertificate();
-  server = await startLocalLogAnalyticsServer({ certificate, token: TOKEN });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const workspace = useLocalLogAnalytics(TOKEN);
 
 function sourceWith(
   options: {
@@ -80,8 +68,8 @@ function sourceWith(
   } = {},
 ): { source: LogAnalyticsSource; credential: RecordingCredential } {
   const credential = fakeCredential(options.token ?? TOKEN);
-  const client = createLogsQueryClient(credential, server.endpoint, {
-    ...(options.trust === false ? {} : { tlsOptions: { ca: certificate.cert } }),
+  const client = createLogsQueryClient(credential, workspace.server.endpoint, {
+    ...(options.trust === false ? {} : { tlsOptions: { ca: workspace.certificate.cert } }),
     retryOptions: { maxRetries: 0 },
   });
   const source = new LogAnalyticsSource({
@@ -96,7 +84,7 @@ function sourceWith(
 }
 
 function lastRequest(): RecordedRequest {
-  const request = server.requests.at(-1);
+  const request = workspace.server.requests.at(-1);
   if (request === undefined) throw new Error('the server received no request');
   return request;
 }
@@ -141,11 +129,11 @@ const HUB_AS_LOGGED = HUB.toUpperCase();
 
 describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   beforeEach(() => {
-    server.handle(() => reply.tables());
+    workspace.server.handle(() => reply.tables());
   });
 
   test('deviceTimeline sends the KQL, the ISO timespan and the workspace, and maps by name', async () => {
-    server.handle(() =>
+    workspace.server.handle(() =>
       reply.tables(
         table(timelineColumns, [
           [
@@ -225,7 +213,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('deviceTimeline says when the row cap cut older rows off (TotalRows above the rows read)', async () => {
-    server.handle(() =>
+    workspace.server.handle(() =>
       reply.tables(
         table({ ...timelineColumns, TotalRows: 'long' }, [
           [
@@ -256,7 +244,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('fleetActivity maps bins oldest first and reads absent count columns as 0', async () => {
-    server.handle(() =>
+    workspace.server.handle(() =>
       reply.tables(
         table(
           {
@@ -311,17 +299,17 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('fleetSize reads the Devices count as a number, and 0 when there is no row', async () => {
-    server.handle(() => reply.tables(table({ Devices: 'long' }, [[1234]])));
+    workspace.server.handle(() => reply.tables(table({ Devices: 'long' }, [[1234]])));
     const { source } = sourceWith();
     await expect(source.fleetSize(planned('fleetSize'))).resolves.toEqual({ value: 1234 });
     expect(lastRequest().query).toBe(planned('fleetSize').query);
 
-    server.handle(() => reply.tables(table({ Devices: 'long' }, [])));
+    workspace.server.handle(() => reply.tables(table({ Devices: 'long' }, [])));
     await expect(source.fleetSize(planned('fleetSize'))).resolves.toEqual({ value: 0 });
   });
 
   test('disconnectedDevices maps devices, most disconnects first, with the uncapped count', async () => {
-    server.handle(() =>
+    workspace.server.handle(() =>
       reply.tables(
         table(
           {
@@ -389,7 +377,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('a partial failure yields the partial rows and a warning with the code and message', async () => {
-    server.handle(() =>
+    workspace.server.handle(() =>
       reply.partial(
         [table({ Devices: 'long' }, [[17]])],
         'Low memory condition (E_LOW_MEMORY_CONDITION)',
@@ -406,7 +394,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('400 BadArgumentError becomes EvidenceQueryError with status 400 and code SYN0002', async () => {
-    server.handle(() => reply.syntaxError());
+    workspace.server.handle(() => reply.syntaxError());
     const { source } = sourceWith();
 
     const error = await failureOf(source.deviceTimeline(planned('deviceTimeline')));
@@ -424,7 +412,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('403 becomes EvidenceQueryError with status 403 and code InsufficientAccessError', async () => {
-    server.handle(() => reply.insufficientAccess());
+    workspace.server.handle(() => reply.insufficientAccess());
     const { source } = sourceWith();
 
     const error = await failureOf(source.fleetActivity(planned('fleetActivity')));
@@ -448,7 +436,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('HTTP 204 (workspace without data) reads as empty for every query', async () => {
-    server.handle(() => reply.noContent());
+    workspace.server.handle(() => reply.noContent());
     const { source } = sourceWith();
 
     await expect(source.deviceTimeline(planned('deviceTimeline'))).resolves.toEqual({ value: [] });
@@ -460,7 +448,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('an error status without a OneAPI body keeps its status instead of a TypeError', async () => {
-    server.handle(() => ({ status: 503, headers: { 'content-type': 'text/html' } }));
+    workspace.server.handle(() => ({ status: 503, headers: { 'content-type': 'text/html' } }));
     const { source } = sourceWith();
 
     const error = await failureOf(source.fleetSize(planned('fleetSize')));
@@ -469,7 +457,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('a result without a required column is refused as UnexpectedSchema', async () => {
-    server.handle(() => reply.tables(table({ Count: 'long' }, [[3]])));
+    workspace.server.handle(() => reply.tables(table({ Count: 'long' }, [[3]])));
     const { source } = sourceWith();
 
     const error = await failureOf(source.fleetSize(planned('fleetSize')));
@@ -479,7 +467,9 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('the client time-out ends a slow query', async () => {
-    server.handle(() => reply.slow(5_000, reply.tables(table({ Devices: 'long' }, [[1]]))));
+    workspace.server.handle(() =>
+      reply.slow(5_000, reply.tables(table({ Devices: 'long' }, [[1]]))),
+    );
     const { source } = sourceWith({ clientTimeoutMs: 300 });
     const started = Date.now();
 
@@ -496,7 +486,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('TLS stays verified: a client that does not trust the test CA never reaches the server', async () => {
-    const before = server.requests.length;
+    const before = workspace.server.requests.length;
     // 1.0.0's HTTP client leaves its time-out timer running when the connection fails; keep it
     // short so that it does not hold the test process open.
     const { source } = sourceWith({ trust: false, clientTimeoutMs: 500 });
@@ -505,7 +495,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
 
     expect(error.statusCode).toBeUndefined();
     expect(error.message).toMatch(/certificate/i);
-    expect(server.requests.length).toBe(before);
+    expect(workspace.server.requests.length).toBe(before);
   });
 
   test('the bearer token never appears in an error, however it is rendered', async () => {
@@ -517,7 +507,7 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
       { status: 502 },
       reply.slow(2_000, reply.tables()),
     ]) {
-      server.handle(() => answer);
+      workspace.server.handle(() => answer);
       const { source } = sourceWith({ clientTimeoutMs: 200 });
       errors.push(await failureOf(source.fleetSize(planned('fleetSize'))));
     }
@@ -529,17 +519,17 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
       for (const rendering of everyRendering(error)) expect(rendering).not.toContain(TOKEN);
     }
     // The token did go out on the wire: the server saw authorised requests.
-    expect(server.requests.some((r) => r.authorized)).toBe(true);
-    expect(JSON.stringify(server.requests)).not.toContain(TOKEN);
+    expect(workspace.server.requests.some((r) => r.authorized)).toBe(true);
+    expect(JSON.stringify(workspace.server.requests)).not.toContain(TOKEN);
   });
 
   test('a query given to the wrong method is refused before anything is sent', async () => {
-    const before = server.requests.length;
+    const before = workspace.server.requests.length;
     const { source } = sourceWith();
 
     await expect(source.fleetSize(planned('deviceTimeline'))).rejects.toThrow(
       'LogAnalyticsSource.fleetSize was given the deviceTimeline query',
     );
-    expect(server.requests.length).toBe(before);
+    expect(workspace.server.requests.length).toBe(before);
   });
 });

@@ -18,14 +18,8 @@ import {
   type TokenCredential,
 } from '../../lib/evidence/logAnalyticsSource';
 import { SharedEvidenceSource } from '../../lib/evidence/sharing/sharedEvidence';
-import {
-  reply,
-  startLocalLogAnalyticsServer,
-  table,
-  type LocalLogAnalyticsServer,
-} from '../support/localLogAnalyticsServer';
+import { reply, useLocalLogAnalytics, table } from '../support/localLogAnalyticsServer';
 import { testAlert } from '../support/testAlert';
-import { createTestCertificate, type TestCertificate } from '../support/tls';
 
 const TOKEN = `test-token-${randomUUID()}`;
 const WORKSPACE_ID = '5b8d2c1e-0f4a-4c3b-9d7e-6a1f2e3d4c5b';
@@ -39,29 +33,19 @@ const credential: TokenCredential = {
   getToken: () => Promise.resolve({ token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 
-let certificate: TestCertificate;
-let server: LocalLogAnalyticsServer;
-
-beforeAll(async () => {
-  certificate = createTestCertificate();
-  server = await startLocalLogAnalyticsServer({ certificate, token: TOKEN });
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const workspace = useLocalLogAnalytics(TOKEN);
 
 beforeEach(() => {
-  server.reset();
-  server.handle(answerFromEvents(storm.events));
-  server.limit({ maxConcurrent: 5, maxPer30s: 200, retryAfterSeconds: 1 });
+  workspace.server.reset();
+  workspace.server.handle(answerFromEvents(storm.events));
+  workspace.server.limit({ maxConcurrent: 5, maxPer30s: 200, retryAfterSeconds: 1 });
 });
 
 /** The adapter as production builds it: three attempts per query. */
 function logAnalytics(): LogAnalyticsSource {
   return new LogAnalyticsSource({
-    client: createLogsQueryClient(credential, server.endpoint, {
-      tlsOptions: { ca: certificate.cert },
+    client: createLogsQueryClient(credential, workspace.server.endpoint, {
+      tlsOptions: { ca: workspace.certificate.cert },
       retryOptions: { maxRetries: 2 },
     }),
     workspaceId: WORKSPACE_ID,
@@ -80,13 +64,13 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
     const shared = new SharedEvidenceSource(logAnalytics());
     const all: Evidence[] = await Promise.all(storm.alerts.map((_, i) => evidenceFor(i, shared)));
 
-    const stats = server.stats();
+    const stats = workspace.server.stats();
     // Unshared this is 400 queries. Shared: the three hub-wide questions once per 5-minute bin
     // that the alerts' spans round to, and the timelines in batches of 50.
     expect(stats.queries).toBeLessThanOrEqual(10);
     expect(stats.peakInFlight).toBeLessThanOrEqual(5);
     expect(stats.throttled).toBe(0);
-    const batches = server.requests.filter((r) => r.query?.includes('RowOfDevice'));
+    const batches = workspace.server.requests.filter((r) => r.query?.includes('RowOfDevice'));
     expect(batches).toHaveLength(2);
     expect(shared.stats().timelines.batchedQueries).toBe(2);
 
@@ -104,7 +88,7 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
   test('each alert’s timeline is the one it would have read alone', async () => {
     const shared = new SharedEvidenceSource(logAnalytics());
     const together = await Promise.all([0, 1, 2, 3].map((i) => evidenceFor(i, shared)));
-    server.limit(undefined);
+    workspace.server.limit(undefined);
     const alone = await Promise.all([0, 1, 2, 3].map((i) => evidenceFor(i, logAnalytics())));
     expect(together.map((e) => e.deviceEvents)).toEqual(alone.map((e) => e.deviceEvents));
     expect(together.map((e) => e.fleetSize)).toEqual(alone.map((e) => e.fleetSize));
@@ -112,7 +96,7 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
 
   test('a 429 is retried after its Retry-After by the sharing layer, then answers', async () => {
     let first = true;
-    server.handle(() => {
+    workspace.server.handle(() => {
       if (first) {
         first = false;
         return reply.throttled(1);
@@ -127,13 +111,13 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
     );
     expect(evidence.gaps).toEqual([]);
     expect(evidence.fleetSize).toBe(42);
-    expect(server.requests).toHaveLength(2);
+    expect(workspace.server.requests).toHaveLength(2);
     // The SDK let the 429 through; the limiter waited and retried it.
     expect(shared.stats().queries).toMatchObject({ throttled: 1, retried: 1 });
   });
 
   test('429 on every attempt becomes a stated gap after 3 attempts, not 9', async () => {
-    server.handle(() => reply.throttled(1));
+    workspace.server.handle(() => reply.throttled(1));
     const shared = new SharedEvidenceSource(logAnalytics());
     const plan = planEvidenceQueries(storm.alerts[0]!, { lookbackMinutes: LOOKBACK });
     const evidence = await gatherEvidence(
@@ -142,16 +126,16 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
     );
     expect(evidence.gaps).toHaveLength(1);
     expect(evidence.gaps[0]).toMatch(/^fleetSize: query failed \(.*HTTP 429 ThrottledError/);
-    expect(server.requests).toHaveLength(3);
+    expect(workspace.server.requests).toHaveLength(3);
   });
 
   test('without the sharing layer the same storm is throttled into gaps', async () => {
     // 30 alerts are 120 queries: over a quota of 50 per 30 s (the real one is 200).
-    server.limit({ maxConcurrent: 5, maxPer30s: 50, retryAfterSeconds: 1 });
+    workspace.server.limit({ maxConcurrent: 5, maxPer30s: 50, retryAfterSeconds: 1 });
     const raw = logAnalytics();
     const all = await Promise.all(storm.alerts.slice(0, 30).map((_, i) => evidenceFor(i, raw)));
-    expect(server.stats().queries).toBe(120);
-    expect(server.stats().throttled).toBeGreaterThanOrEqual(70);
+    expect(workspace.server.stats().queries).toBe(120);
+    expect(workspace.server.stats().throttled).toBeGreaterThanOrEqual(70);
     expect(all.filter((e) => e.gaps.some((gap) => gap.includes('429'))).length).toBeGreaterThan(0);
   });
 });
