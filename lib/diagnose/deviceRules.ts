@@ -27,20 +27,6 @@ function codes(events: readonly TimedEvent[]): string {
   return [...counts.entries()].map(([code, n]) => `${n}× ${code}`).join(', ');
 }
 
-/** Address switches between consecutive connects and kicks: two or more is a ping-pong. */
-function addressSwitches(device: DeviceSignals): number {
-  const kicks = new Set(device.duplicateIdentityErrors);
-  let switches = 0;
-  let last: string | undefined;
-  for (const e of device.events) {
-    if (e.operation !== 'deviceConnect' && !kicks.has(e)) continue;
-    if (e.maskedIpAddress === undefined) continue;
-    if (last !== undefined && e.maskedIpAddress !== last) switches++;
-    last = e.maskedIpAddress;
-  }
-  return switches;
-}
-
 /** The kicks that are not explained by a reconnect race. */
 function repeatedKicks(device: DeviceSignals): readonly TimedEvent[] {
   const races = new Set(device.reconnectRaces);
@@ -64,7 +50,7 @@ export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice
   const errors = repeatedKicks(device);
   if (errors.length < 2) return undefined;
   const addresses = device.duplicateIdentityAddresses;
-  const switches = addressSwitches(device);
+  const switches = device.addressSwitches;
   const pingPong = switches >= 2;
   const noAddresses = addresses.length === 0;
   // Repeated kicks from two addresses, alternating; or many kicks with no addresses to compare.

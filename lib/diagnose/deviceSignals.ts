@@ -38,7 +38,10 @@ export interface Periodicity {
 
 export interface DeviceSignals {
   readonly deviceId: string;
-  readonly events: readonly TimedEvent[];
+  /** How many Connections events of the device were read. */
+  readonly eventCount: number;
+  /** Address changes between consecutive connects and kicks: two or more is a ping-pong. */
+  readonly addressSwitches: number;
   /** The 404104 the alert is about: the last one near the window, else the last before it. */
   readonly alertDrop?: TimedEvent;
   readonly drops: readonly TimedEvent[];
@@ -138,9 +141,12 @@ function expiryNear(authErrors: readonly TimedEvent[], dropMs: number): TimedEve
  * (in arrival order, without grouping first), or by `deviceSignals` from one device's events.
  */
 class DeviceTimeline {
-  readonly events: TimedEvent[] = [];
+  private eventCount = 0;
   /** An event older than the one before it: the timeline must be read again, sorted. */
   outOfOrder = false;
+  private addressSwitches = 0;
+  /** The address of the last connect or kick, for `addressSwitches`. */
+  private connectAddress: string | undefined;
   private readonly drops: TimedEvent[] = [];
   private readonly authErrors: TimedEvent[] = [];
   private readonly duplicateIdentityErrors: TimedEvent[] = [];
@@ -171,7 +177,7 @@ class DeviceTimeline {
   add(event: TimedEvent): void {
     if (event.ms < this.lastMs) this.outOfOrder = true;
     this.lastMs = event.ms;
-    this.events.push(event);
+    this.eventCount++;
     const connected = isSuccessfulConnect(event);
     if (connected) {
       if (this.pendingDropMs !== undefined)
@@ -200,6 +206,10 @@ class DeviceTimeline {
       this.address = event.maskedIpAddress;
       if (event.operation === 'deviceConnect' || isDuplicateIdentity(event)) {
         this.addresses.add(event.maskedIpAddress);
+        if (this.connectAddress !== undefined && event.maskedIpAddress !== this.connectAddress) {
+          this.addressSwitches++;
+        }
+        this.connectAddress = event.maskedIpAddress;
       }
     }
     if (event.sdkVersion) this.sdkVersion = event.sdkVersion;
@@ -237,7 +247,8 @@ class DeviceTimeline {
     }
     const base = {
       deviceId: this.deviceId,
-      events: this.events,
+      eventCount: this.eventCount,
+      addressSwitches: this.addressSwitches,
       drops,
       expiredCycles,
       reconnectDelays: this.reconnectDelays,
@@ -312,11 +323,21 @@ export function signalsOfDevices(
   const timelines = new Map<string, DeviceTimeline>();
   for (const id of deviceIds) timelines.set(id, new DeviceTimeline(id, end));
   for (const event of events) timelines.get(event.deviceId)?.add(event);
+  // Rows out of order (evidence not from the readers, which sort): those devices are read again,
+  // their rows gathered in one more pass and sorted.
+  const unsorted = new Map<string, TimedEvent[]>();
+  for (const [id, timeline] of timelines) if (timeline.outOfOrder) unsorted.set(id, []);
+  if (unsorted.size > 0) for (const event of events) unsorted.get(event.deviceId)?.push(event);
   const spanEndMs = isoMs(spanEnd);
   return deviceIds.map((id) => {
-    const timeline = timelines.get(id) ?? new DeviceTimeline(id, end);
-    if (!timeline.outOfOrder) return timeline.signals(spanEndMs);
-    const sorted = [...timeline.events].sort((a, b) => a.ms - b.ms);
-    return deviceSignals(id, sorted, window, spanEnd);
+    const rows = unsorted.get(id);
+    if (rows)
+      return deviceSignals(
+        id,
+        rows.sort((a, b) => a.ms - b.ms),
+        window,
+        spanEnd,
+      );
+    return (timelines.get(id) ?? new DeviceTimeline(id, end)).signals(spanEndMs);
   });
 }

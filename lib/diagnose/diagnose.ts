@@ -186,7 +186,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
   });
   if (assessed.length === 0) {
     const ids = devices.map((d) => d.deviceId);
-    const anyEvents = devices.some((d) => d.events.length > 0);
+    const anyEvents = devices.some((d) => d.eventCount > 0);
     return unknown(
       anyEvents
         ? `No 404104 disconnect of ${ids.join(', ')} in the logs read: the drop may not be ingested yet (resource logs can be minutes late).`
