@@ -1,6 +1,6 @@
 /** The dev host's inbox: messages "delivered" to Teams or the webhook, kept in memory. */
 
-import type { InboxMessage } from './inboxPage';
+import type { InboxMessage } from './inboxRoutes';
 
 /** Oldest messages are dropped past this, so a long-running dev host stays small. */
 export const INBOX_CAPACITY = 200;

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { ADAPTIVE_CARDS_BUNDLE_URL, INBOX_MESSAGES_URL, INBOX_SCRIPT_URL } from './inboxRoutes';
 
 /**
  * The dev host's inbox page (`GET /`): every message the dev host received, newest first, with
@@ -11,41 +11,8 @@ import { join } from 'node:path';
  * {@link INBOX_MESSAGES_URL} every 3 s and only touches the DOM when the list changed.
  */
 
-/** Where the dev host serves the page's own script, `inboxScriptPath()`. */
-export const INBOX_SCRIPT_URL = '/inbox/inbox.js';
-
-/** Where the dev host serves `adaptiveCardsBundlePath()`. */
-export const ADAPTIVE_CARDS_BUNDLE_URL = '/vendor/adaptivecards.js';
-
-/** JSON array, newest first, of {@link InboxMessage}. */
-export const INBOX_MESSAGES_URL = '/inbox/messages';
-
 /** How often the page polls for new messages. */
 export const INBOX_REFRESH_MS = 3000;
-
-/** One entry of `GET /inbox/messages`. */
-export interface InboxMessage {
-  id: string;
-  /** ISO 8601 */
-  receivedAt: string;
-  channel: 'teams' | 'webhook';
-  /** For `teams` the Workflows envelope `{type: "message", attachments: [...]}`, else any JSON. */
-  body: unknown;
-}
-
-/**
- * Absolute path of the page's browser script. It is served as written (plain JavaScript, checked
- * by `lib/devhost/inbox/tsconfig.json`), from the sources whether this module runs from `lib/`
- * (tests) or from `dist/lib/` (`npm start`).
- */
-export function inboxScriptPath(root: string): string {
-  return join(root, 'lib', 'devhost', 'inbox', 'inbox.js');
-}
-
-/** Absolute path of the browser bundle of `adaptivecards` (UMD, global `AdaptiveCards`). */
-export function adaptiveCardsBundlePath(): string {
-  return require.resolve('adaptivecards/dist/adaptivecards.min.js');
-}
 
 const FONT_FAMILY =
   "'Segoe UI', 'Segoe UI Web (West European)', -apple-system, BlinkMacSystemFont, Roboto, 'Helvetica Neue', Arial, sans-serif";

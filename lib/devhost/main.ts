@@ -44,13 +44,20 @@ async function main(): Promise<void> {
     port,
     log: consoleLogger,
   });
-  console.log(`iothub-alert-enricher dev host on ${host.url}`);
-  console.log(`  inbox:   ${host.url}/`);
-  console.log(`  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`);
-  console.log(`  health:  GET  ${host.url}/api/health`);
-  console.log(`  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`);
+  const evidence =
+    withDefaults.EVIDENCE_SOURCE === 'export-files'
+      ? `${withDefaults.EVIDENCE_SOURCE} (${withDefaults.EXPORT_LOGS_PATH})`
+      : withDefaults.EVIDENCE_SOURCE;
+  // One write: each console.log is a write of its own.
   console.log(
-    `  evidence: ${withDefaults.EVIDENCE_SOURCE}${withDefaults.EVIDENCE_SOURCE === 'export-files' ? ` (${withDefaults.EXPORT_LOGS_PATH})` : ''}`,
+    [
+      `iothub-alert-enricher dev host on ${host.url}`,
+      `  inbox:   ${host.url}/`,
+      `  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`,
+      `  health:  GET  ${host.url}/api/health`,
+      `  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`,
+      `  evidence: ${evidence ?? ''}`,
+    ].join('\n'),
   );
   const stop = (): void => {
     void host.close().then(() => process.exit(0));

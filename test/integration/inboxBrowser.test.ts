@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { renderInboxPage } from '../../lib/devhost/inboxPage';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
+  adaptiveCardsBundlePath,
   INBOX_MESSAGES_URL,
   INBOX_SCRIPT_URL,
-  adaptiveCardsBundlePath,
   inboxScriptPath,
-  renderInboxPage,
   type InboxMessage,
-} from '../../lib/devhost/inboxPage';
+} from '../../lib/devhost/inboxRoutes';
 import { buildDigestReport } from '../../lib/digest/digestReport';
 import { gatherDigest } from '../../lib/digest/gatherDigest';
 import { ExportDigestSource } from '../../lib/evidence/digestSource';

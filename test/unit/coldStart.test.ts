@@ -29,6 +29,14 @@ describe('what a function module loads at load time', () => {
     expect(azureSdks(entry)).toEqual([]);
   });
 
+  test('the dev host (`npm start`) loads no package, no intake validation and no inbox page to answer health', () => {
+    const graph = loadTimeGraph('lib/devhost/main.ts');
+    expect([...graph.packages.keys()]).toEqual([]);
+    expect(graph.files).toContain('lib/intake/handleHealthRequest.ts');
+    expect(graph.files).not.toContain('lib/intake/handleAlertRequest.ts');
+    expect(graph.files).not.toContain('lib/devhost/inboxPage.ts');
+  });
+
   test('the composition root imports its adapters lazily', () => {
     const graph = loadTimeGraph('lib/services.ts');
     expect([...graph.packages.keys()]).toEqual([]);

@@ -2,17 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Script } from 'node:vm';
 import {
-  ADAPTIVE_CARDS_BUNDLE_URL,
-  INBOX_MESSAGES_URL,
-  INBOX_REFRESH_MS,
-  INBOX_SCRIPT_URL,
-  adaptiveCardsBundlePath,
   escapeHtml,
+  INBOX_REFRESH_MS,
   inboxContentSecurityPolicy,
-  inboxScriptPath,
   renderInboxPage,
   teamsHostConfig,
 } from '../../../lib/devhost/inboxPage';
+import {
+  ADAPTIVE_CARDS_BUNDLE_URL,
+  adaptiveCardsBundlePath,
+  INBOX_MESSAGES_URL,
+  INBOX_SCRIPT_URL,
+  inboxScriptPath,
+} from '../../../lib/devhost/inboxRoutes';
 
 const html = renderInboxPage();
 
