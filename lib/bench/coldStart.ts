@@ -8,7 +8,8 @@
  *   - the deployed bundle (`dist/package/app/dist/index.mjs`, built by `npm run package`);
  *   - the dev host (`npm start` on the sample workspace): spawn to the first answer of
  *     `GET /api/health`, and to the first `202` of `POST /api/alerts`; beside them a bare
- *     `node:http` server's first answer, the floor any HTTP host starts from.
+ *     `node:http` server's first answer, the floor any HTTP host starts from, and the least that
+ *     answers health as the dev host does (lib/bench/healthFloor.ts).
  *
  * Wall time is what a caller waits for, but on a shared machine it mostly measures the other
  * processes; the CPU time each process used (whole process, start-up included) is printed beside
@@ -241,6 +242,16 @@ export async function coldStartFigures(root: string, runs = COLD_START_RUNS): Pr
   ];
   cases.set('bare node:http server: first GET', () =>
     timeServer(root, bareServer, 'GET', '/', 200),
+  );
+  // What answering health needs at least: that server, the configuration and the health handler.
+  cases.set('floor: http + config + health', () =>
+    timeServer(
+      root,
+      [join(root, 'dist', 'lib', 'bench', 'healthFloor.js')],
+      'GET',
+      '/api/health',
+      200,
+    ),
   );
   cases.set('dev host: first GET /api/health', () =>
     timeServer(root, devHost, 'GET', '/api/health', 200),

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 
 import { parseAlert } from '../alerts/parseAlert';
 import { diagnose } from '../diagnose/diagnose';
-import { repoRoot } from '../devhost/main';
+import { repoRoot } from '../devhost/repoRoot';
 import { benchDigest } from './digestBench';
 import { buildReport } from '../enrichAlert';
 import { COLD_START_RUNS, coldStartFigures } from './coldStart';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { devHostPort, processEnvironment } from '../config';
 import { ExportFileSource } from '../evidence/exportFileSource';
-import { repoRoot } from './main';
+import { repoRoot } from './repoRoot';
 import { deviceAlertPayload, resolvedPayload, stormDevices } from './stormAlerts';
 
 interface Posted {

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 import type { DevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment, repoRoot } from '../../lib/devhost/main';
+import { repoRoot } from '../../lib/devhost/repoRoot';
+import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 import { startInboxDevHost } from '../support/inboxDevHost';

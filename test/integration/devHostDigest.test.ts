@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { DevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment, SAMPLE_HUB } from '../../lib/devhost/main';
+import { devHostEnvironment, SAMPLE_HUB } from '../../lib/devhost/sampleEnvironment';
 import { TeamsDigestNotifier } from '../../lib/notify/digestNotifiers';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';

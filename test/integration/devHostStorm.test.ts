@@ -5,7 +5,7 @@
  */
 
 import type { DevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment } from '../../lib/devhost/main';
+import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
 import { deviceAlertPayload } from '../../lib/devhost/stormAlerts';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT } from '../support/fixtures';

@@ -12,7 +12,7 @@ import { exportJWK, generateKeyPair, type KeyLike, SignJWT, UnsecuredJWT } from 
 
 import { ACTION_GROUP_APP_ID, loadConfig } from '../../lib/config';
 import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment } from '../../lib/devhost/main';
+import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
 import { silentLogger } from '../../lib/logger';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 import { closeNow, listenLocally } from '../../lib/bench/localServer';

@@ -1,0 +1,23 @@
+/**
+ * The least a process can do to answer `GET /api/health` the way the dev host does: Node's HTTP
+ * server, the configuration and the health handler, on the dev host's sample settings, and
+ * nothing else. `npm run bench` times its first answer beside the dev host's
+ * (lib/bench/coldStart.ts), so that what the dev host's own wiring adds can be read off.
+ * Run as `PORT=<port> node dist/lib/bench/healthFloor.js`.
+ */
+
+import { createServer } from 'node:http';
+
+import { devHostPort, processEnvironment } from '../config';
+import { repoRoot } from '../devhost/repoRoot';
+import { devHostEnvironment } from '../devhost/sampleEnvironment';
+import { handleHealthRequest } from '../intake/handleHealthRequest';
+
+const port = devHostPort(processEnvironment());
+const env = devHostEnvironment(processEnvironment(), repoRoot(), port);
+
+createServer((_request, response) => {
+  const result = handleHealthRequest(env);
+  response.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(result.body));
+}).listen(port, '127.0.0.1');
