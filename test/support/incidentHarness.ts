@@ -4,9 +4,6 @@
  * and parser, 26 KB, webhook v2 schema).
  */
 
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-
 import { parseAlert } from '../../lib/alerts/parseAlert';
 import { stormDevices, type StormDevice } from '../../lib/devhost/stormAlerts';
 import { buildReport } from '../../lib/enrichAlert';
@@ -25,6 +22,7 @@ import { renderWebhookEvent } from '../../lib/render/webhookPayload';
 import { TEAMS_MAX_BODY_BYTES, validateAdaptiveCard } from './adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from './adaptiveCardsParser';
 import { readJson, repoPath } from './fixtures';
+import { validateWebhookEvent } from './webhookSchema';
 import { HUB } from './scenario';
 
 export const PARSE_OPTIONS = { deviceIdDimension: 'DeviceId' };
@@ -74,10 +72,6 @@ export async function processReport(
   return [...messages];
 }
 
-const ajv = new Ajv({ allErrors: true });
-addFormats(ajv);
-const validateWebhook = ajv.compile(readJson('schemas', 'webhook-v2.schema.json') as object);
-
 /** Everything wrong with how the message renders, for Teams and for the webhook. */
 export function messageProblems(message: OutgoingMessage): string[] {
   const problems: string[] = [];
@@ -90,7 +84,8 @@ export function messageProblems(message: OutgoingMessage): string[] {
   const event = JSON.parse(
     JSON.stringify(renderWebhookEvent(message, '2026-11-20T06:00:00.000Z')),
   ) as unknown;
-  if (!validateWebhook(event)) problems.push(`webhook: ${JSON.stringify(validateWebhook.errors)}`);
+  if (!validateWebhookEvent(event))
+    problems.push(`webhook: ${JSON.stringify(validateWebhookEvent.errors)}`);
   return problems;
 }
 

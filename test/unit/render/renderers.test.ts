@@ -1,6 +1,3 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-
 import { parseAlert } from '../../../lib/alerts/parseAlert';
 import { buildReport } from '../../../lib/enrichAlert';
 import type { EnrichedAlert } from '../../../lib/enrichment';
@@ -13,6 +10,7 @@ import { renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { readJson, repoPath } from '../../support/fixtures';
+import { validateWebhookEvent } from '../../support/webhookSchema';
 
 const SAMPLES = [
   'sas-renewal-thermostat-0042.json',
@@ -172,9 +170,7 @@ describe('Teams message', () => {
 });
 
 describe('webhook payload', () => {
-  const ajv = new Ajv({ allErrors: true });
-  addFormats(ajv);
-  const validate = ajv.compile(readJson('schemas/webhook-v2.schema.json') as object);
+  const validate = validateWebhookEvent;
   const event = (name: string, presentation: 'full' | 'compact' = 'full') =>
     renderWebhookEvent(alertMessage(report(name), presentation), '2026-11-20T06:10:00.000Z');
 
