@@ -244,14 +244,9 @@ export async function coldStartFigures(root: string, runs = COLD_START_RUNS): Pr
     timeServer(root, bareServer, 'GET', '/', 200),
   );
   // What answering health needs at least: that server, the configuration and the health handler.
+  const healthFloor = [join(root, 'dist', 'lib', 'bench', 'healthFloor.js')];
   cases.set('floor: http + config + health', () =>
-    timeServer(
-      root,
-      [join(root, 'dist', 'lib', 'bench', 'healthFloor.js')],
-      'GET',
-      '/api/health',
-      200,
-    ),
+    timeServer(root, healthFloor, 'GET', '/api/health', 200),
   );
   cases.set('dev host: first GET /api/health', () =>
     timeServer(root, devHost, 'GET', '/api/health', 200),

@@ -13,8 +13,9 @@ import { repoRoot } from '../devhost/repoRoot';
 import { devHostEnvironment } from '../devhost/sampleEnvironment';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 
-const port = devHostPort(processEnvironment());
-const env = devHostEnvironment(processEnvironment(), repoRoot(), port);
+const processEnv = processEnvironment();
+const port = devHostPort(processEnv);
+const env = devHostEnvironment(processEnv, repoRoot(), port);
 
 createServer((_request, response) => {
   const result = handleHealthRequest(env);

@@ -122,17 +122,8 @@ export class TableIncidentStore implements IncidentStore {
   async recall(alertId: string): Promise<AlertMemo | undefined> {
     await this.ensureTable();
     const rowKey = hash(alertId);
-    try {
-      const entity = await this.client.getEntity<{ record: string }>(
-        `alert-${rowKey.slice(0, 2)}`,
-        rowKey,
-        this.reading(),
-      );
-      return JSON.parse(entity.record) as AlertMemo;
-    } catch (error: unknown) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const entity = await this.table.read(`alert-${rowKey.slice(0, 2)}`, rowKey, this.reading());
+    return entity === undefined ? undefined : (JSON.parse(entity.record as string) as AlertMemo);
   }
 
   async count(hubResourceId: string, day: string, counter: Counter, by = 1): Promise<void> {
