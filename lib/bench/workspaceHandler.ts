@@ -72,6 +72,8 @@ export function timelineWireTable(events: readonly ConnectionEvent[]): WireTable
       SdkVersion: 'string',
       Protocol: 'string',
       MaskedIpAddress: 'string',
+      ErrorMessage: 'string',
+      Category: 'string',
     },
     events.map((e) => [
       e.time,
@@ -84,6 +86,8 @@ export function timelineWireTable(events: readonly ConnectionEvent[]): WireTable
       e.sdkVersion ?? '',
       e.protocol ?? '',
       e.maskedIpAddress ?? '',
+      e.errorMessage ?? '',
+      e.category ?? 'Connections',
     ]),
   );
 }
@@ -125,6 +129,8 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
             b.serverErrors,
             b.authErrors,
             b.duplicateIdentityErrors,
+            b.quotaErrors ?? 0,
+            b.throttlingErrors ?? 0,
             b.activeDevices,
             b.reconnectedDevices,
           ]),

@@ -37,6 +37,20 @@ const ACTIONS: Readonly<Record<Cause, readonly string[]>> = {
     'Check the device clock: a drift of more than 5 minutes makes valid tokens look expired (sync with NTP).',
     'Re-provision the credential (DPS re-registration or a new key) if it was rotated on the hub side.',
   ],
+  'quota-exceeded': [
+    "The hub's daily message quota is used up: devices are refused (403002) until it resets at 00:00 UTC.",
+    'To restore service now, add units or move the hub to a higher tier; then find the devices that send far more than usual (`dailyMessageQuotaUsed` metric).',
+    'Devices should back off instead of reconnecting at once: every reconnect is refused again until the reset.',
+  ],
+  throttled: [
+    "IoT Hub is throttling the device's operations (429xxx): it sends faster than the hub's per-unit limits allow.",
+    'Slow the device down (batch messages, back off on 429 with jitter), or scale the hub (more units or a higher tier).',
+    'Check the hub\'s "Number of throttling errors" metric to see whether other devices are throttled too.',
+  ],
+  'device-removed': [
+    'Check the device identity in the hub: it was deleted, disabled, or the device was provisioned to another hub (DPS re-provisioning).',
+    'If the removal was not intended, re-create or re-enable the identity (or re-run DPS provisioning); if it was, stop the device from retrying.',
+  ],
   unknown: [
     "Check that the hub's diagnostic setting sends Connections logs to the workspace the enricher reads.",
     'Resource logs can be minutes late: replay the alert later with `enricher classify`.',

@@ -6,6 +6,9 @@ export const CAUSES = [
   'iot-hub-transient',
   'duplicate-identity',
   'credential-rejected',
+  'quota-exceeded',
+  'throttled',
+  'device-removed',
   'unknown',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
@@ -74,6 +77,9 @@ export const CAUSE_TITLES: Readonly<Record<Cause, string>> = {
   'iot-hub-transient': 'IoT Hub incident (many devices at once)',
   'duplicate-identity': 'Duplicate device identity',
   'credential-rejected': 'Device credentials rejected',
+  'quota-exceeded': "IoT Hub's daily message quota used up",
+  throttled: 'IoT Hub throttling the device',
+  'device-removed': 'Device identity removed or disabled',
   unknown: 'Cause unknown',
 };
 
@@ -84,6 +90,9 @@ export const CAUSE_URGENCY: Readonly<Record<Cause, Urgency>> = {
   'iot-hub-transient': 'critical',
   'duplicate-identity': 'warning',
   'credential-rejected': 'critical',
+  'quota-exceeded': 'critical',
+  throttled: 'warning',
+  'device-removed': 'warning',
   unknown: 'warning',
 };
 

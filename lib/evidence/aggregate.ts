@@ -61,6 +61,8 @@ export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivi
       serverErrors: binEvents.filter(isServerError).length,
       authErrors: binEvents.filter((e) => e.resultType === '401003').length,
       duplicateIdentityErrors: binEvents.filter(isDuplicateIdentity).length,
+      quotaErrors: binEvents.filter((e) => e.resultType === '403002').length,
+      throttlingErrors: binEvents.filter((e) => e.resultType.startsWith('429')).length,
       activeDevices: new Set(binEvents.map((e) => e.deviceId)).size,
       reconnectedDevices: new Set(
         binEvents

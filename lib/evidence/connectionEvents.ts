@@ -37,7 +37,8 @@ export function toConnectionEvent(
   const type = cellText(row, 'ResourceType');
   if (provider !== '' && provider.toUpperCase() !== 'MICROSOFT.DEVICES') return undefined;
   if (type !== '' && type.toUpperCase() !== 'IOTHUBS') return undefined;
-  if (cellText(row, 'Category') !== 'Connections') return undefined;
+  const category = cellText(row, 'Category');
+  if (category !== 'Connections' && category !== 'DeviceTelemetry') return undefined;
   const hub = (cellText(row, '_ResourceId') || cellText(row, 'ResourceId')).toLowerCase();
   if (!hub.includes('/providers/microsoft.devices/iothubs/')) return undefined;
   const time = cellTime(row, 'TimeGenerated');
@@ -48,6 +49,7 @@ export function toConnectionEvent(
   const sdkVersion = optionalText(properties.sdkVersion);
   const protocol = optionalText(properties.protocol);
   const maskedIpAddress = optionalText(properties.maskedIpAddress);
+  const errorMessage = optionalText(properties.errorMessage);
   return {
     time,
     ms: isoMs(time),
@@ -60,6 +62,8 @@ export function toConnectionEvent(
     ...(sdkVersion && { sdkVersion: strings.text(sdkVersion) }),
     ...(protocol && { protocol: strings.text(protocol) }),
     ...(maskedIpAddress && { maskedIpAddress: strings.text(maskedIpAddress) }),
+    ...(errorMessage && { errorMessage: strings.text(errorMessage) }),
+    ...(category !== 'Connections' && { category: strings.text(category) }),
   };
 }
 

@@ -2,7 +2,10 @@
 
 import type { TimeWindow } from '../alerts/alert';
 
-/** One row of the IoT Hub `Connections` category (AzureDiagnostics), flattened. */
+/**
+ * One row of the IoT Hub `Connections` category (AzureDiagnostics), flattened; or a
+ * `DeviceTelemetry` error row (throttling, quota), whose `operation` is the telemetry operation.
+ */
 export interface ConnectionEvent {
   /** ISO 8601 UTC (`TimeGenerated`). */
   readonly time: string;
@@ -21,6 +24,10 @@ export interface ConnectionEvent {
   readonly sdkVersion?: string;
   readonly protocol?: string;
   readonly maskedIpAddress?: string;
+  /** `properties_s.errorMessage`: the hub's words for an error (e.g. "token expired"). */
+  readonly errorMessage?: string;
+  /** Set for rows of another category than `Connections` (e.g. `DeviceTelemetry`). */
+  readonly category?: string;
 }
 
 /** Hub-wide Connections activity in one 5-minute bin. */
@@ -37,6 +44,10 @@ export interface FleetActivityBin {
   readonly authErrors: number;
   /** 400027 and 409002 results. */
   readonly duplicateIdentityErrors: number;
+  /** 403002 IoTHubQuotaExceeded results (the hub's daily message quota is used up). */
+  readonly quotaErrors?: number;
+  /** 429xxx throttling results. */
+  readonly throttlingErrors?: number;
   /** Distinct devices with any Connections event in the bin. */
   readonly activeDevices: number;
   /** Distinct devices with a successful `deviceConnect` in the bin. */

@@ -80,12 +80,16 @@ export function isIotHubResourceId(id: string): boolean {
   return IOTHUB_ID.test(id);
 }
 
-/** The Connections rows of the hubs: the head of every query. */
+/**
+ * The Connections rows of the hubs, and the DeviceTelemetry rows (errors only: throttling 429xxx
+ * and quota 403002 on the device's sends, which explain some forced drops): the head of every
+ * query.
+ */
 export function connectionsOf(hubResourceIds: readonly string[]): string[] {
   return [
     'AzureDiagnostics',
     '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"',
-    '| where Category == "Connections"',
+    '| where Category in ("Connections", "DeviceTelemetry")',
     `| where _ResourceId in~ (${kqlList(hubResourceIds)})`,
   ];
 }
@@ -119,7 +123,8 @@ export function buildDeviceTimelineQuery(
       `| where DeviceId in (${kqlList(deviceIds)})`,
       '| project TimeGenerated, _ResourceId, DeviceId, OperationName, Level, ResultType, ResultDescription,',
       '    SdkVersion = tostring(Properties.sdkVersion), Protocol = tostring(Properties.protocol),',
-      '    MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+      '    MaskedIpAddress = tostring(Properties.maskedIpAddress),',
+      '    ErrorMessage = tostring(Properties.errorMessage), Category',
     ],
     `top ${MAX_TIMELINE_ROWS} by TimeGenerated desc`,
     'TotalRows',
@@ -138,6 +143,8 @@ export function buildFleetActivityQuery(hubResourceIds: readonly string[]): stri
     '    ServerErrors = countif(ResultType startswith "500" or ResultType startswith "503"),',
     '    AuthErrors = countif(ResultType == "401003"),',
     '    DuplicateIdentityErrors = countif(ResultType in ("400027", "409002")),',
+    '    QuotaErrors = countif(ResultType == "403002"),',
+    '    ThrottlingErrors = countif(ResultType startswith "429"),',
     '    ActiveDevices = dcount(DeviceId),',
     '    ReconnectedDevices = dcountif(DeviceId, OperationName == "deviceConnect" and isempty(ResultType))',
     `    by bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,

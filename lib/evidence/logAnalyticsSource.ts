@@ -65,6 +65,8 @@ export const RESULT_COLUMNS = {
       SdkVersion: 'string',
       Protocol: 'string',
       MaskedIpAddress: 'string',
+      ErrorMessage: 'string',
+      Category: 'string',
       TotalRows: 'long',
     },
   },
@@ -78,6 +80,8 @@ export const RESULT_COLUMNS = {
       ServerErrors: 'long',
       AuthErrors: 'long',
       DuplicateIdentityErrors: 'long',
+      QuotaErrors: 'long',
+      ThrottlingErrors: 'long',
       ActiveDevices: 'long',
       ReconnectedDevices: 'long',
     },
@@ -546,6 +550,7 @@ function toConnectionEvent(row: RowReader, strings: SharedStrings): ConnectionEv
   const deviceId = row.text('DeviceId');
   if (time === undefined || deviceId === '') return undefined;
   const text = (column: string): string => strings.text(row.text(column));
+  const category = text('Category');
   return {
     time,
     ms: isoMs(time),
@@ -558,6 +563,8 @@ function toConnectionEvent(row: RowReader, strings: SharedStrings): ConnectionEv
     ...optional('sdkVersion', text('SdkVersion')),
     ...optional('protocol', text('Protocol')),
     ...optional('maskedIpAddress', text('MaskedIpAddress')),
+    ...optional('errorMessage', text('ErrorMessage')),
+    ...(category !== '' && category !== 'Connections' && { category }),
   };
 }
 
@@ -573,6 +580,8 @@ function toFleetActivityBin(row: RowReader): FleetActivityBin | undefined {
     serverErrors: row.count('ServerErrors'),
     authErrors: row.count('AuthErrors'),
     duplicateIdentityErrors: row.count('DuplicateIdentityErrors'),
+    quotaErrors: row.count('QuotaErrors'),
+    throttlingErrors: row.count('ThrottlingErrors'),
     activeDevices: row.count('ActiveDevices'),
     reconnectedDevices: row.count('ReconnectedDevices'),
   };

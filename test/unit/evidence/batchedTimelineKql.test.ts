@@ -76,6 +76,7 @@ describe('the batched device-timeline query', () => {
       'MICROSOFT.DEVICES',
       'IOTHUBS',
       'Connections',
+      'DeviceTelemetry',
       HUB,
       'properties_s',
       '',

@@ -157,7 +157,7 @@ describe('planEvidenceQueries', () => {
     ]);
     for (const query of plan.queries) {
       expect(query.query).toContain(`_ResourceId in~ (${kqlString(HUB)})`);
-      expect(query.query).toContain('Category == "Connections"');
+      expect(query.query).toContain('Category in ("Connections", "DeviceTelemetry")');
       expect(query.filter).toEqual({ hubResourceIds: [HUB], deviceIds: ['sensor-0042'] });
     }
     expect(queryOf(plan, 'deviceTimeline')).toContain('DeviceId in ("sensor-0042")');

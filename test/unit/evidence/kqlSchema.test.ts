@@ -103,6 +103,8 @@ const FIXED_LITERALS = {
     '401003',
     '400027',
     '409002',
+    '403002',
+    '429',
     'deviceConnect',
   ],
   fleetSize: [],
@@ -148,6 +150,7 @@ describe.each(hostile)('%s', (name, analysis) => {
       'MICROSOFT.DEVICES',
       'IOTHUBS',
       'Connections',
+      'DeviceTelemetry',
       ...HUBS,
       // column_ifexists("properties_s", ""): a new workspace has no properties_s column yet.
       'properties_s',
