@@ -9,6 +9,18 @@ const NO_RETURN_ACTIONS: readonly string[] = [
   'Restart the device (or its app) now to bring it back, and check its clock (NTP): a drift of more than 5 minutes makes new tokens look expired.',
 ];
 
+/** The first thing to do for the most likely reading of refused reconnects. */
+const READING_ACTIONS: Readonly<Record<string, string>> = {
+  'reading-sdk-reuses-token':
+    'Upgrade the Java device SDK to 1.30.0 or later (1.29.2–1.29.4 reconnect with the expired token), then restart the device app.',
+  'reading-app-reuses-token':
+    "Check the device app's reconnect path: it must build a new SAS token for every reconnect, never reuse the one the hub refused.",
+  'reading-clock-drift':
+    "Check the device's clock first (NTP): a clock more than 5 minutes off makes every new token arrive expired.",
+  'reading-key-changed':
+    "Check the hub's activity log for a key regeneration or the identity being deleted and re-created, and give the device the current key.",
+};
+
 const WAVE_ACTION =
   'Spread token lifetimes (add random jitter to the lifetime or the renewal time) so that devices that got their tokens together stop renewing as one wave.';
 
@@ -66,6 +78,11 @@ export function actionsFor(
   const actions = [...ACTIONS[cause]];
   if (cause === 'sas-token-expiry' && evidence.some((e) => e.signal === 'renewal-waves')) {
     actions.splice(1, 0, WAVE_ACTION);
+  }
+  if (cause === 'credential-rejected') {
+    const lead = evidence.find((e) => e.signal.startsWith('reading-'))?.signal;
+    const first = lead ? READING_ACTIONS[lead] : undefined;
+    if (first) actions.unshift(first);
   }
   if (cause === 'device-or-network' && evidence.some((e) => e.signal === 'periodic-not-token')) {
     actions.unshift(

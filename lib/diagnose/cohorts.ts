@@ -37,6 +37,9 @@ function nearestDrop(device: DisconnectedDevice, atMs: number): number {
 
 const sdkKey = (sdkVersion: string | undefined): string | undefined => sdkVersion?.split(' ')[0];
 
+/** A software trait held by this share of the other drops is the hub's norm, not a cohort. */
+const MAJORITY_SHARE = 0.5;
+
 /** A cohort stands this many times above what chance would put near the drop. */
 const COHORT_RATE_FACTOR = 2;
 
@@ -50,6 +53,7 @@ export function cohortAround(
   device: DeviceSignals,
   evidence: Evidence,
   usualDropsPerMinute: number,
+  addressOnly = false,
 ): Cohort | undefined {
   const drop = device.alertDrop;
   if (!drop) return undefined;
@@ -71,11 +75,13 @@ export function cohortAround(
     ['protocol', device.protocol, (d) => d.protocol, (k) => `connected over ${k}`],
   ];
   for (const [kind, key, keyOf, describe] of keys) {
-    if (key === undefined) continue;
+    if (key === undefined || (addressOnly && kind !== 'address')) continue;
     const members = near.filter((m) => keyOf(m.device) === key);
     const minimum = kind === 'address' ? COHORT_MIN_DEVICES : SOFTWARE_COHORT_MIN_DEVICES;
     if (members.length + 1 < minimum) continue;
     const share = (far.filter((m) => keyOf(m.device) === key).length + 0.5) / (far.length + 1);
+    // A trait most of the hub's drops share (MQTT, the common SDK) tells nothing.
+    if (kind !== 'address' && share >= MAJORITY_SHARE) continue;
     if (members.length < COHORT_RATE_FACTOR * byChance * share) continue;
     const times = [drop.ms, ...members.map((m) => m.at)];
     return {

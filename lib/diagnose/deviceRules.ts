@@ -7,12 +7,15 @@
 import type { DeviceSignals, TimedEvent } from './deviceSignals';
 import { QUICK_RECONNECT_MS } from './deviceSignals';
 import type { AssessedDevice, EvidenceItem } from './diagnosis';
-import { clock, dateTime, duration, plural } from './format';
+import { clock, dateTime, duration, plural, timeRange } from './format';
 import { sdkLabel } from './sdkFamilies';
 import { notTokenReason } from './tokenRules';
 
-/** Without addresses to compare, this many kicks are repeated enough to mean a second client. */
-const KICKS_WITHOUT_ADDRESSES = 4;
+/**
+ * Kicks not explained by reconnect races that mean a second client, whatever the addresses: a
+ * race is one kick after a real network drop; a kick that keeps recurring is another client.
+ */
+const RECURRING_KICKS = 3;
 
 function item(signal: string, text: string): EvidenceItem {
   return { signal, text };
@@ -52,14 +55,17 @@ export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice
   const addresses = device.duplicateIdentityAddresses;
   const switches = device.addressSwitches;
   const pingPong = switches >= 2;
-  const noAddresses = addresses.length === 0;
-  // Repeated kicks from two addresses, alternating; or many kicks with no addresses to compare.
-  if (!pingPong && !(noAddresses && errors.length >= KICKS_WITHOUT_ADDRESSES)) return undefined;
+  // Two clients often share one address (two programs on one machine, a test rig, a tool using the
+  // device's own connection string): a kick that keeps coming back is a second client whatever
+  // the address, since a reconnect race needs a drop of this device before each kick.
+  const recurring = errors.length >= RECURRING_KICKS;
+  if (!pingPong && !recurring) return undefined;
   const kicked = errors.filter((e) => e.resultType === '400027').length;
+  const twoSdks = device.clientSdks.length >= 2;
   const evidence = [
     item(
       'duplicate-identity-errors',
-      `${codes(errors)} for ${device.deviceId} between ${dateTime(errors[0]?.time ?? '')} and ${clock(errors[errors.length - 1]?.time ?? '')}`,
+      `${codes(errors)} for ${device.deviceId} ${timeRange(errors[0]?.time ?? '', errors[errors.length - 1]?.time ?? '')}, none after a drop of its own`,
     ),
   ];
   if (addresses.length >= 2) {
@@ -69,46 +75,39 @@ export function diagnoseDuplicateIdentity(device: DeviceSignals): AssessedDevice
         `Connections come from ${plural(addresses.length, 'address', 'addresses')}, alternating ${plural(switches, 'time')}: ${addresses.slice(0, 5).join(', ')}`,
       ),
     );
+  } else if (addresses.length === 1) {
+    evidence.push(
+      item(
+        'one-address',
+        `Every connect and kick comes from ${addresses[0] ?? ''}: both clients sit behind one address (two programs on one machine, a test rig, a tool using the device's connection string)`,
+      ),
+    );
+  }
+  if (twoSdks) {
+    evidence.push(
+      item(
+        'two-client-sdks',
+        `Connects announce ${plural(device.clientSdks.length, 'different SDK')}: ${device.clientSdks.slice(0, 2).join(' and ')}`,
+      ),
+    );
   }
   const confidence = pingPong
     ? 0.8 + (kicked > 0 ? 0.05 : 0) + (errors.length >= 4 ? 0.1 : 0)
-    : 0.62;
+    : 0.72 + (errors.length >= 6 ? 0.08 : 0) + (twoSdks ? 0.1 : 0);
+  const where =
+    addresses.length >= 2
+      ? `, from ${addresses.slice(0, 2).join(' and ')}`
+      : addresses.length === 1
+        ? `, both from ${addresses[0] ?? ''}`
+        : '';
   return {
     deviceId: device.deviceId,
     cause: 'duplicate-identity',
     confidence,
-    summary: `${device.deviceId} keeps being disconnected because another client connects with the same identity (${plural(errors.length, 'time')}${addresses.length >= 2 ? `, from ${addresses.slice(0, 2).join(' and ')}` : ''}).`,
+    summary: `${device.deviceId} keeps being disconnected because another client connects with the same identity (${plural(errors.length, 'kick')}${where}).`,
     evidence,
     wouldChange:
-      'Connections from two addresses taking turns would confirm a second client; kicks only right after reconnects would make it a reconnect race.',
-  };
-}
-
-export function diagnoseCredentialRejected(device: DeviceSignals): AssessedDevice | undefined {
-  const refusals = device.authFailuresAfterDrop;
-  if (device.reconnect || refusals.length < 2) return undefined;
-  const first = refusals[0];
-  const last = refusals[refusals.length - 1];
-  if (!first || !last) return undefined;
-  const evidence = [
-    item(
-      'auth-refused',
-      `${plural(refusals.length, 'connection attempt')} refused with 401003 IoTHubUnauthorized between ${clock(first.time)} and ${clock(last.time)}`,
-    ),
-    item(
-      'no-reconnect',
-      device.alertDrop
-        ? `No successful reconnect in the ${duration(device.observedAfterDropMs ?? 0)} of logs after the drop at ${dateTime(device.alertDrop.time)}`
-        : 'No successful connect in the logs read',
-    ),
-  ];
-  return {
-    deviceId: device.deviceId,
-    cause: 'credential-rejected',
-    confidence: 0.78 + Math.min(0.15, refusals.length * 0.02),
-    reconnected: false,
-    summary: `${device.deviceId}${device.alertDrop ? ` dropped at ${clock(device.alertDrop.time)} and` : ''} cannot get back in: the hub refused ${plural(refusals.length, 'reconnect')} with 401003 (unauthorized) and it has not reconnected.`,
-    evidence,
+      'Kicks only right after the device came back from its own drops would make them reconnect races, not a second client.',
   };
 }
 

@@ -24,6 +24,9 @@ const RECONNECT_RACE_MS = 2 * 60_000;
 /** …when that reconnect came this soon after the device's own 404104 (a flaky link's outage). */
 const RACE_RECONNECT_AFTER_DROP_MS = 5 * 60_000;
 
+/** Refusals after a drop that say the device keeps trying (one can be a race with a renewal). */
+export const MIN_REFUSALS = 2;
+
 /** A Connections event; its time stamp was parsed once, where the row was read (`ms`). */
 export type TimedEvent = ConnectionEvent;
 
@@ -64,6 +67,18 @@ export interface DeviceSignals {
   readonly sessions: readonly number[];
   /** Refused connect attempts (401003) after the alert drop, before any reconnect. */
   readonly authFailuresAfterDrop: readonly TimedEvent[];
+  /**
+   * Attempts after the alert drop refused because the identity is gone: 404001 DeviceNotFound, or
+   * 401003 "IotHub '…' does not contain the specified device '…'".
+   */
+  readonly removedRefusalsAfterDrop: readonly TimedEvent[];
+  /** Quota (403002) and throttling (429xxx) results, in the order read. */
+  readonly quotaErrors: readonly TimedEvent[];
+  readonly throttlingErrors: readonly TimedEvent[];
+  /** How many times each result code was logged for the device (404104, 401003, …). */
+  readonly codeCounts: ReadonlyMap<string, number>;
+  /** The distinct `sdkVersion` strings of the device's connects (two clients may differ). */
+  readonly clientSdks: readonly string[];
   readonly duplicateIdentityErrors: readonly TimedEvent[];
   /**
    * The kicks (409002, 400027) that came right after the device's own reconnect from a drop: the
@@ -85,6 +100,15 @@ const isSuccessfulConnect = (e: Coded): boolean =>
 const isAuthError = (e: Coded): boolean => e.resultType === '401003';
 const isDuplicateIdentity = (e: Coded): boolean =>
   e.resultType === '400027' || e.resultType === '409002';
+const isQuotaError = (e: Coded): boolean => e.resultType === '403002';
+const isThrottlingError = (e: Coded): boolean => e.resultType.startsWith('429');
+/** 401003 with this message is a refusal of an identity the hub no longer has. */
+const NOT_IN_HUB = /does not contain the specified device/i;
+/** A connect refused because the identity is gone (deleted, disabled, moved to another hub). */
+export const isRemovedRefusal = (e: Coded & { errorMessage?: string }): boolean =>
+  e.resultType === '404001' || (e.resultType === '401003' && NOT_IN_HUB.test(e.errorMessage ?? ''));
+/** Distinct client SDK strings kept per device: two are what matter. */
+const MAX_CLIENT_SDKS = 4;
 
 /**
  * Whether drops repeat like a clock. One lost log row doubles an interval, so an interval that
@@ -154,6 +178,11 @@ class DeviceTimeline {
   private readonly addresses = new Set<string>();
   private readonly sessions: number[] = [];
   private readonly reconnectDelays: number[] = [];
+  private readonly quotaErrors: TimedEvent[] = [];
+  private readonly throttlingErrors: TimedEvent[] = [];
+  private readonly removedRefusals: TimedEvent[] = [];
+  private readonly codeCounts = new Map<string, number>();
+  private readonly clientSdks: string[] = [];
   private lastMs = -Infinity;
   private lastConnectMs: number | undefined;
   private lastDropMs: number | undefined;
@@ -178,6 +207,22 @@ class DeviceTimeline {
     if (event.ms < this.lastMs) this.outOfOrder = true;
     this.lastMs = event.ms;
     this.eventCount++;
+    if (event.resultType !== '') {
+      this.codeCounts.set(event.resultType, (this.codeCounts.get(event.resultType) ?? 0) + 1);
+    }
+    if (isQuotaError(event)) this.quotaErrors.push(event);
+    else if (isThrottlingError(event)) this.throttlingErrors.push(event);
+    if (event.operation === 'deviceConnect' && isRemovedRefusal(event)) {
+      this.removedRefusals.push(event);
+    }
+    if (
+      event.operation === 'deviceConnect' &&
+      event.sdkVersion &&
+      this.clientSdks.length < MAX_CLIENT_SDKS &&
+      !this.clientSdks.includes(event.sdkVersion)
+    ) {
+      this.clientSdks.push(event.sdkVersion);
+    }
     const connected = isSuccessfulConnect(event);
     if (connected) {
       if (this.pendingDropMs !== undefined)
@@ -196,7 +241,7 @@ class DeviceTimeline {
         this.alertDrop = event;
         this.reconnect = undefined;
       }
-    } else if (isAuthError(event)) {
+    } else if (isAuthError(event) && !isRemovedRefusal(event)) {
       this.authErrors.push(event);
     } else if (isDuplicateIdentity(event)) {
       this.duplicateIdentityErrors.push(event);
@@ -256,12 +301,22 @@ class DeviceTimeline {
       duplicateIdentityErrors: this.duplicateIdentityErrors,
       reconnectRaces: this.reconnectRaces,
       duplicateIdentityAddresses: [...this.addresses],
+      quotaErrors: this.quotaErrors,
+      throttlingErrors: this.throttlingErrors,
+      codeCounts: this.codeCounts,
+      clientSdks: this.clientSdks,
       ...(periodicity && { periodicity }),
       ...(sdkVersion && { sdkVersion }),
       ...(sdk && { sdk }),
       ...(protocol && { protocol }),
     };
-    if (!alertDrop) return { ...base, authFailuresAfterDrop: authErrors };
+    if (!alertDrop) {
+      return {
+        ...base,
+        authFailuresAfterDrop: authErrors,
+        removedRefusalsAfterDrop: this.removedRefusals,
+      };
+    }
 
     const dropMs = alertDrop.ms;
     const tokenExpired = expiryNear(authErrors, dropMs);
@@ -273,6 +328,9 @@ class DeviceTimeline {
         e !== tokenExpired &&
         e.operation !== 'deviceDisconnect',
     );
+    const removedRefusalsAfterDrop = this.removedRefusals.filter(
+      (e) => e.ms > dropMs - AUTH_COMPANION_MS && (reconnect === undefined || e.ms < reconnect.ms),
+    );
     const addressAfter = reconnect?.maskedIpAddress;
     return {
       ...base,
@@ -283,6 +341,7 @@ class DeviceTimeline {
       ...(this.sessionStart !== undefined && { sessionMs: dropMs - this.sessionStart }),
       observedAfterDropMs: spanEndMs - dropMs,
       authFailuresAfterDrop,
+      removedRefusalsAfterDrop,
       ...(this.addressBefore && { addressBefore: this.addressBefore }),
       ...(addressAfter && { addressAfter }),
     };

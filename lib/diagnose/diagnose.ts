@@ -14,11 +14,11 @@ import type { Evidence } from '../evidence/evidence';
 import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { actionsFor } from './actions';
 import { COHORT_CONFIDENCE, cohortAround, cohortSentence } from './cohorts';
-import {
-  diagnoseCredentialRejected,
-  diagnoseDeviceOrNetwork,
-  diagnoseDuplicateIdentity,
-} from './deviceRules';
+import { diagnoseDeviceOrNetwork, diagnoseDuplicateIdentity } from './deviceRules';
+import { codeEvidence } from './codeEvidence';
+import { diagnoseHubLimits } from './limitRules';
+import { diagnoseCredentialRejected, diagnoseDeviceRemoved } from './refusalRules';
+import { widenToTwins } from './twins';
 import { type DeviceSignals, signalsOfDevices } from './deviceSignals';
 import {
   type AssessedDevice,
@@ -35,15 +35,20 @@ import { percent, plural } from './format';
 import { diagnoseWaves } from './renewalWaves';
 import { diagnoseSasTokenExpiry, diagnoseTokenExpiryWithoutReturn } from './tokenRules';
 
-function finish(verdict: Verdict, evidence: Evidence): Diagnosis {
+function finish(
+  verdict: Verdict,
+  evidence: Evidence,
+  devices: readonly DeviceSignals[] = [],
+): Diagnosis {
   const gaps = evidence.gaps.map((gap) => ({ signal: 'gap', text: gap }));
+  const codes = codeEvidence(devices);
   // A gap in the evidence makes any verdict less certain.
   const confidence = clampConfidence(verdict.confidence - Math.min(0.15, gaps.length * 0.05));
   const { wouldChange, ...rest } = verdict;
   return {
     ...rest,
     confidence,
-    evidence: [...verdict.evidence, ...gaps],
+    evidence: [...verdict.evidence, ...codes, ...gaps],
     actions: actionsFor(verdict, verdict.evidence),
     ...(wouldChange && confidence < LOW_CONFIDENCE && { wouldChange }),
   };
@@ -66,8 +71,9 @@ function unknown(
 function assessSpecific(device: DeviceSignals): AssessedDevice | undefined {
   return (
     diagnoseDuplicateIdentity(device) ??
-    diagnoseTokenExpiryWithoutReturn(device) ??
-    diagnoseCredentialRejected(device)
+    diagnoseDeviceRemoved(device) ??
+    diagnoseCredentialRejected(device) ??
+    diagnoseTokenExpiryWithoutReturn(device)
   );
 }
 
@@ -98,7 +104,15 @@ function withCohort(
   fleet: FleetSignals,
   evidence: Evidence,
 ): Verdict {
-  const cohort = cohortAround(device, evidence, usualDropsPerMinute(fleet, evidence));
+  // A device on its own clock keeps that clock: only a shared address (a site) widens it, not
+  // the SDK or protocol it shares with half the hub.
+  const onItsOwnClock = device.periodicity?.regular === true;
+  const cohort = cohortAround(
+    device,
+    evidence,
+    usualDropsPerMinute(fleet, evidence),
+    onItsOwnClock,
+  );
   if (!cohort) {
     return {
       ...toVerdict(assessed, 1),
@@ -151,20 +165,27 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     evidence.span.end,
   );
 
+  // The hub's limits refuse every device; they come before any one device's fault.
+  const limits = diagnoseHubLimits(devices, fleet, evidence);
+  if (limits) return finish(limits, evidence, devices);
+
   // The first device with a specific fault speaks for the alert; later devices are not assessed.
-  let specific: AssessedDevice | undefined;
+  // Identities that fail the same way at the same moment are one cause on several identities.
   for (const device of devices) {
-    specific = assessSpecific(device);
-    if (specific) return finish(toVerdict(specific, alert.deviceIds.length), evidence);
+    const specific = assessSpecific(device);
+    if (specific) {
+      const verdict = toVerdict(specific, alert.deviceIds.length);
+      return finish(widenToTwins(verdict, device, fleet, evidence), evidence, devices);
+    }
   }
 
   const waves = diagnoseWaves(fleet, evidence, devices);
-  if (waves) return finish(waves, evidence);
+  if (waves) return finish(waves, evidence, devices);
 
   if (fleet.isIncident) {
     const alerted = devices.filter((d) => d.alertDrop !== undefined).map((d) => d.deviceId);
     const site = diagnoseSiteDrop(fleet, evidence, alerted);
-    return finish(site ?? diagnoseHubIncident(fleet, evidence, alerted), evidence);
+    return finish(site ?? diagnoseHubIncident(fleet, evidence, alerted), evidence, devices);
   }
 
   if (devices.length === 0) {
@@ -214,7 +235,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       lead.verdict.cause === 'device-or-network' && alert.deviceIds.length === 1
         ? withCohort(lead.verdict, lead.device, fleet, evidence)
         : toVerdict(lead.verdict, alert.deviceIds.length);
-    return finish(single, evidence);
+    return finish(single, evidence, devices);
   }
   return finish(
     {
@@ -225,6 +246,7 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       confidence: group.reduce((sum, g) => sum + g.verdict.confidence, 0) / group.length,
     },
     evidence,
+    devices,
   );
 }
 

@@ -28,7 +28,12 @@ export interface MetricDip {
   readonly lowest: number;
   readonly lowestAt: string;
   readonly share: number;
+  /** How long connected devices stayed below 90 % of before: a renewal wave is back in a minute or two. */
+  readonly belowMs?: number;
 }
+
+/** A dip shorter than this is devices renewing at once, not devices gone. */
+export const BRIEF_DIP_MS = 3 * 60_000;
 
 export interface FleetSignals {
   readonly fleetSize: number;
@@ -39,6 +44,12 @@ export interface FleetSignals {
   readonly expectedInWindow: number;
   readonly serverErrorsInWindow: number;
   readonly expectedServerErrors: number;
+  /** 403002 IoTHubQuotaExceeded results hub-wide in the window (± margin). */
+  readonly quotaErrorsInWindow: number;
+  /** 429xxx throttling results hub-wide in the window (± margin). */
+  readonly throttlingErrorsInWindow: number;
+  /** 400027 and 409002 kicks hub-wide in the window (± margin). */
+  readonly kicksInWindow: number;
   readonly firstDrop?: string;
   readonly lastDrop?: string;
   readonly metricDip?: MetricDip;
@@ -95,11 +106,26 @@ function metricDipOf(
     }
   }
   if (before === undefined || lowest === undefined || before <= 0) return undefined;
+  // Minutes below 90 % of before, from the first such point to the first back above it.
+  const recovered = 0.9 * before;
+  let downAt: number | undefined;
+  let backAt: number | undefined;
+  for (const point of points) {
+    const at = Date.parse(point.time);
+    const value = level(point);
+    if (at < window.start - 10 * 60_000 || value === undefined) continue;
+    if (downAt === undefined && value < recovered) downAt = at;
+    else if (downAt !== undefined && value >= recovered) {
+      backAt = at;
+      break;
+    }
+  }
   return {
     before,
     lowest: lowest.value,
     lowestAt: lowest.time,
     share: Math.max(0, (before - lowest.value) / before),
+    ...(downAt !== undefined && backAt !== undefined && { belowMs: backAt - downAt }),
   };
 }
 
@@ -124,12 +150,13 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
     baselineSeries(evidence.fleetActivity, spanStart, window.start, (b) => b.serverErrors),
   );
   const expectedServerErrors = (usualServerErrors ?? 0) * windowSlots;
-  const serverErrorsInWindow = evidence.fleetActivity
-    .filter((b) => {
-      const start = Date.parse(b.start);
-      return start + BIN_MS > window.start && start < window.end;
-    })
-    .reduce((sum, b) => sum + b.serverErrors, 0);
+  const binsInWindow = evidence.fleetActivity.filter((b) => {
+    const start = Date.parse(b.start);
+    return start + BIN_MS > window.start && start < window.end;
+  });
+  const sumInWindow = (pick: (bin: FleetActivityBin) => number): number =>
+    binsInWindow.reduce((sum, b) => sum + pick(b), 0);
+  const serverErrorsInWindow = sumInWindow((b) => b.serverErrors);
 
   // The core of the drop: the 10th to 90th percentile of first drops, so that the usual
   // scattered disconnects around the window do not stretch the incident's span.
@@ -161,6 +188,9 @@ export function fleetSignals(evidence: Evidence): FleetSignals {
     expectedInWindow,
     serverErrorsInWindow,
     expectedServerErrors,
+    quotaErrorsInWindow: sumInWindow((b) => b.quotaErrors ?? 0),
+    throttlingErrorsInWindow: sumInWindow((b) => b.throttlingErrors ?? 0),
+    kicksInWindow: sumInWindow((b) => b.duplicateIdentityErrors),
     ...(firstDrop !== undefined && { firstDrop }),
     ...(lastDrop !== undefined && { lastDrop }),
     ...(metricDip && { metricDip }),

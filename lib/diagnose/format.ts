@@ -10,6 +10,17 @@ export function dateTime(iso: string): string {
   return `${iso.slice(0, 10)} ${clock(iso)}`;
 }
 
+/**
+ * `between 05:12 and 05:40 UTC`, `at 05:12 UTC` when both ends fall in one minute, and the date
+ * on the first end when the range crosses midnight. Never an empty or doubled range.
+ */
+export function timeRange(fromIso: string, toIso: string): string {
+  const [first, last] = fromIso <= toIso ? [fromIso, toIso] : [toIso, fromIso];
+  if (first.slice(0, 16) === last.slice(0, 16)) return `at ${clock(first)}`;
+  const from = first.slice(0, 10) === last.slice(0, 10) ? first.slice(11, 16) : dateTime(first);
+  return `between ${from} and ${last.slice(0, 10) === first.slice(0, 10) ? clock(last) : dateTime(last)}`;
+}
+
 /** `24 s`, `14 min`, `2 h 5 min`. */
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);

@@ -14,7 +14,7 @@ import type { EvidenceItem, Verdict } from './diagnosis';
 import { periodMeaning } from './deviceRules';
 import { LISTED_DEVICES } from './fleetRules';
 import type { FleetSignals } from './fleetSignals';
-import { METRIC_DIP_SHARE } from './fleetSignals';
+import { BRIEF_DIP_MS, METRIC_DIP_SHARE } from './fleetSignals';
 import { clock, duration, percent, plural } from './format';
 import { parseSdkVersion } from './sdkFamilies';
 import { ANY_TOKEN_LIFETIME_MS, DEFAULT_TOKEN_WINDOW_MS } from './tokenRules';
@@ -191,8 +191,13 @@ export function diagnoseWaves(
   if (!waves?.regular || waves.earlier.length < 2) return undefined;
   const { current, periodMs } = waves;
   const dip = fleet.metricDip?.share ?? 0;
+  // A metric alert fires on a renewal wave because the count really dips, for a minute or two.
+  const belowMs = fleet.metricDip?.belowMs;
+  const briefDip = belowMs !== undefined && belowMs <= BRIEF_DIP_MS;
   const quickReturn = current.reconnected >= QUICK_RETURN_SHARE * current.devices;
-  if (fleet.serverErrorBurst || dip >= METRIC_DIP_SHARE || !quickReturn) return undefined;
+  if (fleet.serverErrorBurst || (dip >= METRIC_DIP_SHARE && !briefDip) || !quickReturn) {
+    return undefined;
+  }
 
   const authErrors = [...waves.earlier, current].reduce((sum, w) => sum + w.authErrors, 0);
   const defaultClock =
@@ -221,7 +226,12 @@ export function diagnoseWaves(
     });
   }
   facts.push({ signal: 'no-server-errors', text: 'No burst of server errors (500xxx/503xxx)' });
-  if (fleet.metricDip) {
+  if (fleet.metricDip && dip >= METRIC_DIP_SHARE && briefDip) {
+    facts.push({
+      signal: 'connected-devices-brief-dip',
+      text: `Connected devices fell ${percent(dip)} (lowest ${Math.round(fleet.metricDip.lowest)} at ${clock(fleet.metricDip.lowestAt)}) and were back within ${duration(belowMs)}: devices renewing at once, not devices gone`,
+    });
+  } else if (fleet.metricDip) {
     facts.push({
       signal: 'connected-devices-flat',
       text: `Connected devices dipped only ${percent(dip)} (lowest ${Math.round(fleet.metricDip.lowest)} at ${clock(fleet.metricDip.lowestAt)})`,

@@ -6,10 +6,10 @@
  * that waits for the hub to close it.
  */
 
-import { type DeviceSignals, QUICK_RECONNECT_MS } from './deviceSignals';
+import { type DeviceSignals, MIN_REFUSALS, QUICK_RECONNECT_MS } from './deviceSignals';
 import type { AssessedDevice, EvidenceItem } from './diagnosis';
 import { clock, dateTime, duration, plural } from './format';
-import { reconnectsWithExpiredToken, refreshesInBand, sdkLabel } from './sdkFamilies';
+import { refreshesInBand, sdkLabel } from './sdkFamilies';
 
 const MIN = 60_000;
 /**
@@ -18,6 +18,8 @@ const MIN = 60_000;
  * with a minute of slack for detection and logging.
  */
 export const DEFAULT_TOKEN_WINDOW_MS = { min: 60 * MIN, max: 76 * MIN };
+/** Around the default clock, a period that misses its window is not read as a configured token. */
+const NEAR_DEFAULT_CLOCK_MS = { min: 50 * MIN, max: 90 * MIN };
 /** Token lifetimes people configure range from minutes to a day. */
 export const ANY_TOKEN_LIFETIME_MS = { min: 10 * MIN, max: 26 * 60 * MIN };
 /** Before this long has been read past the drop, "did not reconnect" is not yet known. */
@@ -64,6 +66,9 @@ export function diagnoseTokenExpiryWithoutReturn(
   const observed = device.observedAfterDropMs ?? 0;
   if (observed < NO_RETURN_AFTER_MS) return undefined;
   const retries = device.authFailuresAfterDrop;
+  // A device that keeps trying and is refused every time is `credential-rejected`.
+  if (retries.length >= MIN_REFUSALS || device.removedRefusalsAfterDrop.length > 0)
+    return undefined;
   const session = device.sessionMs;
   // Without the hub's 401003 (a lost row), a session one default token lifetime long followed by
   // refused retries, on a device never seen renewing, still reads as an expired token. A device
@@ -78,12 +83,12 @@ export function diagnoseTokenExpiryWithoutReturn(
       'auth-expired',
       expired
         ? `401003 IoTHubUnauthorized at ${clock(expired.time)}, then 404104 at ${clock(drop.time)}: the hub closed the connection because the SAS token expired`
-        : `The session ended ${duration(session ?? 0)} after its connect, one token lifetime, and every reconnect since was refused with 401003`,
+        : `The session ended ${duration(session ?? 0)} after its connect, one token lifetime, and its one reconnect attempt since was refused with 401003`,
     ),
     item(
       'no-reconnect',
       retries.length > 0
-        ? `${plural(retries.length, 'reconnect attempt')} refused with 401003 between ${clock(retries[0]?.time ?? '')} and ${clock(retries[retries.length - 1]?.time ?? '')}, none successful in the ${duration(observed)} read after the drop: it retries with the same expired token`
+        ? `One reconnect attempt, refused with 401003 at ${clock(retries[0]?.time ?? '')}, and none since in the ${duration(observed)} read after the drop`
         : `No reconnect attempt in the ${duration(observed)} of logs after the drop at ${dateTime(drop.time)}`,
     ),
   ];
@@ -92,21 +97,13 @@ export function diagnoseTokenExpiryWithoutReturn(
       item('session-length', `The session lasted ${duration(session)} from connect to drop`),
     );
   }
-  if (device.sdk && reconnectsWithExpiredToken(device.sdk)) {
-    evidence.push(
-      item(
-        'sdk-bug',
-        `${sdkLabel(device.sdk)} has a known bug: it reconnects with the expired token (fixed in 1.30.0)`,
-      ),
-    );
-  }
   const confidence = expired
     ? 0.8 + (within(session, DEFAULT_TOKEN_WINDOW_MS) ? 0.05 : 0) + (retries.length > 0 ? 0.05 : 0)
     : 0.58;
   const how =
     retries.length > 0
-      ? `keeps retrying with the same expired token (${plural(retries.length, 'refusal')})`
-      : 'has not tried to reconnect';
+      ? 'made one attempt, refused, and none since'
+      : 'has made no attempt to reconnect';
   return {
     deviceId: device.deviceId,
     cause: 'sas-token-expiry',
@@ -130,7 +127,7 @@ function slowReturnAfterExpiry(device: DeviceSignals): AssessedDevice | undefine
     cause: 'sas-token-expiry',
     confidence: 0.72,
     reconnected: true,
-    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and it took ${duration(device.reconnectDelayMs)} to reconnect${refused > 0 ? ` after ${plural(refused, 'refused attempt')} with the expired token` : ''}: the trigger is the token; the slow return is the device app's renewal or reconnect logic.`,
+    summary: `${device.deviceId}'s SAS token expired at ${clock(drop.time)} (401003, then 404104) and it took ${duration(device.reconnectDelayMs)} to reconnect${refused > 0 ? ` after ${plural(refused, 'refused attempt')}` : ''}: the trigger is the token; the slow return is the device app's renewal or reconnect logic.`,
     evidence: [
       item(
         'auth-expired',
@@ -170,7 +167,18 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
   // or the default token clock on a device whose SDK waits for the hub (or is unknown).
   const seenOnOtherCycles = clockFits && device.expiredCycles >= 1;
   const defaultClock = clockFits && inDefaultWindow && notTokenReason(device) === undefined;
-  if (!expiredHere && !seenOnOtherCycles && !defaultClock) return undefined;
+  // A configured lifetime (20 min, 2 h…) on an SDK that waits for the hub to close it over MQTT:
+  // its keep-alive pings keep idle time-outs away, so a clock that restarts at every connect is
+  // the token even without a 401003 in the logs. A clock just outside the default window (59 or
+  // 77 min) is neither the default token nor a lifetime anyone configures.
+  const configuredLifetime =
+    clockFits &&
+    family?.mqttRenewal === 'waits-for-hub' &&
+    notTokenReason(device) === undefined &&
+    !within(periodic.medianMs, NEAR_DEFAULT_CLOCK_MS);
+  if (!expiredHere && !seenOnOtherCycles && !defaultClock && !configuredLifetime) {
+    return undefined;
+  }
 
   const evidence: EvidenceItem[] = [];
   if (periodic) {
@@ -229,7 +237,9 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
     ? 0.75 + (periodic ? 0.1 : 0) + (inDefaultWindow ? 0.05 : 0) + (waitsForHub ? 0.04 : 0)
     : seenOnOtherCycles
       ? 0.72 + (inDefaultWindow ? 0.08 : 0) + (waitsForHub ? 0.04 : 0)
-      : 0.58 + (waitsForHub ? 0.14 : 0);
+      : defaultClock
+        ? 0.58 + (waitsForHub ? 0.14 : 0)
+        : 0.62;
   const cadence = periodic ? `; its disconnects repeat every ~${duration(periodic.medianMs)}` : '';
   return {
     deviceId: device.deviceId,

@@ -110,7 +110,7 @@ describe('a period is not proof of token expiry', () => {
   });
 });
 
-describe('token expiry without a way back', () => {
+describe('after the drop: no attempt is the token, refused attempts are the credential', () => {
   const expiredThenSilent = (retries: boolean, observedMinutes: number): ConnectionEvent[] => {
     const events = [
       event('t1', 0, 'connect'),
@@ -124,13 +124,19 @@ describe('token expiry without a way back', () => {
     return events;
   };
 
-  test('401003 then 404104 and never back: sas-token-expiry, reconnected false, critical', async () => {
+  test('401003 then 404104, then every attempt refused: credential-rejected, naming the readings without stating one', async () => {
     const { diagnosis } = await reportFor(deviceAlert(['t1'], 55, 70), [
       ...quietFleet(20),
       ...expiredThenSilent(true, 40),
     ]);
-    expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: false });
-    expect(diagnosis?.summary).toMatch(/retrying with the same expired token/);
+    expect(diagnosis).toMatchObject({ cause: 'credential-rejected', reconnected: false });
+    expect(diagnosis?.summary).toMatch(/keeps trying/);
+    expect(diagnosis?.summary).toMatch(/readings/);
+    expect(diagnosis?.summary).not.toMatch(/retrying with the same expired token/);
+    const readings = diagnosis?.evidence.filter((e) => e.signal.startsWith('reading-'));
+    expect(readings?.map((r) => r.signal)).toEqual(
+      expect.arrayContaining(['reading-app-reuses-token', 'reading-clock-drift']),
+    );
   });
 
   test('401003 at the drop and a return only after 14 min: the token, with a slow app, never "no token expiry"', async () => {
@@ -169,7 +175,7 @@ describe('token expiry without a way back', () => {
       ...expiredThenSilent(false, 0),
     ]);
     expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: false });
-    expect(diagnosis?.summary).toMatch(/has not tried to reconnect/);
+    expect(diagnosis?.summary).toMatch(/has made no attempt to reconnect/);
   });
 
   test('refusals after a drop with no 401003 beside it, on a device that renewed fine before: rejected credentials', async () => {
@@ -187,9 +193,11 @@ describe('token expiry without a way back', () => {
     expect(diagnosis?.cause).toBe('credential-rejected');
   });
 
-  test('the 401003 row lost, a session one token lifetime long, never renewed before: a token, with doubt', async () => {
+  test('the 401003 row lost, a session one token lifetime long, one refused attempt: a token, with doubt', async () => {
     const events = expiredThenSilent(true, 40).filter(
-      (e) => e.operation !== 'deviceDisconnect' || e.resultType !== '401003',
+      (e) =>
+        (e.operation !== 'deviceDisconnect' || e.resultType !== '401003') &&
+        Date.parse(e.time) <= Date.parse(at(68)),
     );
     const { diagnosis } = await reportFor(deviceAlert(['t1'], 55, 70), [
       ...quietFleet(20),
@@ -198,6 +206,19 @@ describe('token expiry without a way back', () => {
     expect(diagnosis).toMatchObject({ cause: 'sas-token-expiry', reconnected: false });
     expect(diagnosis?.confidence).toBeLessThan(0.6);
     expect(diagnosis?.wouldChange).toMatch(/401003/);
+  });
+
+  test('the boundary: one refused attempt is not "keeps trying", two are', async () => {
+    const once = expiredThenSilent(true, 40).filter(
+      (e) => Date.parse(e.time) <= Date.parse(at(68)),
+    );
+    const twice = expiredThenSilent(true, 40).filter(
+      (e) => Date.parse(e.time) <= Date.parse(at(73)),
+    );
+    const verdict = async (events: ConnectionEvent[]) =>
+      (await reportFor(deviceAlert(['t1'], 55, 70), [...quietFleet(20), ...events])).diagnosis;
+    expect((await verdict(once))?.cause).toBe('sas-token-expiry');
+    expect((await verdict(twice))?.cause).toBe('credential-rejected');
   });
 });
 
