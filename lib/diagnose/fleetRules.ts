@@ -4,17 +4,18 @@ import type { Alert } from '../alerts/alert';
 import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
 import type { EvidenceItem, Verdict } from './diagnosis';
 import type { FleetSignals } from './fleetSignals';
-import { clock, duration, percent, plural } from './format';
+import { clock, duration, percent, plural, timeRange } from './format';
 
 /** How many device IDs a fleet verdict lists; the count says the rest. */
 export const LISTED_DEVICES = 20;
 /** A cohort explains a partial drop when it holds this share of the dropped devices. */
 const COHORT_SHARE = 0.6;
 
+/** `12× the usual rate`, or `where almost none usually are` when the baseline is empty. */
 function rate(actual: number, expected: number): string {
   return expected > 0
-    ? `${Math.round(actual / expected)}× the usual`
-    : 'against almost none usually';
+    ? `${Math.round(actual / expected)}× the usual rate`
+    : 'where almost none usually are';
 }
 
 export function diagnoseHubIncident(
@@ -25,12 +26,10 @@ export function diagnoseHubIncident(
   const facts: EvidenceItem[] = [];
   let confidence = 0.6;
   const span =
-    fleet.firstDrop && fleet.lastDrop
-      ? ` between ${clock(fleet.firstDrop)} and ${clock(fleet.lastDrop)}`
-      : '';
+    fleet.firstDrop && fleet.lastDrop ? ` ${timeRange(fleet.firstDrop, fleet.lastDrop)}` : '';
   facts.push({
     signal: 'mass-disconnect',
-    text: `${fleet.droppedInWindow} of ${fleet.fleetSize} active devices (${percent(fleet.share)}) disconnected with 404104${span}, ${rate(fleet.droppedInWindow, fleet.expectedInWindow)} rate`,
+    text: `${fleet.droppedInWindow} of ${fleet.fleetSize} active devices (${percent(fleet.share)}) disconnected with 404104${span}, ${rate(fleet.droppedInWindow, fleet.expectedInWindow)}`,
   });
   if (fleet.massDrop) confidence += 0.15;
   if (fleet.serverErrorBurst) {

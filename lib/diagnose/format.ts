@@ -21,6 +21,19 @@ export function timeRange(fromIso: string, toIso: string): string {
   return `between ${from} and ${last.slice(0, 10) === first.slice(0, 10) ? clock(last) : dateTime(last)}`;
 }
 
+/**
+ * `05:12–05:40 UTC` (with the date first when `withDate`, or when the span crosses midnight), or
+ * `05:12 UTC` when both ends fall in one minute: never `05:12–05:12`.
+ */
+export function clockSpan(fromIso: string, toIso: string, withDate = false): string {
+  const [first, last] = fromIso <= toIso ? [fromIso, toIso] : [toIso, fromIso];
+  const sameDay = first.slice(0, 10) === last.slice(0, 10);
+  const start = withDate || !sameDay ? dateTime(first) : clock(first);
+  if (first.slice(0, 16) === last.slice(0, 16)) return start;
+  const end = sameDay ? clock(last) : dateTime(last);
+  return `${start.slice(0, -4)}–${end}`;
+}
+
 /** `24 s`, `14 min`, `2 h 5 min`. */
 export function duration(ms: number): string {
   const seconds = Math.round(ms / 1000);

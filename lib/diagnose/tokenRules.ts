@@ -18,6 +18,11 @@ const MIN = 60_000;
  * with a minute of slack for detection and logging.
  */
 export const DEFAULT_TOKEN_WINDOW_MS = { min: 60 * MIN, max: 76 * MIN };
+/**
+ * The shortest clock read as a configured lifetime without a 401003: shorter lifetimes are rare,
+ * and short clocks are more often a firewall's or a throttle's.
+ */
+const MIN_CONFIGURED_CLOCK_MS = 15 * MIN;
 /** Around the default clock, a period that misses its window is not read as a configured token. */
 const NEAR_DEFAULT_CLOCK_MS = { min: 50 * MIN, max: 90 * MIN };
 /** Token lifetimes people configure range from minutes to a day. */
@@ -175,6 +180,7 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
     clockFits &&
     family?.mqttRenewal === 'waits-for-hub' &&
     notTokenReason(device) === undefined &&
+    periodic.medianMs >= MIN_CONFIGURED_CLOCK_MS &&
     !within(periodic.medianMs, NEAR_DEFAULT_CLOCK_MS);
   if (!expiredHere && !seenOnOtherCycles && !defaultClock && !configuredLifetime) {
     return undefined;

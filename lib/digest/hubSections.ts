@@ -1,7 +1,7 @@
 /** The hub-wide sections of the digest: mass drops on the hub side, and the enricher's own work. */
 
 import type { TimeWindow } from '../alerts/alert';
-import { clock } from '../diagnose/format';
+import { clockSpan } from '../diagnose/format';
 import type { ActivitySummary } from '../state/activityLedger';
 import type { DigestLine, DigestSection } from './digestTypes';
 import type { GatheredDigest } from './gatherDigest';
@@ -58,7 +58,7 @@ export function incidentsSection(g: GatheredDigest): DigestSection {
     };
     const lowest = lowestConnected(g, window);
     return {
-      text: `${clock(i.start).slice(0, 5)}–${clock(new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${n(lowest)}`}`,
+      text: `${clockSpan(i.start, new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${n(lowest)}`}`,
       link: logAnalyticsLink(g.plan.hubResourceId, burstQuery(g.plan.hubResourceId), window),
       data: {
         start: i.start,

@@ -100,7 +100,7 @@ describe('diagnosis of the bundled sample workspace', () => {
       lookbackMinutes: 360,
       now: () => new Date(),
     });
-    expect(report.diagnosis?.summary).toMatch(/between 05:1\d UTC and 05:1\d UTC/);
+    expect(report.diagnosis?.summary).toMatch(/between 05:1\d and 05:1\d UTC/);
   });
 });
 
