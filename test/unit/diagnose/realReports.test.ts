@@ -146,7 +146,9 @@ describe("the hub's quota: one device versus most of the fleet", () => {
     const diagnosis = await verdict('q1', events, 90, 105);
     expect(diagnosis).toMatchObject({ cause: 'quota-exceeded', scope: 'device' });
     expect(diagnosis?.summary).toMatch(/quota is the hub's/);
-    expect(diagnosis?.evidence.some((e) => /403002 IoTHubQuotaExceeded/.test(e.text))).toBe(true);
+    expect(diagnosis?.evidence.some((e) => e.text.includes('403002 IoTHubQuotaExceeded'))).toBe(
+      true,
+    );
   });
 
   test('403002 beside the drops of most of the fleet: quota-exceeded for the fleet, not a hub incident', async () => {
