@@ -37,7 +37,11 @@ function windowMinutes(evidence: Evidence): number {
   return Math.max(FLEET_BIN_MINUTES, ms / 60_000 + 2 * WINDOW_MARGIN_MINUTES);
 }
 
-/** Devices that dropped with this one, sharing its SDK or address, more than chance would. */
+/**
+ * Devices that dropped with this one and, like it, never came back: devices that renew at the
+ * same minute reconnect within seconds, so two or more still out at the same minute are not
+ * chance. For a device that did come back, twins share its SDK or address, beyond chance.
+ */
 function droppedTogether(
   device: DeviceSignals,
   fleet: FleetSignals,
@@ -45,16 +49,27 @@ function droppedTogether(
 ): DisconnectedDevice[] {
   const drop = device.alertDrop;
   if (!drop) return [];
+  const others = evidence.disconnectedDevices.filter(
+    (d) =>
+      d.deviceId !== device.deviceId &&
+      Math.abs(nearestDropMs(d, drop.ms) - drop.ms) <= TWIN_SPREAD_MS,
+  );
+  if (device.reconnect === undefined) {
+    // The window's rows say whether a device came back: no connect after its last drop.
+    const stillOut = others.filter(
+      (d) => d.lastConnect === undefined || d.lastConnect < d.lastDisconnect,
+    );
+    return stillOut.length >= MIN_OTHER_TWINS ? stillOut : [];
+  }
   const address = device.addressBefore ?? device.addressAfter;
   const sdk = sdkKey(device.sdkVersion);
   const alike = (d: DisconnectedDevice): boolean =>
-    (address !== undefined && d.maskedIpAddress === address) || sdkKey(d.sdkVersion) === sdk;
-  const others = evidence.disconnectedDevices.filter((d) => d.deviceId !== device.deviceId);
-  const near = others.filter(
-    (d) => Math.abs(nearestDropMs(d, drop.ms) - drop.ms) <= TWIN_SPREAD_MS && alike(d),
-  );
+    (address !== undefined && d.maskedIpAddress === address) ||
+    (sdk !== '' && sdkKey(d.sdkVersion) === sdk);
+  const near = others.filter(alike);
   if (near.length < MIN_OTHER_TWINS) return [];
-  const share = (others.filter(alike).length + 0.5) / (others.length + 1);
+  const all = evidence.disconnectedDevices.filter((d) => d.deviceId !== device.deviceId);
+  const share = (all.filter(alike).length + 0.5) / (all.length + 1);
   const byChance =
     (fleet.expectedInWindow / windowMinutes(evidence)) * ((2 * TWIN_SPREAD_MS) / 60_000) * share;
   return near.length >= TWIN_RATE_FACTOR * byChance ? near : [];
@@ -82,7 +97,9 @@ function kickedAlike(
       d.maskedIpAddress !== undefined &&
       addresses.has(d.maskedIpAddress),
   );
-  return others.length >= MIN_OTHER_TWINS ? others : [];
+  // The extra kicks say other identities are fighting too; one of them dropping behind the same
+  // addresses names it.
+  return others.length >= 1 ? others : [];
 }
 
 export function widenToTwins(
@@ -101,7 +118,9 @@ export function widenToTwins(
   const how =
     verdict.cause === 'duplicate-identity'
       ? `behind the same ${plural(device.duplicateIdentityAddresses.length, 'address', 'addresses')} (${device.duplicateIdentityAddresses.slice(0, 2).join(', ')})`
-      : 'in the same two minutes, with the same SDK or address';
+      : device.reconnect === undefined
+        ? 'in the same two minutes, none of them back'
+        : 'in the same two minutes, with the same SDK or address';
   return {
     ...verdict,
     scope: 'subset',
@@ -115,6 +134,14 @@ export function widenToTwins(
           .map((t) => t.deviceId)
           .join(', ')}${twins.length > 8 ? ', …' : ''}`,
       },
+      ...(verdict.cause === 'duplicate-identity'
+        ? [
+            {
+              signal: 'kicks-elsewhere',
+              text: `${fleet.kicksInWindow} kicks (400027/409002) hub-wide in the window, more than ${device.deviceId}'s own: other identities are being kicked too`,
+            },
+          ]
+        : []),
       ...verdict.evidence,
     ],
   };
