@@ -31,7 +31,7 @@ import {
 } from './diagnosis';
 import { diagnoseFleetWithoutIncident, diagnoseHubIncident, diagnoseSiteDrop } from './fleetRules';
 import { type FleetSignals, fleetSignals } from './fleetSignals';
-import { percent, plural } from './format';
+import { percent, plural, usually } from './format';
 import { diagnoseWaves } from './renewalWaves';
 import { diagnoseSasTokenExpiry, diagnoseTokenExpiryWithoutReturn } from './tokenRules';
 
@@ -87,7 +87,7 @@ function elsewhere(fleet: FleetSignals, alerted: number): string {
   const others = Math.max(0, fleet.droppedInWindow - alerted);
   return others === 0
     ? ' No other device on the hub dropped in the window.'
-    : ` Elsewhere on the hub ${plural(others, 'other device')} dropped in the window (${fleet.expectedInWindow.toFixed(1)} usually do), with nothing in common with it.`;
+    : ` Elsewhere on the hub ${plural(others, 'other device')} dropped in the window (${usually(fleet.expectedInWindow)}), with nothing in common with it.`;
 }
 
 function usualDropsPerMinute(fleet: FleetSignals, evidence: Evidence): number {

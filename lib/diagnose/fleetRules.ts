@@ -4,7 +4,7 @@ import type { Alert } from '../alerts/alert';
 import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
 import type { EvidenceItem, Verdict } from './diagnosis';
 import type { FleetSignals } from './fleetSignals';
-import { clock, duration, percent, plural, timeRange } from './format';
+import { clock, duration, percent, plural, timeRange, usually } from './format';
 
 /** How many device IDs a fleet verdict lists; the count says the rest. */
 export const LISTED_DEVICES = 20;
@@ -158,7 +158,7 @@ export function diagnoseFleetWithoutIncident(
   const facts: EvidenceItem[] = [
     {
       signal: 'partial-disconnect',
-      text: `${plural(fleet.droppedInWindow, 'device')} of ${fleet.fleetSize} (${percent(fleet.share)}) disconnected with 404104 in the window; ${fleet.expectedInWindow.toFixed(1)} usually do`,
+      text: `${plural(fleet.droppedInWindow, 'device')} of ${fleet.fleetSize} (${percent(fleet.share)}) disconnected with 404104 in the window (${usually(fleet.expectedInWindow)})`,
     },
   ];
   if (cohort) {

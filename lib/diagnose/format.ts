@@ -49,6 +49,12 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** How many usually do something, said as a person would: `about 15`, `fewer than one`. */
+export function usually(expected: number): string {
+  if (expected < 1) return 'fewer than one usually does';
+  return `about ${Math.round(expected)} usually do`;
+}
+
 export function percent(ratio: number): string {
   return `${Math.round(ratio * 100)}%`;
 }

@@ -14,7 +14,7 @@
 import type { Evidence } from '../evidence/evidence';
 import type { DeviceSignals, TimedEvent } from './deviceSignals';
 import type { EvidenceItem, Scope, Verdict } from './diagnosis';
-import { describeCode } from './errorCodes';
+import { errorCodeInfo } from './errorCodes';
 import { LISTED_DEVICES } from './fleetRules';
 import type { FleetSignals } from './fleetSignals';
 import { INCIDENT_MIN_DEVICES } from './fleetSignals';
@@ -65,10 +65,16 @@ const THROTTLING: LimitKind = {
   fleetErrors: (f) => f.throttlingErrorsInWindow,
 };
 
+/** `556× 429001 ThrottlingException and 13× 429002 ThrottleBacklogLimitExceeded`. */
 function codesOf(errors: readonly TimedEvent[]): string {
   const counts = new Map<string, number>();
   for (const e of errors) counts.set(e.resultType, (counts.get(e.resultType) ?? 0) + 1);
-  return [...counts.entries()].map(([code, n]) => `${n}× ${describeCode(code)}`).join('; ');
+  const named = [...counts.entries()].map(([code, n]) =>
+    `${n}× ${code} ${errorCodeInfo(code)?.name ?? ''}`.trimEnd(),
+  );
+  return named.length <= 1
+    ? (named[0] ?? '')
+    : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
 }
 
 function summaryOf(kind: LimitKind, scope: Scope, who: string, fleet: FleetSignals): string {
@@ -107,7 +113,7 @@ function verdictFor(
     facts.push(
       item(
         kind.cause === 'quota-exceeded' ? 'quota-errors' : 'throttling-errors',
-        `${h.device.deviceId}: ${codesOf(h.near)}, ${timeRange(first, last)}, beside ${plural(h.drops, 'drop')}`,
+        `${h.device.deviceId}: ${codesOf(h.near)} ${timeRange(first, last)}, beside ${plural(h.drops, 'drop')}`,
       ),
     );
   }
@@ -115,7 +121,7 @@ function verdictFor(
     facts.push(
       item(
         kind.cause === 'quota-exceeded' ? 'fleet-quota-errors' : 'fleet-throttling-errors',
-        `${fleetErrors} ${kind.cause === 'quota-exceeded' ? '403002' : '429xxx'} results hub-wide in the window; ${plural(fleet.droppedInWindow, 'device')} of ${fleet.fleetSize} dropped with 404104`,
+        `${fleetErrors}× ${kind.cause === 'quota-exceeded' ? '403002 IoTHubQuotaExceeded' : '429xxx throttling'} hub-wide in the window; ${plural(fleet.droppedInWindow, 'device')} of ${fleet.fleetSize} dropped with 404104`,
       ),
     );
   }

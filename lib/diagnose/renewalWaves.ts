@@ -222,7 +222,7 @@ export function diagnoseWaves(
   if (authErrors > 0) {
     facts.push({
       signal: 'auth-expired',
-      text: `${plural(authErrors, '401003 IoTHubUnauthorized', '401003 IoTHubUnauthorized')} beside the waves: tokens expiring`,
+      text: `${authErrors}× 401003 IoTHubUnauthorized beside the waves: tokens expiring`,
     });
   }
   facts.push({ signal: 'no-server-errors', text: 'No burst of server errors (500xxx/503xxx)' });
@@ -232,9 +232,13 @@ export function diagnoseWaves(
       text: `Connected devices fell ${percent(dip)} (lowest ${Math.round(fleet.metricDip.lowest)} at ${clock(fleet.metricDip.lowestAt)}) and were back within ${duration(belowMs)}: devices renewing at once, not devices gone`,
     });
   } else if (fleet.metricDip) {
+    const lowest = `lowest ${Math.round(fleet.metricDip.lowest)} at ${clock(fleet.metricDip.lowestAt)}`;
     facts.push({
       signal: 'connected-devices-flat',
-      text: `Connected devices dipped only ${percent(dip)} (lowest ${Math.round(fleet.metricDip.lowest)} at ${clock(fleet.metricDip.lowestAt)})`,
+      text:
+        dip < 0.01
+          ? `Connected devices did not dip (${lowest})`
+          : `Connected devices dipped only ${percent(dip)} (${lowest})`,
     });
   }
   if (same.length > 0) {

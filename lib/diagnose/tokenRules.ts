@@ -211,6 +211,14 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
       ),
     );
   }
+  if (configuredLifetime && !expiredHere && !seenOnOtherCycles && !defaultClock) {
+    evidence.push(
+      item(
+        'configured-lifetime',
+        `No 401003 in the logs, but a ~${duration(periodic.medianMs)} clock that restarts at every connect, on an SDK that keeps its MQTT connection alive until the hub closes it: a token lifetime configured shorter or longer than the default hour`,
+      ),
+    );
+  }
   if (within(session, ANY_TOKEN_LIFETIME_MS)) {
     evidence.push(
       item(

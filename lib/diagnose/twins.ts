@@ -125,7 +125,7 @@ export function widenToTwins(
     ...verdict,
     scope: 'subset',
     devices: ids.slice(0, LISTED_DEVICES),
-    summary: `${plural(ids.length, 'identity', 'identities')} fail the same way ${how}: ${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', …' : ''}. ${verdict.summary}`,
+    summary: `${plural(ids.length, 'identity', 'identities')} fail the same way ${how}: ${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ` and ${ids.length - 6} more` : ''}. ${verdict.summary}`,
     evidence: [
       {
         signal: 'same-identities',
