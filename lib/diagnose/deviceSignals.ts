@@ -10,15 +10,13 @@ import type { TimeWindow } from '../alerts/alert';
 import type { ConnectionEvent } from '../evidence/evidence';
 import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { isoMs } from '../evidence/isoTime';
-import { median } from './format';
+import { type Periodicity, periodicityOfTimes, SAME_EPISODE_MS } from './periodicity';
 import { parseSdkVersion, type ParsedSdk } from './sdkFamilies';
 
 /** 401003 this close to a 404104 belongs to the same SAS expiry. */
 export const AUTH_COMPANION_MS = 90_000;
 /** An SDK that renews its token reconnects within about a minute. */
 export const QUICK_RECONNECT_MS = 120_000;
-/** Drops closer than this are one episode, not two cycles. */
-const SAME_EPISODE_MS = 3 * 60_000;
 /** Kicks this soon after a reconnect that followed a drop are the hub noticing the old socket… */
 const RECONNECT_RACE_MS = 2 * 60_000;
 /** …when that reconnect came this soon after the device's own 404104 (a flaky link's outage). */
@@ -29,15 +27,6 @@ export const MIN_REFUSALS = 2;
 
 /** A Connections event; its time stamp was parsed once, where the row was read (`ms`). */
 export type TimedEvent = ConnectionEvent;
-
-export interface Periodicity {
-  readonly intervals: readonly number[];
-  /** The period: the median of the intervals that are one cycle long. */
-  readonly medianMs: number;
-  /** Largest distance of an interval from a whole number of periods. */
-  readonly spreadMs: number;
-  readonly regular: boolean;
-}
 
 export interface DeviceSignals {
   readonly deviceId: string;
@@ -109,46 +98,6 @@ export const isRemovedRefusal = (e: Coded & { errorMessage?: string }): boolean 
   e.resultType === '404001' || (e.resultType === '401003' && NOT_IN_HUB.test(e.errorMessage ?? ''));
 /** Distinct client SDK strings kept per device: two are what matter. */
 const MAX_CLIENT_SDKS = 4;
-
-/**
- * Whether drops repeat like a clock. One lost log row doubles an interval, so an interval that
- * is a whole number of periods still counts as regular; at least half must be one period long.
- */
-export function periodicityOfTimes(times: readonly number[]): Periodicity | undefined {
-  let ascending = true;
-  for (let i = 1; i < times.length && ascending; i++) {
-    ascending = (times[i - 1] ?? 0) <= (times[i] ?? 0);
-  }
-  // Drops come oldest first from a timeline; copy and sort only when they do not.
-  const ordered = ascending ? times : [...times].sort((a, b) => a - b);
-  const intervals: number[] = [];
-  let last: number | undefined;
-  let shortest = Infinity;
-  for (const time of ordered) {
-    if (last !== undefined && time - last <= SAME_EPISODE_MS) continue;
-    if (last !== undefined) {
-      intervals.push(time - last);
-      shortest = Math.min(shortest, time - last);
-    }
-    last = time;
-  }
-  if (intervals.length < 2) return undefined;
-  // The period is the median of the intervals close to the shortest one (single cycles).
-  const singles = intervals.filter((i) => i < shortest * 1.5);
-  const medianMs = median(singles) ?? shortest;
-  const tolerance = Math.max(3 * 60_000, 0.08 * medianMs);
-  let spreadMs = 0;
-  for (const interval of intervals) {
-    const cycles = Math.max(1, Math.round(interval / medianMs));
-    spreadMs = Math.max(spreadMs, Math.abs(interval - cycles * medianMs) / Math.sqrt(cycles));
-  }
-  const regular = spreadMs <= tolerance && singles.length * 2 >= intervals.length;
-  return { intervals, medianMs, spreadMs, regular };
-}
-
-export function periodicityOf(drops: readonly ConnectionEvent[]): Periodicity | undefined {
-  return periodicityOfTimes(drops.map((d) => d.ms));
-}
 
 /** The hub's 401003 for an expired token: on the disconnect, or just before the 404104. */
 function expiryNear(authErrors: readonly TimedEvent[], dropMs: number): TimedEvent | undefined {

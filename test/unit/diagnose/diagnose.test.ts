@@ -5,7 +5,7 @@ import { buildReport } from '../../../lib/enrichAlert';
 import type { EvidenceSource } from '../../../lib/evidence/evidenceSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
-import { periodicityOf } from '../../../lib/diagnose/deviceSignals';
+import { periodicityOf } from '../../../lib/diagnose/periodicity';
 import { parseSdkVersion } from '../../../lib/diagnose/sdkFamilies';
 import { readJson, repoPath } from '../../support/fixtures';
 import { deviceAlert, event, quietFleet, reportFor } from '../../support/scenario';
@@ -221,6 +221,7 @@ describe('diagnosis rules on synthetic histories', () => {
         }),
       fleetSize: () => Promise.resolve({ value: 0 }),
       disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
+      deviceHistory: () => Promise.resolve({ value: [] }),
     };
     const report = await buildReport(deviceAlert(['d1'], 90, 105), {
       sources: { evidence: failing },
