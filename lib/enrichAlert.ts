@@ -9,6 +9,7 @@
  */
 
 import { type Alert, idempotencyKey } from './alerts/alert';
+import { labelDeviceHistory } from './diagnose/deviceHistory';
 import { diagnose } from './diagnose/diagnose';
 import type { EnrichedAlert } from './enrichment';
 import { type EvidenceSources, gatherEvidence } from './evidence/gatherEvidence';
@@ -65,6 +66,7 @@ export async function buildReport(
     alert,
     diagnosis: diagnose(alert, evidence),
     evidence,
+    ...(evidence.deviceHistory && { history: evidence.deviceHistory.map(labelDeviceHistory) }),
     enrichedAt: services.now().toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 /** The enriched alert: everything a message is rendered from. */
 
 import type { Alert } from './alerts/alert';
+import type { DeviceHistoryLabel } from './diagnose/deviceHistory';
 import type { Diagnosis } from './diagnose/diagnosis';
 import type { Evidence } from './evidence/evidence';
 
@@ -9,6 +10,11 @@ export interface EnrichedAlert {
   /** Absent for alerts that are not about device connections (passed on undiagnosed). */
   readonly diagnosis?: Diagnosis;
   readonly evidence?: Evidence;
+  /**
+   * Each alerted device's drop against its own last 30 days (first, rare, recurring), when the
+   * history was read. Beside the diagnosis, never part of it.
+   */
+  readonly history?: readonly DeviceHistoryLabel[];
   /** Set when enrichment itself failed: the alert is still delivered, plainly, with the reason. */
   readonly notEnrichedReason?: string;
   /** ISO time the enrichment finished. */

@@ -12,6 +12,8 @@
  *     real clients against local Log Analytics and metrics endpoints (`storm.ts`); `--storm`
  *     runs only that part, `--no-storm` skips it
  *   - the daily digest of a 100,000-device hub: rows read and wall time (`digestBench.ts`)
+ *   - the device-history query ("is this new for this device?") per alert at 100,000 devices:
+ *     rows returned and time (`historyBench.ts`); `--history` runs only that part
  *   - cold start against bare Node.js: each function module, the deployed bundle, and the dev
  *     host's first answers (lib/bench/coldStart.ts; goal: bundle within +100 ms, health +30 ms)
  */
@@ -24,6 +26,7 @@ import { parseAlert } from '../alerts/parseAlert';
 import { diagnose } from '../diagnose/diagnose';
 import { repoRoot } from '../devhost/repoRoot';
 import { benchDigest } from './digestBench';
+import { benchHistory } from './historyBench';
 import { buildReport } from '../enrichAlert';
 import { COLD_START_RUNS, coldStartFigures } from './coldStart';
 import { ExportFileSource } from '../evidence/exportFileSource';
@@ -97,6 +100,10 @@ async function main(): Promise<void> {
     await storms(root);
     return;
   }
+  if (args.includes('--history')) {
+    await benchHistory();
+    return;
+  }
   const alertsDir = join(root, 'samples', 'alerts');
   const files = (await readdir(alertsDir)).filter((f) => f.endsWith('.json')).sort();
   const bodies = await Promise.all(files.map((f) => readFile(join(alertsDir, f))));
@@ -163,6 +170,7 @@ async function main(): Promise<void> {
 
   if (!args.includes('--no-storm')) await storms(root);
   await benchDigest();
+  await benchHistory();
 }
 
 main().catch((error: unknown) => {

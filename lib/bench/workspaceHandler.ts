@@ -3,9 +3,10 @@
  * Analytics server: enough of a workspace for a storm benchmark over the real `LogsQueryClient`.
  *
  * It recognises each query the enricher sends by its shape (see `lib/evidence/kql.ts` and
- * `batchedTimelineKql.ts`), reads the hub and device literals and the request's `timespan`, and
- * computes the answer with the same aggregations the export-file source uses. Anything else is
- * answered 400, as the service answers a query it cannot run.
+ * `batchedTimelineKql.ts`; the device history by its `DropsIn30Days`), reads the hub and device
+ * literals and the request's `timespan`, and computes the answer with the same aggregations the
+ * export-file source uses. Anything else is answered 400, as the service answers a query it
+ * cannot run.
  */
 
 import {
@@ -15,7 +16,13 @@ import {
   fleetSizeOf,
 } from '../evidence/aggregate';
 import { MAX_BATCHED_ROWS_PER_DEVICE } from '../evidence/batchedTimelineKql';
-import type { CappedRows, ConnectionEvent, DisconnectedDevice } from '../evidence/evidence';
+import { deviceHistoryRowsOf } from '../evidence/deviceHistories';
+import type {
+  CappedRows,
+  ConnectionEvent,
+  DeviceHistory,
+  DisconnectedDevice,
+} from '../evidence/evidence';
 import { MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from '../evidence/kql';
 import { RESULT_COLUMNS } from '../evidence/logAnalyticsSource';
 import { reply, table, type Handler, type WireTable } from './localLogAnalyticsServer';
@@ -54,7 +61,7 @@ function latestPerDevice(events: readonly ConnectionEvent[], cap: number): Conne
 }
 
 /** The columns a query's answer carries: what the adapter requires, then what it may read. */
-function columnsOf(name: 'fleetActivity' | 'disconnectedDevices') {
+function columnsOf(name: 'fleetActivity' | 'disconnectedDevices' | 'deviceHistory') {
   return { ...RESULT_COLUMNS[name].required, ...RESULT_COLUMNS[name].optional };
 }
 
@@ -102,6 +109,11 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
       return reply.error(400, 'BadArgumentError', 'The query or its timespan is not understood');
     }
     const devices = literalsOnLine(query, '| where DeviceId in (');
+    if (devices !== undefined && query.includes('DropsIn30Days')) {
+      const filter = { hubResourceIds: hubs, deviceIds: devices, timespan };
+      const rows = deviceHistoryRowsOf(events, filter, timespan);
+      return reply.tables(table(columnsOf('deviceHistory'), historyRows(rows)));
+    }
     if (devices !== undefined) {
       const matching = filterEvents(events, { hubResourceIds: hubs, deviceIds: devices, timespan });
       return reply.tables(
@@ -149,6 +161,23 @@ export function answerFromEvents(events: readonly ConnectionEvent[]): Handler {
   };
 }
 
+/** Rows of the device-history query: devices with a drop only, the hours as a dynamic bag. */
+function historyRows(histories: readonly DeviceHistory[]): unknown[][] {
+  return histories.map((h) => [
+    h.deviceId,
+    h.dropsIn30Days,
+    h.dropsIn7Days,
+    h.firstDrop ?? null,
+    h.lastDrop ?? null,
+    // The service sends a dynamic cell as JSON text: `make_bag` keeps the hours with drops.
+    JSON.stringify(
+      Object.fromEntries(
+        h.dropsByHourUtc.flatMap((count, hour) => (count > 0 ? [[String(hour), count]] : [])),
+      ),
+    ),
+  ]);
+}
+
 /** Rows of the capped dropped-devices query, each carrying the uncapped count as KQL does. */
 function droppedRows({ rows, total }: CappedRows<DisconnectedDevice>): unknown[][] {
   return rows.map((d) => [
@@ -159,6 +188,7 @@ function droppedRows({ rows, total }: CappedRows<DisconnectedDevice>): unknown[]
     d.sdkVersion ?? '',
     d.protocol ?? '',
     d.maskedIpAddress ?? '',
+    d.lastConnect ?? null,
     total,
   ]);
 }

@@ -121,11 +121,17 @@ export function disconnectedDevicesOf(
     const sdkVersion = latest((e) => e.sdkVersion);
     const protocol = latest((e) => e.protocol);
     const maskedIpAddress = latest((e) => e.maskedIpAddress);
+    const lastConnect = deviceEvents
+      .filter((e) => e.operation === 'deviceConnect' && e.resultType === '')
+      .map((e) => e.time)
+      .sort()
+      .pop();
     devices.push({
       deviceId,
       disconnects: drops.length,
       firstDisconnect: first,
       lastDisconnect: last,
+      ...(lastConnect !== undefined && { lastConnect }),
       ...(sdkVersion && { sdkVersion }),
       ...(protocol && { protocol }),
       ...(maskedIpAddress && { maskedIpAddress }),

@@ -60,6 +60,8 @@ export interface DisconnectedDevice {
   readonly disconnects: number;
   readonly firstDisconnect: string;
   readonly lastDisconnect: string;
+  /** The device's last successful connect in the window: after `lastDisconnect`, it came back. */
+  readonly lastConnect?: string;
   readonly sdkVersion?: string;
   readonly protocol?: string;
   readonly maskedIpAddress?: string;
@@ -78,6 +80,28 @@ export interface MetricPoint {
   readonly average?: number;
   readonly minimum?: number;
   readonly maximum?: number;
+}
+
+/**
+ * One device's 404104 drops over the history period (30 days up to the alert window's end, or
+ * what an export holds of it), aggregated: drop episodes, not rows. An episode is a distinct
+ * 5-minute bin with at least one 404104, so a burst of duplicate rows or of drops seconds apart
+ * counts once.
+ */
+export interface DeviceHistory {
+  readonly deviceId: string;
+  /** Drop episodes over the whole period read (the alert's own drop included). */
+  readonly dropsIn30Days: number;
+  /** Drop episodes in the 7 days up to the device's last drop in the period (its alerted drop). */
+  readonly dropsIn7Days: number;
+  /** ISO time of the first 404104 in the period; absent when there was none. */
+  readonly firstDrop?: string;
+  /** ISO time of the last 404104 in the period; absent when there was none. */
+  readonly lastDrop?: string;
+  /** Drop episodes per UTC hour of the day (index 0 = 00:00–01:00), 24 entries. */
+  readonly dropsByHourUtc: readonly number[];
+  /** The span the counts cover: the query's timespan, or the part of it an export holds. */
+  readonly period: TimeWindow;
 }
 
 export interface Evidence {
@@ -103,4 +127,14 @@ export interface Evidence {
   readonly connectedDeviceCount?: readonly MetricPoint[];
   /** What could not be read, said plainly: shown on the message so "unknown" has a reason. */
   readonly gaps: readonly string[];
+  /**
+   * The alerted devices' drop history, one per device, when it was read (absent for alerts
+   * without devices, or when the history query failed: see `historyGaps`).
+   */
+  readonly deviceHistory?: readonly DeviceHistory[];
+  /**
+   * What could not be read of the devices' history. Kept apart from `gaps`: the verdict does
+   * not use the history, so a failed history query must not lower its confidence.
+   */
+  readonly historyGaps?: readonly string[];
 }

@@ -4,6 +4,7 @@ import type { TimeWindow } from '../alerts/alert';
 import type {
   CappedRows,
   ConnectionEvent,
+  DeviceHistory,
   DisconnectedDevice,
   FleetActivityBin,
   MetricPoint,
@@ -24,6 +25,11 @@ export interface EvidenceSource {
   fleetSize(query: EvidenceQuery): Promise<SourceAnswer<number>>;
   /** The capped list and the uncapped number of devices that dropped. */
   disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>>;
+  /**
+   * One aggregated drop history per device of `query.filter.deviceIds` (in that order, zero drops
+   * included) over the query's timespan, or the part of it the source holds.
+   */
+  deviceHistory(query: EvidenceQuery): Promise<SourceAnswer<DeviceHistory[]>>;
 }
 
 export interface MetricsSource {

@@ -15,7 +15,14 @@ import {
   truncationWarning,
 } from './aggregate';
 import { byTime, ConnectionEventCollector } from './connectionEvents';
-import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import { deviceHistoryRowsOf, heldPeriod, historiesFor } from './deviceHistories';
+import type {
+  CappedRows,
+  ConnectionEvent,
+  DeviceHistory,
+  DisconnectedDevice,
+  FleetActivityBin,
+} from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
 import { readExportFile } from './exportRows';
 import { type EvidenceQuery, MAX_DISCONNECTED_DEVICES, MAX_TIMELINE_ROWS } from './kql';
@@ -76,6 +83,20 @@ export class ExportFileSource implements EvidenceSource {
 
   disconnectedDevices(query: EvidenceQuery): Promise<SourceAnswer<CappedRows<DisconnectedDevice>>> {
     return answer(disconnectedDevicesOf(this.hubEvents(query), MAX_DISCONNECTED_DEVICES));
+  }
+
+  /**
+   * The history over whatever part of the 30 days the export holds: the period says so (an
+   * 8-hour export is not 30 days of quiet).
+   */
+  deviceHistory(query: EvidenceQuery): Promise<SourceAnswer<DeviceHistory[]>> {
+    const period = heldPeriod(this.events, query.filter.hubResourceIds, query.timespan);
+    const rows = deviceHistoryRowsOf(
+      this.events,
+      { ...query.filter, timespan: query.timespan },
+      period,
+    );
+    return answer(historiesFor(query.filter.deviceIds, rows, period));
   }
 
   private hubEvents(query: EvidenceQuery): ConnectionEvent[] {

@@ -1,7 +1,8 @@
 /**
  * Runs every planned query and the metrics read in parallel (one round-trip of latency) and
  * assembles `Evidence`. A query that fails or answers in part becomes a stated gap, not a crash:
- * the diagnosis then says what it could not see.
+ * the diagnosis then says what it could not see. The devices' drop history is read beside them;
+ * its gaps are kept apart (`historyGaps`), since the verdict does not use it.
  */
 
 import type { Evidence } from './evidence';
@@ -44,14 +45,22 @@ export async function gatherEvidence(
   }
 
   const { evidence, metrics } = sources;
-  const [deviceEvents, fleetActivity, fleetSize, disconnectedDevices, connectedDeviceCount] =
-    await Promise.all([
-      run('deviceTimeline', (q) => evidence.deviceTimeline(q), []),
-      run('fleetActivity', (q) => evidence.fleetActivity(q), []),
-      run('fleetSize', (q) => evidence.fleetSize(q), 0),
-      run('disconnectedDevices', (q) => evidence.disconnectedDevices(q), { rows: [], total: 0 }),
-      readMetrics(plan, metrics, gaps),
-    ]);
+  const historyGaps: string[] = [];
+  const [
+    deviceEvents,
+    fleetActivity,
+    fleetSize,
+    disconnectedDevices,
+    connectedDeviceCount,
+    history,
+  ] = await Promise.all([
+    run('deviceTimeline', (q) => evidence.deviceTimeline(q), []),
+    run('fleetActivity', (q) => evidence.fleetActivity(q), []),
+    run('fleetSize', (q) => evidence.fleetSize(q), 0),
+    run('disconnectedDevices', (q) => evidence.disconnectedDevices(q), { rows: [], total: 0 }),
+    readMetrics(plan, metrics, gaps),
+    readHistory(byName('deviceHistory'), evidence, historyGaps),
+  ]);
 
   if (plan.hubResourceIds.length === 0) {
     gaps.push(
@@ -69,7 +78,26 @@ export async function gatherEvidence(
     disconnectedDeviceCount: Math.max(disconnectedDevices.total, disconnectedDevices.rows.length),
     ...(connectedDeviceCount && { connectedDeviceCount }),
     gaps,
+    ...(history && { deviceHistory: history }),
+    ...(historyGaps.length > 0 && { historyGaps }),
   };
+}
+
+/** The devices' drop history; its failure is a gap of its own, which the verdict never sees. */
+async function readHistory(
+  query: EvidenceQuery | undefined,
+  evidence: EvidenceSource,
+  historyGaps: string[],
+): Promise<Evidence['deviceHistory']> {
+  if (!query) return undefined;
+  try {
+    const answer = await evidence.deviceHistory(query);
+    if (answer.warning !== undefined) historyGaps.push(`deviceHistory: ${answer.warning}`);
+    return answer.value;
+  } catch (error: unknown) {
+    historyGaps.push(`deviceHistory: query failed (${describeFailure(error)})`);
+    return undefined;
+  }
 }
 
 async function readMetrics(

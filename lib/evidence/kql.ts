@@ -8,7 +8,8 @@
 
 import type { Alert, TimeWindow } from '../alerts/alert';
 
-export type QueryName = 'deviceTimeline' | 'fleetActivity' | 'fleetSize' | 'disconnectedDevices';
+export type QueryName =
+  'deviceTimeline' | 'fleetActivity' | 'fleetSize' | 'disconnectedDevices' | 'deviceHistory';
 
 export interface EvidenceQuery {
   readonly name: QueryName;
@@ -48,6 +49,12 @@ export const MAX_DISCONNECTED_DEVICES = 500;
 export const MIN_FLEET_HISTORY_MINUTES = 240;
 /** Split alerts carry one device; more than this is summarised at fleet level instead. */
 export const MAX_DEVICES_PER_ALERT = 50;
+/** "Is this new for this device?": its drops are counted over this many days up to the alert. */
+export const HISTORY_DAYS = 30;
+/** ...and over this many days up to its last drop, to say how it drops lately. */
+export const RECENT_HISTORY_DAYS = 7;
+/** Drops of a device in one bin of this many minutes are one episode (bursts, duplicate rows). */
+export const DROP_EPISODE_MINUTES = 5;
 
 const IOTHUB_ID =
   /^\/subscriptions\/[0-9a-z-]+\/resourcegroups\/[-\w.()]+\/providers\/microsoft\.devices\/iothubs\/[-0-9a-z]+$/;
@@ -171,6 +178,7 @@ export function buildDisconnectedDevicesQuery(hubResourceIds: readonly string[])
       '| summarize Disconnects = countif(ResultType == "404104"),',
       '    FirstDisconnect = minif(TimeGenerated, ResultType == "404104"),',
       '    LastDisconnect = maxif(TimeGenerated, ResultType == "404104"),',
+      '    LastConnect = maxif(TimeGenerated, OperationName == "deviceConnect" and isempty(ResultType)),',
       '    SdkVersion = take_anyif(SdkVersion, isnotempty(SdkVersion)),',
       '    Protocol = take_anyif(Protocol, isnotempty(Protocol)),',
       '    MaskedIpAddress = take_anyif(MaskedIpAddress, isnotempty(MaskedIpAddress))',
@@ -180,6 +188,53 @@ export function buildDisconnectedDevicesQuery(hubResourceIds: readonly string[])
     `top ${MAX_DISCONNECTED_DEVICES} by Disconnects desc`,
     'DroppedDevices',
   ).join('\n');
+}
+
+/**
+ * One row per device (1 to `MAX_DEVICES_PER_ALERT` of them, so at most 50 rows): its 404104 drop
+ * episodes over the timespan, in the last `RECENT_HISTORY_DAYS` up to its own last drop (anchored
+ * on the data, so no time is written into the KQL), its first and last drop, and its episodes per
+ * UTC hour of the day as a bag `{"2": 31, "3": 4}`. The column names say 30 and 7: keep them in
+ * step with `HISTORY_DAYS` and `RECENT_HISTORY_DAYS`.
+ */
+export function buildDeviceHistoryQuery(
+  hubResourceIds: readonly string[],
+  deviceIds: readonly string[],
+): string {
+  const hubs = hubResourceIds.filter(isIotHubResourceId);
+  if (hubs.length === 0) throw new Error('A device history needs at least one valid IoT hub');
+  if (deviceIds.length === 0 || deviceIds.length > MAX_DEVICES_PER_ALERT) {
+    throw new Error(`A device history reads 1 to ${MAX_DEVICES_PER_ALERT} devices`);
+  }
+  const episodes: string[] = [
+    ...connectionsOf(hubs),
+    '| extend DeviceId = tostring(parse_json(column_ifexists("properties_s", "")).deviceId)',
+    `| where DeviceId in (${kqlList(deviceIds)})`,
+    '| where ResultType == "404104"',
+    '| summarize FirstAt = min(TimeGenerated), LastAt = max(TimeGenerated)',
+    `    by DeviceId, Episode = bin(TimeGenerated, ${DROP_EPISODE_MINUTES}m)`,
+  ];
+  const [first, ...rest] = episodes;
+  return [
+    `let Episodes = materialize(${first ?? ''}`,
+    ...rest.map((line) => `  ${line}`),
+    ');',
+    'Episodes',
+    '| lookup (Episodes | summarize LastEpisode = max(Episode) by DeviceId) on DeviceId',
+    `| summarize Drops = count(), RecentDrops = countif(Episode > LastEpisode - ${RECENT_HISTORY_DAYS}d),`,
+    '    FirstAt = min(FirstAt), LastAt = max(LastAt) by DeviceId, Hour = hourofday(Episode)',
+    '| summarize DropsIn30Days = sum(Drops), DropsIn7Days = sum(RecentDrops),',
+    '    FirstDrop = min(FirstAt), LastDrop = max(LastAt),',
+    '    DropsByHour = make_bag(bag_pack(tostring(Hour), Drops)) by DeviceId',
+  ].join('\n');
+}
+
+/** The history period of an alert: `HISTORY_DAYS` up to the end of its window. */
+export function historyPeriod(end: string): TimeWindow {
+  return {
+    start: shift(end, -HISTORY_DAYS * 24 * 60),
+    end: new Date(Date.parse(end)).toISOString(),
+  };
 }
 
 function shift(iso: string, minutes: number): string {
@@ -229,6 +284,14 @@ export function planEvidenceQueries(alert: Alert, options: PlanOptions): Evidenc
         filter,
       },
     );
+    if (deviceIds.length > 0) {
+      queries.push({
+        name: 'deviceHistory',
+        query: buildDeviceHistoryQuery(hubResourceIds, deviceIds),
+        timespan: historyPeriod(alert.window.end),
+        filter,
+      });
+    }
   }
   return { alertWindow: alert.window, span, hubResourceIds, deviceIds, queries };
 }

@@ -25,7 +25,14 @@ import {
 
 import { AppError } from '../errors';
 import { truncationWarning } from './aggregate';
-import type { CappedRows, ConnectionEvent, DisconnectedDevice, FleetActivityBin } from './evidence';
+import { deviceHistoriesOf } from './deviceHistoryRows';
+import type {
+  CappedRows,
+  ConnectionEvent,
+  DeviceHistory,
+  DisconnectedDevice,
+  FleetActivityBin,
+} from './evidence';
 import type { EvidenceSource, SourceAnswer } from './evidenceSource';
 import type { EvidenceQuery, QueryName } from './kql';
 import { byTime, SharedStrings } from './connectionEvents';
@@ -44,7 +51,7 @@ export const USER_AGENT_PREFIX = 'iothub-alert-enricher';
 const MAX_QUOTED_MESSAGE = 500;
 
 /** The Log Analytics column types this adapter reads. */
-export type ColumnType = 'datetime' | 'long' | 'string';
+export type ColumnType = 'datetime' | 'dynamic' | 'long' | 'string';
 
 /**
  * The result columns each query must (`required`) or may return, with their KQL types. The KQL
@@ -98,8 +105,20 @@ export const RESULT_COLUMNS = {
       SdkVersion: 'string',
       Protocol: 'string',
       MaskedIpAddress: 'string',
+      LastConnect: 'datetime',
       DroppedDevices: 'long',
     },
+  },
+  deviceHistory: {
+    required: {
+      DeviceId: 'string',
+      DropsIn30Days: 'long',
+      DropsIn7Days: 'long',
+      FirstDrop: 'datetime',
+      LastDrop: 'datetime',
+      DropsByHour: 'dynamic',
+    },
+    optional: {},
   },
 } as const satisfies Record<
   QueryName,
@@ -286,6 +305,12 @@ export class LogAnalyticsSource implements EvidenceSource {
     devices.sort((a, b) => b.disconnects - a.disconnects);
     const total = uncappedCount(answer.table, 'DroppedDevices', devices.length);
     return withWarning({ rows: devices, total }, answer.warning);
+  }
+
+  async deviceHistory(query: EvidenceQuery): Promise<SourceAnswer<DeviceHistory[]>> {
+    const answer = await this.run(query, 'deviceHistory');
+    const rows = answer.table.rows.map((row) => answer.table.reader(row));
+    return withWarning(deviceHistoriesOf(rows, query), answer.warning);
   }
 
   private async run(query: EvidenceQuery, expected: QueryName): Promise<QueryAnswer> {
@@ -591,6 +616,7 @@ function toDisconnectedDevice(row: RowReader): DisconnectedDevice | undefined {
   const deviceId = row.text('DeviceId');
   const firstDisconnect = row.time('FirstDisconnect');
   const lastDisconnect = row.time('LastDisconnect');
+  const lastConnect = row.time('LastConnect');
   if (deviceId === '' || firstDisconnect === undefined || lastDisconnect === undefined) {
     return undefined;
   }
@@ -599,6 +625,7 @@ function toDisconnectedDevice(row: RowReader): DisconnectedDevice | undefined {
     disconnects: row.count('Disconnects'),
     firstDisconnect,
     lastDisconnect,
+    ...(lastConnect !== undefined && { lastConnect }),
     ...optional('sdkVersion', row.text('SdkVersion')),
     ...optional('protocol', row.text('Protocol')),
     ...optional('maskedIpAddress', row.text('MaskedIpAddress')),

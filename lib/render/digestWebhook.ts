@@ -1,11 +1,11 @@
 /**
- * The digest as a webhook event: `digest.daily` in the version 2 envelope every webhook body
- * shares (`schemas/webhook-v2.schema.json`), so a consumer switches on `event` as for alerts and
+ * The digest as a webhook event: `digest.daily` in the version 3 envelope every webhook body
+ * shares (`schemas/webhook-v3.schema.json`), so a consumer switches on `event` as for alerts and
  * incidents. The id is stable per hub and day: a retried digest carries the same id.
  */
 
 import type { DigestReport, SectionId } from '../digest/digestReport';
-import { WEBHOOK_SCHEMA } from './webhookPayload';
+import { WEBHOOK_SCHEMA, WEBHOOK_VERSION } from './webhookPayload';
 
 /** `data` of `digest.daily`. */
 export interface DigestData {
@@ -31,7 +31,7 @@ export interface DigestData {
 
 export interface DigestWebhookEvent {
   readonly $schema: string;
-  readonly version: 2;
+  readonly version: typeof WEBHOOK_VERSION;
   readonly event: 'digest.daily';
   readonly id: string;
   readonly title: string;
@@ -47,7 +47,7 @@ function digestMessageId(report: DigestReport): string {
 export function renderDigestWebhookEvent(report: DigestReport, sentAt: string): DigestWebhookEvent {
   return {
     $schema: WEBHOOK_SCHEMA,
-    version: 2,
+    version: WEBHOOK_VERSION,
     event: 'digest.daily',
     id: digestMessageId(report),
     title: report.headline,

@@ -2,7 +2,8 @@
 
 import type { EnrichedAlert } from '../enrichment';
 import { titleOf } from '../diagnose/diagnosis';
-import { dateTime, percent } from '../diagnose/format';
+import { clockSpan, percent } from '../diagnose/format';
+import { historyFactValue } from './historyFacts';
 import { hubName } from './links';
 
 export interface Fact {
@@ -59,12 +60,14 @@ export function factsOf(report: EnrichedAlert): Fact[] {
       });
     }
   }
+  const history = historyFactValue(report);
+  if (history !== undefined) facts.push({ title: 'History', value: history });
   facts.push(
     { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },
     { title: 'Alert rule', value: `${alert.rule} (${alert.severity}, ${alert.condition})` },
     {
       title: 'Window',
-      value: `${dateTime(alert.window.start)} – ${dateTime(alert.window.end).slice(11)}`,
+      value: clockSpan(alert.window.start, alert.window.end, true),
     },
   );
   if (alert.metric) {

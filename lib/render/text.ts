@@ -1,6 +1,7 @@
 /** Plain text: the CLI's `--format text`, logs, and any channel without cards. */
 
 import type { EnrichedAlert } from '../enrichment';
+import { historiesByInterest, LISTED_HISTORIES } from './historyFacts';
 import { linksFor } from './links';
 import { factsOf, headline, noDiagnosisNote, wouldChangeNote } from './summaryFacts';
 import { timelineOf } from './timeline';
@@ -12,6 +13,11 @@ export function renderText(report: EnrichedAlert): string {
   const unsure = wouldChangeNote(report);
   if (unsure) lines.push(unsure, '');
   for (const fact of factsOf(report)) lines.push(`${fact.title}: ${fact.value}`);
+  // The History fact names a few devices; text has room for every one.
+  const histories = historiesByInterest(report);
+  if (histories.length > LISTED_HISTORIES) {
+    lines.push('', 'History per device:', ...histories.map((h) => `  - ${h.deviceId}: ${h.text}`));
+  }
   if (diagnosis) {
     lines.push('', 'Evidence:', ...diagnosis.evidence.map((e) => `  - ${e.text}`));
     lines.push('', 'What to do:', ...diagnosis.actions.map((a, i) => `  ${i + 1}. ${a}`));

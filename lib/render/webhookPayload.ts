@@ -1,11 +1,14 @@
 /**
- * The generic webhook body: versioned JSON events described by `schemas/webhook-v2.schema.json`.
- * Every body is an envelope `{ $schema, version: 2, event, id, title, sentAt, data }`; `id` is the
- * message's stable id (a retry carries the same id). Additive changes keep `version: 2`; anything
- * else gets a new schema file and version. Version 1 (one body per alert, no envelope) is gone:
- * its body is the `data` of `alert.enriched`.
+ * The generic webhook body: versioned JSON events described by `schemas/webhook-v3.schema.json`.
+ * Every body is an envelope `{ $schema, version: 3, event, id, title, sentAt, data }`; `id` is the
+ * message's stable id (a retry carries the same id). Additive changes keep the version; anything
+ * else gets a new schema file and version. Version 3 adds the devices' drop history
+ * (`data.history`) and three causes (`quota-exceeded`, `throttled`, `device-removed`) that a
+ * version 2 receiver's enums would refuse; `schemas/webhook-v2.schema.json` stays for them.
+ * Version 1 (one body per alert, no envelope) is gone: its body is the `data` of `alert.enriched`.
  */
 
+import type { HistoryLabelKind } from '../diagnose/deviceHistory';
 import { type Urgency, urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../enrichment';
 import type { OutgoingMessage } from '../outgoingMessage';
@@ -21,20 +24,22 @@ import {
   resolvedSummary,
   resolvedTitle,
 } from './incidentFacts';
+import { historyGap } from './historyFacts';
 import { type Link, linksFor } from './links';
 import { headline, noDiagnosisNote } from './summaryFacts';
 import { renewalLine } from './teamsMessages';
 import { timelineOf } from './timeline';
 
 export const WEBHOOK_SCHEMA =
-  'https://github.com/iothub-alert-enricher/schemas/webhook-v2.schema.json';
+  'https://github.com/iothub-alert-enricher/schemas/webhook-v3.schema.json';
+export const WEBHOOK_VERSION = 3;
 
 export type WebhookEventName =
   'alert.enriched' | 'alert.resolved' | 'incident.opened' | 'incident.updated' | 'incident.closed';
 
 export interface WebhookEvent {
   readonly $schema: string;
-  readonly version: 2;
+  readonly version: typeof WEBHOOK_VERSION;
   readonly event: WebhookEventName;
   /** Stable message id: the same decision always has the same id. */
   readonly id: string;
@@ -82,10 +87,59 @@ export interface AlertData {
     readonly columns: readonly string[];
     readonly rows: readonly (readonly string[])[];
   } | null;
+  /** Each alerted device's drop history; null when none was asked for (no devices named). */
+  readonly history: HistoryData | null;
   readonly links: readonly Link[];
   /** Why there is no diagnosis (not a disconnect alert, or enrichment failed); null otherwise. */
   readonly notice: string | null;
   readonly enrichedAt: string;
+}
+
+/** `data.history`: one entry per alerted device, and why there are none when the read failed. */
+export interface HistoryData {
+  readonly devices: readonly {
+    readonly deviceId: string;
+    readonly label: HistoryLabelKind;
+    readonly text: string;
+    readonly dropsIn30Days: number;
+    readonly dropsIn7Days: number;
+    readonly firstDrop: string | null;
+    readonly lastDrop: string | null;
+    readonly busiestHours: {
+      readonly startHour: number;
+      readonly endHour: number;
+      readonly share: number;
+    } | null;
+    readonly dropsByHourUtc: readonly number[];
+    readonly period: { readonly start: string; readonly end: string };
+  }[];
+  readonly gap: string | null;
+}
+
+function historyData(report: EnrichedAlert): HistoryData | null {
+  const gap = historyGap(report) ?? null;
+  if (report.history === undefined && gap === null) return null;
+  return {
+    devices: (report.history ?? []).map((h) => ({
+      deviceId: h.deviceId,
+      label: h.label,
+      text: h.text,
+      dropsIn30Days: h.dropsIn30Days,
+      dropsIn7Days: h.dropsIn7Days,
+      firstDrop: h.firstDrop ?? null,
+      lastDrop: h.lastDrop ?? null,
+      busiestHours: h.busiestHours
+        ? {
+            startHour: h.busiestHours.startHour,
+            endHour: h.busiestHours.endHour,
+            share: Math.round(h.busiestHours.share * 100) / 100,
+          }
+        : null,
+      dropsByHourUtc: h.dropsByHourUtc,
+      period: h.period,
+    })),
+    gap,
+  };
 }
 
 export function alertData(
@@ -126,6 +180,7 @@ export function alertData(
         }
       : null,
     timeline: timelineOf(report, 50) ?? null,
+    history: historyData(report),
     links: linksFor(alert),
     notice: noDiagnosisNote(report) ?? null,
     enrichedAt: report.enrichedAt,
@@ -223,7 +278,7 @@ function titleOf(message: OutgoingMessage): string {
 export function renderWebhookEvent(message: OutgoingMessage, sentAt: string): WebhookEvent {
   return {
     $schema: WEBHOOK_SCHEMA,
-    version: 2,
+    version: WEBHOOK_VERSION,
     event: eventName(message),
     id: message.id,
     title: titleOf(message),

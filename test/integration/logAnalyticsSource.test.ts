@@ -13,6 +13,9 @@ import {
   createLogsQueryClient,
   type TokenCredential,
 } from '../../lib/evidence/logAnalyticsSource';
+import { answerFromEvents } from '../../lib/bench/workspaceHandler';
+import type { ConnectionEvent, DeviceHistory } from '../../lib/evidence/evidence';
+import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { planEvidenceQueries, type EvidenceQuery, type QueryName } from '../../lib/evidence/kql';
 import {
   reply,
@@ -380,6 +383,100 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     expect(lastRequest().timespan).toBe('2024-05-01T09:55:00.000Z/2024-05-01T10:10:00.000Z');
   });
 
+  test('deviceHistory reads one aggregated row per device, the hour bag included; none is zero', async () => {
+    workspace.server.handle(() =>
+      reply.tables(
+        table(
+          {
+            // Not the KQL's order: mapping is by name. A dynamic cell travels as JSON text.
+            DropsByHour: 'dynamic',
+            LastDrop: 'datetime',
+            DeviceId: 'string',
+            DropsIn7Days: 'long',
+            DropsIn30Days: 'long',
+            FirstDrop: 'datetime',
+          },
+          [
+            [
+              '{"2":36,"14":2}',
+              '2024-05-01T10:02:07Z',
+              'sensor-0042',
+              38,
+              40,
+              '2024-04-03T02:11:00Z',
+            ],
+          ],
+        ),
+      ),
+    );
+    const { source } = sourceWith();
+    const query = planned('deviceHistory');
+
+    const answer = await source.deviceHistory(query);
+
+    const period = { start: '2024-04-01T10:05:00.000Z', end: '2024-05-01T10:05:00.000Z' };
+    const hours = Array<number>(24).fill(0);
+    hours[2] = 36;
+    hours[14] = 2;
+    expect(answer).toEqual({
+      value: [
+        {
+          deviceId: 'sensor-0042',
+          dropsIn30Days: 40,
+          dropsIn7Days: 38,
+          firstDrop: '2024-04-03T02:11:00.000Z',
+          lastDrop: '2024-05-01T10:02:07.000Z',
+          dropsByHourUtc: hours,
+          period,
+        },
+        // No row: no 404104 in the 30 days.
+        {
+          deviceId: 'sensor-0043',
+          dropsIn30Days: 0,
+          dropsIn7Days: 0,
+          dropsByHourUtc: Array(24).fill(0),
+          period,
+        },
+      ],
+    });
+    expect(lastRequest().query).toBe(query.query);
+    expect(lastRequest().query).toContain('| where DeviceId in ("sensor-0042", "sensor-0043")');
+    // 30 days up to the end of the alert window, as the query API's timespan.
+    expect(lastRequest().timespan).toBe('2024-04-01T10:05:00.000Z/2024-05-01T10:05:00.000Z');
+  });
+
+  test('deviceHistory from the local workspace equals what the export-file source computes', async () => {
+    const minute = 60_000;
+    const end = Date.parse('2024-05-01T10:05:00Z');
+    const drop = (deviceId: string, ms: number): ConnectionEvent => ({
+      time: new Date(ms).toISOString(),
+      ms,
+      hubResourceId: HUB,
+      deviceId,
+      operation: 'deviceDisconnect',
+      level: 'Error',
+      resultType: '404104',
+      resultDescription: 'DeviceConnectionClosedRemotely',
+    });
+    const events = [
+      ...Array.from({ length: 20 }, (_, day) =>
+        drop('sensor-0042', end - day * 1440 * minute - 3 * 60 * minute),
+      ),
+      drop('sensor-0042', end - 2 * minute),
+      drop('sensor-0042', end - 40 * 1440 * minute),
+    ].sort((a, b) => a.ms - b.ms);
+    workspace.server.handle(answerFromEvents(events));
+    const { source } = sourceWith();
+    const query = planned('deviceHistory');
+
+    const online = (await source.deviceHistory(query)).value;
+    const offline = (await ExportFileSource.fromEvents(events).deviceHistory(query)).value;
+
+    const figures = (h: DeviceHistory) => ({ ...h, period: undefined });
+    expect(online.map(figures)).toEqual(offline.map(figures));
+    expect(online[0]).toMatchObject({ dropsIn30Days: 21, dropsIn7Days: 8 });
+  });
+
   test('a partial failure yields the partial rows and a warning with the code and message', async () => {
     workspace.server.handle(() =>
       reply.partial(
@@ -449,6 +546,11 @@ describe('LogAnalyticsSource over HTTPS with the real LogsQueryClient', () => {
     await expect(source.disconnectedDevices(planned('disconnectedDevices'))).resolves.toEqual({
       value: { rows: [], total: 0 },
     });
+    const history = await source.deviceHistory(planned('deviceHistory'));
+    expect(history.value.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([
+      ['sensor-0042', 0],
+      ['sensor-0043', 0],
+    ]);
   });
 
   test('an error status without a OneAPI body keeps its status instead of a TypeError', async () => {

@@ -65,14 +65,17 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
     const all: Evidence[] = await Promise.all(storm.alerts.map((_, i) => evidenceFor(i, shared)));
 
     const stats = workspace.server.stats();
-    // Unshared this is 400 queries. Shared: the three hub-wide questions once per 5-minute bin
-    // that the alerts' spans round to, and the timelines in batches of 50.
+    // Unshared this is 500 queries. Shared: the three hub-wide questions once per 5-minute bin
+    // that the alerts' spans round to, and the timelines and drop histories in batches of 50.
     expect(stats.queries).toBeLessThanOrEqual(10);
     expect(stats.peakInFlight).toBeLessThanOrEqual(5);
     expect(stats.throttled).toBe(0);
     const batches = workspace.server.requests.filter((r) => r.query?.includes('RowOfDevice'));
     expect(batches).toHaveLength(2);
     expect(shared.stats().timelines.batchedQueries).toBe(2);
+    const histories = workspace.server.requests.filter((r) => r.query?.includes('DropsIn30Days'));
+    expect(histories).toHaveLength(2);
+    expect(shared.stats().histories.batchedQueries).toBe(2);
 
     for (const [i, evidence] of all.entries()) {
       const device = storm.alerts[i]!.deviceIds[0];
@@ -82,6 +85,10 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
       expect(evidence.fleetSize).toBe(300);
       expect(evidence.disconnectedDevices.length).toBeGreaterThanOrEqual(90);
       expect(evidence.hubResourceIds).toEqual([STORM_HUB]);
+      // Its own history only: the incident's drop, its first in the logs.
+      expect(evidence.deviceHistory?.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([
+        [device, 1],
+      ]);
     }
   });
 
@@ -92,6 +99,10 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
     const alone = await Promise.all([0, 1, 2, 3].map((i) => evidenceFor(i, logAnalytics())));
     expect(together.map((e) => e.deviceEvents)).toEqual(alone.map((e) => e.deviceEvents));
     expect(together.map((e) => e.fleetSize)).toEqual(alone.map((e) => e.fleetSize));
+    // The same drops; only the period differs, rounded out to 5-minute bins for the batch.
+    const counts = (e: Evidence) =>
+      e.deviceHistory?.map(({ period: _period, ...figures }) => figures);
+    expect(together.map(counts)).toEqual(alone.map(counts));
   });
 
   test('a 429 is retried after its Retry-After by the sharing layer, then answers', async () => {
@@ -130,11 +141,11 @@ describe('shared evidence over HTTPS with the real LogsQueryClient', () => {
   });
 
   test('without the sharing layer the same storm is throttled into gaps', async () => {
-    // 30 alerts are 120 queries: over a quota of 50 per 30 s (the real one is 200).
+    // 30 alerts are 150 queries: over a quota of 50 per 30 s (the real one is 200).
     workspace.server.limit({ maxConcurrent: 5, maxPer30s: 50, retryAfterSeconds: 1 });
     const raw = logAnalytics();
     const all = await Promise.all(storm.alerts.slice(0, 30).map((_, i) => evidenceFor(i, raw)));
-    expect(workspace.server.stats().queries).toBe(120);
+    expect(workspace.server.stats().queries).toBe(150);
     expect(workspace.server.stats().throttled).toBeGreaterThanOrEqual(70);
     expect(all.filter((e) => e.gaps.some((gap) => gap.includes('429'))).length).toBeGreaterThan(0);
   });

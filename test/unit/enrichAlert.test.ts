@@ -28,6 +28,7 @@ const corrupt: EvidenceSource = {
   fleetActivity: () => Promise.resolve({ value: [] }),
   fleetSize: () => Promise.resolve({ value: 0 }),
   disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
+  deviceHistory: () => Promise.resolve({ value: [] }),
 };
 
 describe('enrichAlert', () => {

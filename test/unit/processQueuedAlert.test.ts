@@ -25,6 +25,7 @@ function setup() {
     fleetActivity: () => Promise.resolve({ value: [] }),
     fleetSize: () => Promise.resolve({ value: 0 }),
     disconnectedDevices: () => Promise.resolve({ value: { rows: [], total: 0 } }),
+    deviceHistory: () => Promise.resolve({ value: [] }),
   };
   const posts: string[] = [];
   const notifier: Notifier = {

@@ -5,8 +5,8 @@
  * - Hub-wide questions (hub activity, fleet size, dropped devices) are asked once per hub and
  *   5-minute bin: identical questions in flight share one call, and an answer is reused for
  *   `ttlMs`. The connectedDeviceCount series is read once per hub per `ttlMs` (see below).
- * - Device timelines of one hub asked for within `batchDelayMs` are read in one query for up to
- *   50 devices.
+ * - Device timelines, and device drop histories, of one hub asked for within `batchDelayMs` are
+ *   read in one query for up to 50 devices (one batcher per kind).
  * - Every evidence query passes one `QueryLimiter`: at most 5 in flight, 429 retried after its
  *   `Retry-After`.
  *
@@ -19,6 +19,7 @@ import type { TimeWindow } from '../../alerts/alert';
 import type {
   CappedRows,
   ConnectionEvent,
+  DeviceHistory,
   DisconnectedDevice,
   FleetActivityBin,
   MetricPoint,
@@ -42,6 +43,8 @@ import {
   type QueryLimiterStats,
   systemClock,
 } from './queryLimiter';
+import { DeviceBatcher, type DeviceBatcherStats } from './deviceBatcher';
+import { historyBatch } from './historyBatcher';
 import { TimelineBatcher, type TimelineBatcherStats } from './timelineBatcher';
 
 export interface SharingOptions {
@@ -49,7 +52,7 @@ export interface SharingOptions {
   readonly ttlMs?: number;
   /** Answers remembered at most, per source (default 500). */
   readonly maxEntries?: number;
-  /** How long a device timeline waits for others of its hub to join it (default 250 ms). */
+  /** How long a device timeline or history waits for others of its hub (default 250 ms). */
   readonly batchDelayMs?: number;
   readonly limiter?: Omit<QueryLimiterOptions, 'clock'>;
   readonly clock?: Clock;
@@ -62,6 +65,7 @@ export const DEFAULT_BATCH_DELAY_MS = 250;
 export interface SharedEvidenceStats {
   readonly hubWide: SharedAnswersStats;
   readonly timelines: TimelineBatcherStats;
+  readonly histories: DeviceBatcherStats;
   readonly queries: QueryLimiterStats;
 }
 
@@ -69,6 +73,7 @@ export class SharedEvidenceSource implements EvidenceSource {
   private readonly answers: SharedAnswers;
   private readonly limiter: QueryLimiter;
   private readonly batcher: TimelineBatcher;
+  private readonly histories: DeviceBatcher<DeviceHistory[]>;
 
   constructor(
     /** The adapter underneath (exposed for inspection; callers use this layer). */
@@ -84,6 +89,11 @@ export class SharedEvidenceSource implements EvidenceSource {
     this.limiter = new QueryLimiter({ ...options.limiter, clock });
     this.batcher = new TimelineBatcher(
       (query) => this.limiter.run(() => inner.deviceTimeline(query)),
+      { delayMs: options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS, clock },
+    );
+    this.histories = new DeviceBatcher(
+      (query) => this.limiter.run(() => inner.deviceHistory(query)),
+      historyBatch,
       { delayMs: options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS, clock },
     );
   }
@@ -120,10 +130,15 @@ export class SharedEvidenceSource implements EvidenceSource {
     return { ...answer, value: { rows, total } };
   }
 
+  deviceHistory(query: EvidenceQuery): Promise<SourceAnswer<DeviceHistory[]>> {
+    return this.histories.ask(query);
+  }
+
   stats(): SharedEvidenceStats {
     return {
       hubWide: this.answers.stats(),
       timelines: this.batcher.stats(),
+      histories: this.histories.stats(),
       queries: this.limiter.stats(),
     };
   }

@@ -89,7 +89,7 @@ describe('enricher classify', () => {
   test('--format webhook prints the versioned payload', async () => {
     const run = await cli('classify', '--alert', alert, '--logs', logs, '--format', 'webhook');
     expect(JSON.parse(run.stdout)).toMatchObject({
-      version: 2,
+      version: 3,
       event: 'alert.enriched',
       data: { presentation: 'full', diagnosis: { cause: 'sas-token-expiry' } },
     });
@@ -111,14 +111,18 @@ describe('enricher queries', () => {
       'fleetActivity',
       'fleetSize',
       'disconnectedDevices',
+      'deviceHistory',
     ]);
     for (const q of queries) {
-      // Capped queries name their rows first, to count them before the cap.
-      expect(q.query).toMatch(/^(let Rows = materialize\()?AzureDiagnostics\n/);
+      // Capped queries name their rows first, to count them before the cap; the history names
+      // its drop episodes first, to count them twice.
+      expect(q.query).toMatch(/^(let (Rows|Episodes) = materialize\()?AzureDiagnostics\n/);
       expect(q.timespan).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\/\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     }
     expect(queries[0]?.query).toContain('"thermostat-0042"');
     expect(queries[0]?.timespan).toBe('2026-11-19T23:52:12.000Z/2026-11-20T06:22:12.000Z');
+    // The device's history: 30 days up to the end of the alert window.
+    expect(queries[4]?.timespan).toBe('2026-10-21T06:07:12.000Z/2026-11-20T06:07:12.000Z');
   });
 
   test('--lookback-minutes moves the start of the span', async () => {

@@ -111,6 +111,11 @@ describe('planEvidenceQueries', () => {
         start: '2024-05-01T09:55:00.000Z',
         end: '2024-05-01T10:10:00.000Z',
       },
+      // The device's own history: 30 days up to the end of the alert window.
+      deviceHistory: {
+        start: '2024-04-01T10:05:00.000Z',
+        end: '2024-05-01T10:05:00.000Z',
+      },
     });
     expect(WINDOW_MARGIN_MINUTES).toBe(5);
   });
@@ -146,7 +151,7 @@ describe('planEvidenceQueries', () => {
     expect(plan.span.start).toBe('2024-05-01T09:50:00.000Z');
   });
 
-  test('plans the four queries for a device alert, each filtered to the hub', () => {
+  test('plans the five queries for a device alert, each filtered to the hub', () => {
     const plan = planEvidenceQueries(alertWith(), { lookbackMinutes: 60 });
 
     expect(plan.queries.map((q) => q.name)).toEqual([
@@ -154,6 +159,7 @@ describe('planEvidenceQueries', () => {
       'fleetActivity',
       'fleetSize',
       'disconnectedDevices',
+      'deviceHistory',
     ]);
     for (const query of plan.queries) {
       expect(query.query).toContain(`_ResourceId in~ (${kqlString(HUB)})`);
@@ -161,6 +167,7 @@ describe('planEvidenceQueries', () => {
       expect(query.filter).toEqual({ hubResourceIds: [HUB], deviceIds: ['sensor-0042'] });
     }
     expect(queryOf(plan, 'deviceTimeline')).toContain('DeviceId in ("sensor-0042")');
+    expect(queryOf(plan, 'deviceHistory')).toContain('DeviceId in ("sensor-0042")');
   });
 
   test('keeps the time range out of the KQL and bounds the rows', () => {
@@ -177,7 +184,7 @@ describe('planEvidenceQueries', () => {
     expect(queryOf(plan, 'fleetSize')).toContain('| summarize Devices = dcount(DeviceId)');
   });
 
-  test('plans no deviceTimeline for an alert without devices', () => {
+  test('plans no deviceTimeline or deviceHistory for an alert without devices', () => {
     const plan = planEvidenceQueries(alertWith({ deviceIds: [] }), { lookbackMinutes: 60 });
 
     expect(plan.queries.map((q) => q.name)).toEqual([

@@ -108,15 +108,20 @@ const FIXED_LITERALS = {
     'deviceConnect',
   ],
   fleetSize: [],
-  disconnectedDevices: ['404104', '404104', '404104'],
+  disconnectedDevices: ['404104', '404104', '404104', 'deviceConnect'],
+  deviceHistory: ['404104'],
 } as const;
 
-test('the hostile alert plans all four queries, with the invalid hubs dropped', () => {
+/** The queries that name the alerted devices. */
+const DEVICE_QUERIES: readonly QueryName[] = ['deviceTimeline', 'deviceHistory'];
+
+test('the hostile alert plans all five queries, with the invalid hubs dropped', () => {
   expect(hostilePlan.queries.map((q) => q.name)).toEqual([
     'deviceTimeline',
     'fleetActivity',
     'fleetSize',
     'disconnectedDevices',
+    'deviceHistory',
   ]);
   expect(hostilePlan.hubResourceIds).toEqual(HUBS);
   expect(fleetPlan.queries.map((q) => q.name)).toEqual([
@@ -145,7 +150,7 @@ describe.each(hostile)('%s', (name, analysis) => {
   });
 
   test('holds every alert value as one whole string literal, unchanged', () => {
-    const devices = name === 'deviceTimeline' ? HOSTILE_DEVICES.map(literalValue) : [];
+    const devices = DEVICE_QUERIES.includes(name) ? HOSTILE_DEVICES.map(literalValue) : [];
     expect(analysis.stringLiterals).toEqual([
       'MICROSOFT.DEVICES',
       'IOTHUBS',

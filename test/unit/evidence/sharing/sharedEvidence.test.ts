@@ -98,6 +98,9 @@ class CountingSource implements EvidenceSource {
   disconnectedDevices(query: EvidenceQuery) {
     return this.answer('disconnectedDevices', query, () => this.real.disconnectedDevices(query));
   }
+  deviceHistory(query: EvidenceQuery) {
+    return this.answer('deviceHistory', query, () => this.real.deviceHistory(query));
+  }
 
   private async answer<T>(name: QueryName, query: EvidenceQuery, read: () => Promise<T>) {
     this.calls.push({ name, query });
@@ -351,6 +354,71 @@ describe('device timelines', () => {
       'Error: HTTP 500',
     ]);
     expect(inner.calls).toHaveLength(1);
+  });
+});
+
+describe('device histories', () => {
+  test('two alerts of one hub within the delay: one query for both devices, split per alert', async () => {
+    const source = shared();
+    const answers = Promise.all(
+      ['d1', 'd2'].map((d) => source.deviceHistory(queryOf('deviceHistory', alertOf(d, 0, 15)))),
+    );
+    await clock.advance(199);
+    expect(inner.count('deviceHistory')).toBe(0);
+    await clock.advance(1);
+    const [d1, d2] = await answers;
+    expect(inner.count('deviceHistory')).toBe(1);
+    const sent = inner.calls[0]!.query;
+    expect(sent.name).toBe('deviceHistory');
+    expect(sent.filter.deviceIds).toEqual(['d1', 'd2']);
+    expect(sent.query).toContain('| where DeviceId in ("d1", "d2")');
+    // 30 days up to the window end (05:15), rounded out to 5-minute bins.
+    expect(sent.timespan).toEqual({
+      start: '2026-10-21T05:15:00.000Z',
+      end: '2026-11-20T05:15:00.000Z',
+    });
+    expect(d1?.value.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([['d1', 1]]);
+    expect(d2?.value.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([['d2', 1]]);
+    expect(source.stats().histories).toEqual({
+      requested: 2,
+      batchedQueries: 1,
+      singleQueries: 0,
+    });
+  });
+
+  test('a device ID with a control character gets its own history back, named as asked', async () => {
+    const source = shared();
+    const [hostile, plain] = ['ctl\u0007x', 'd4'].map((d) =>
+      source.deviceHistory(queryOf('deviceHistory', alertOf(d, 0, 15))),
+    );
+    await clock.advance(200);
+    expect((await hostile)?.value.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([
+      ['ctl\u0007x', 1],
+    ]);
+    expect((await plain)?.value.map((h) => [h.deviceId, h.dropsIn30Days])).toEqual([['d4', 0]]);
+  });
+
+  test('a failed history query is a stated gap of its own: the verdict and its gaps unchanged', async () => {
+    const alert = alertOf('d1', 0, 15);
+    const plan = planEvidenceQueries(alert, { lookbackMinutes: 60 });
+    const failing: EvidenceSource = {
+      deviceTimeline: (q) => inner.deviceTimeline(q),
+      fleetActivity: (q) => inner.fleetActivity(q),
+      fleetSize: (q) => inner.fleetSize(q),
+      disconnectedDevices: (q) => inner.disconnectedDevices(q),
+      deviceHistory: () => Promise.reject(new Error('HTTP 500 InternalServerError')),
+    };
+    const [answered, failed] = await Promise.all([
+      gatherEvidence(plan, { evidence: inner }),
+      gatherEvidence(plan, { evidence: failing }),
+    ]);
+    expect(answered.deviceHistory?.map((h) => h.deviceId)).toEqual(['d1']);
+    expect(answered.historyGaps).toBeUndefined();
+    expect(failed.deviceHistory).toBeUndefined();
+    expect(failed.historyGaps).toEqual([
+      'deviceHistory: query failed (HTTP 500 InternalServerError)',
+    ]);
+    expect(failed.gaps).toEqual(answered.gaps);
   });
 });
 
