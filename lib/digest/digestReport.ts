@@ -3,6 +3,7 @@
  * webhook) shows these sections and lines. Each line carries the Log Analytics query that shows it.
  */
 
+import { labelDeviceHistory } from '../diagnose/deviceHistory';
 import { CAUSE_TITLES, type Cause } from '../diagnose/diagnosis';
 import { clock, duration, percent } from '../diagnose/format';
 import { parseSdkVersion } from '../diagnose/sdkFamilies';
@@ -29,13 +30,19 @@ export const FAMILY_TITLES: Readonly<Record<DigestFamily, string>> = {
   'iot-hub-transient': 'Hub-side',
   'duplicate-identity': 'Duplicate identity',
   'credential-rejected': 'Rejected credentials',
+  'quota-exceeded': 'Hub quota used up',
+  throttled: 'Throttled by the hub',
+  'device-removed': 'Identity removed or disabled',
 };
 const FAMILY_ORDER: readonly DigestFamily[] = [
   'sas-token-expiry',
   'device-or-network',
   'iot-hub-transient',
+  'quota-exceeded',
+  'throttled',
   'duplicate-identity',
   'credential-rejected',
+  'device-removed',
 ];
 
 function trendOf(
@@ -135,6 +142,8 @@ function flappingSection(g: GatheredDigest): DigestSection {
   if (!flapping) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const lines = flapping.rows.map((d): DigestLine => {
     const cause = causeOf(g, d.deviceId);
+    const found = g.histories?.get(d.deviceId);
+    const history = found && labelDeviceHistory(found);
     const back =
       d.notBack > 0
         ? 'not back after its last drop'
@@ -142,7 +151,7 @@ function flappingSection(g: GatheredDigest): DigestSection {
           ? ''
           : `slowest return ${duration(d.slowestReturnMinutes * 60_000)}`;
     return {
-      text: `${d.deviceId}: ${plural(d.unexplainedDrops, 'unexplained drop')}${d.drops > d.unexplainedDrops ? ` (${n(d.drops)} in all)` : ''}${back ? `, ${back}` : ''}${cause.text}`,
+      text: `${d.deviceId}: ${plural(d.unexplainedDrops, 'unexplained drop')}${d.drops > d.unexplainedDrops ? ` (${n(d.drops)} in all)` : ''}${back ? `, ${back}` : ''}${cause.text}${history ? ` · ${history.text}` : ''}`,
       link: deviceLink(g, d.deviceId),
       data: {
         deviceId: d.deviceId,
@@ -155,6 +164,9 @@ function flappingSection(g: GatheredDigest): DigestSection {
         notBack: d.notBack,
         lastDrop: d.lastDrop,
         likelyCause: cause.cause,
+        history: history?.label ?? null,
+        dropsIn30Days: history?.dropsIn30Days ?? null,
+        dropsIn7Days: history?.dropsIn7Days ?? null,
       },
     };
   });

@@ -1,7 +1,8 @@
 /**
  * Reads everything the digest of one hub needs: the six aggregated queries in parallel, then the
  * timelines of the few devices it names, which are diagnosed with the same public `diagnose` the
- * per-alert messages use, and the enricher's own activity. A failed read becomes a stated gap.
+ * per-alert messages use, the 30-day drop history of the flapping devices it lists, and the
+ * enricher's own activity. A failed read becomes a stated gap.
  */
 
 import type { Alert, TimeWindow } from '../alerts/alert';
@@ -19,9 +20,9 @@ import {
 } from '../evidence/digestFacts';
 import { type DigestPlan, type DigestQueryName, planDigestQueries } from '../evidence/digestKql';
 import type { DigestSource } from '../evidence/digestSource';
-import type { ConnectionEvent, Evidence, MetricPoint } from '../evidence/evidence';
+import type { ConnectionEvent, DeviceHistory, Evidence, MetricPoint } from '../evidence/evidence';
 import type { EvidenceSource, MetricsSource } from '../evidence/evidenceSource';
-import { buildDeviceTimelineQuery } from '../evidence/kql';
+import { buildDeviceHistoryQuery, buildDeviceTimelineQuery, historyPeriod } from '../evidence/kql';
 import type { ActivityLedger, ActivitySummary } from '../state/activityLedger';
 import type { DeadLetterStore } from '../state/ledger';
 
@@ -41,6 +42,8 @@ export interface GatheredDigest {
   readonly facts: DigestFacts;
   /** The likely cause of each device the digest names, by device ID. */
   readonly causes: ReadonlyMap<string, Diagnosis>;
+  /** The 30-day drop history of each flapping device listed, by device ID (when it was read). */
+  readonly histories?: ReadonlyMap<string, DeviceHistory>;
   /** Undefined when no ledger is configured or it could not be read (see gaps). */
   readonly activity?: ActivitySummary;
   /** The 24 hours the activity counts cover: the enricher's own last day. */
@@ -186,22 +189,54 @@ export async function gatherDigest(
     })),
   ];
   const unique = [...new Map(named.map((d) => [d.deviceId, d])).values()];
-  const [diagnosed, activity, connectedDeviceCount] = await Promise.all([
+  const flapping = (facts.flapping?.rows ?? []).map((d) => d.deviceId);
+  const [diagnosed, histories, activity, connectedDeviceCount] = await Promise.all([
     diagnoseDevices(plan, unique, sources.evidence, gaps),
+    readHistories(plan, flapping, sources.evidence, gaps),
     readActivity(plan.hubResourceId, activityWindow, sources, gaps),
     readMetrics(plan, sources.metrics, gaps),
   ]);
-  rowsRead += diagnosed.rows;
+  // A device without drops has no history row on the wire (it is completed with zeros).
+  const historyRows = [...histories.values()].filter((h) => h.dropsIn30Days > 0).length;
+  rowsRead += diagnosed.rows + historyRows;
   return {
     plan,
     facts,
     causes: diagnosed.causes,
+    histories,
     ...(activity && { activity }),
     activityWindow,
     ...(connectedDeviceCount && { connectedDeviceCount }),
     gaps,
     rowsRead,
   };
+}
+
+/**
+ * The 30-day drop history of the listed flapping devices (at most `DIGEST_LIST_ROWS`, one row
+ * each): one query, the same the alert messages send, over 30 days up to the digest's end.
+ */
+async function readHistories(
+  plan: DigestPlan,
+  deviceIds: readonly string[],
+  evidence: EvidenceSource,
+  gaps: string[],
+): Promise<Map<string, DeviceHistory>> {
+  const histories = new Map<string, DeviceHistory>();
+  if (deviceIds.length === 0) return histories;
+  try {
+    const answer = await evidence.deviceHistory({
+      name: 'deviceHistory',
+      query: buildDeviceHistoryQuery([plan.hubResourceId], deviceIds),
+      timespan: historyPeriod(plan.day.end),
+      filter: { hubResourceIds: [plan.hubResourceId], deviceIds },
+    });
+    if (answer.warning !== undefined) gaps.push(`device history: ${answer.warning}`);
+    for (const history of answer.value) histories.set(history.deviceId, history);
+  } catch (error: unknown) {
+    gaps.push(`device history: ${message(error)}`);
+  }
+  return histories;
 }
 
 function optional<K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> {

@@ -1,8 +1,9 @@
 /**
  * The KQL of the daily fleet-health digest. Pure: no I/O.
  *
- * Every question is aggregated in KQL over the hub's `Connections` logs of the last 24 h and the
- * 7 days before (for the trend): each query returns a bounded number of rows (`take N`) plus one
+ * Every question is aggregated in KQL over the hub's `Connections` logs (and its `DeviceTelemetry`
+ * error rows: quota 403002 and throttling 429xxx) of the last 24 h and the 7 days before (for the
+ * trend): each query returns a bounded number of rows (`take N`) plus one
  * `Row == "total"` row with the uncapped counts. The hub ID is validated and reaches the KQL only
  * as an escaped string literal; the day boundary is a `datetime()` literal built from a `Date`.
  * `digestRows.ts` computes the same rows over export files; keep the two in step.
@@ -10,7 +11,7 @@
 
 import type { TimeWindow } from '../alerts/alert';
 import { INCIDENT_MIN_DEVICES, INCIDENT_MIN_SHARE } from '../diagnose/fleetSignals';
-import { AUTH_COMPANION_MS, QUICK_RECONNECT_MS } from '../diagnose/deviceSignals';
+import { AUTH_COMPANION_MS, MIN_REFUSALS, QUICK_RECONNECT_MS } from '../diagnose/deviceSignals';
 import { FLEET_BIN_MINUTES, isIotHubResourceId, kqlString } from './kql';
 
 export type DigestQueryName =
@@ -67,11 +68,27 @@ export const RHYTHM_TOLERANCE = 0.08;
 export const RHYTHM_MIN_SHARE = 0.66;
 /** A device "stopped" only when its last disconnect is at least this old (logs can be late). */
 export const STOPPED_GRACE_MINUTES = 15;
+/**
+ * A 429xxx this long before a drop is beside it (the throttled sends come first); a 403002, only
+ * within `AUTH_COMPANION_MS` either side. Both count up to `AUTH_COMPANION_MS` after the drop.
+ */
+export const THROTTLED_BEFORE_MINUTES = 5;
+/**
+ * The KQL finds the limit errors beside a drop through bins of this size (per device and bin, the
+ * first and last error): exact as long as no window fits inside one bin, so at most
+ * `2 * AUTH_COMPANION_MS` (the quota's window).
+ */
+export const LIMIT_BIN_MINUTES = 1;
+/** The hub's words on a 401003 for an identity it no longer has (as `isRemovedRefusal`). */
+export const NOT_IN_HUB_WORDS = 'does not contain the specified device';
 
 /** The verdict families the digest counts drops by, in the order of precedence. */
 export const DIGEST_FAMILIES = [
   'duplicate-identity',
+  'device-removed',
   'credential-rejected',
+  'quota-exceeded',
+  'throttled',
   'iot-hub-transient',
   'sas-token-expiry',
   'device-or-network',
@@ -87,17 +104,20 @@ function kqlDatetime(iso: string): string {
   return `datetime(${new Date(iso).toISOString()})`;
 }
 
-/** `Events`: the hub's Connections rows with DeviceId and Period (day / week). */
+/**
+ * `Events`: the hub's Connections rows and DeviceTelemetry (error) rows, with DeviceId, the hub's
+ * ErrorMessage and Period (day / week).
+ */
 function prelude(hubResourceId: string, dayStart: string): string[] {
   return [
     `let DayStart = ${kqlDatetime(dayStart)};`,
     'let Events = AzureDiagnostics',
     '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"',
-    '| where Category == "Connections"',
+    '| where Category in ("Connections", "DeviceTelemetry")',
     `| where _ResourceId =~ ${kqlString(hubResourceId)}`,
     '| extend Properties = parse_json(properties_s)',
     '| extend DeviceId = tostring(Properties.deviceId), SdkVersion = tostring(Properties.sdkVersion),',
-    '    MaskedIpAddress = tostring(Properties.maskedIpAddress)',
+    '    MaskedIpAddress = tostring(Properties.maskedIpAddress), ErrorMessage = tostring(Properties.errorMessage)',
     '| where isnotempty(DeviceId)',
     '| extend Period = iff(TimeGenerated >= DayStart, "day", "week");',
     // The fleet a mass drop is measured against: the devices seen in the 24 hours.
@@ -107,19 +127,29 @@ function prelude(hubResourceId: string, dayStart: string): string[] {
 
 /**
  * `Drops`: every 404104 with its verdict family, decided per drop in the order of the per-device
- * rules: a device fighting a clone, a device refused after its last drop, a mass drop on the hub,
- * the SAS-token clock (401003 beside the drop, or a regular rhythm, and a quick return), else the
- * device or its network.
+ * rules: a device fighting a clone; after the device's last drop, a device refused as unknown to
+ * the hub (404001, or 401003 "does not contain the specified device") or refused its credential
+ * (other 401003); the hub's limits beside the drop (403002 quota, 429xxx throttling); a mass drop
+ * on the hub; the SAS-token clock (401003 beside the drop, or a regular rhythm, and a quick
+ * return); else the device or its network.
  */
 function classifiedDrops(): string[] {
   const quick = `${QUICK_RECONNECT_MS / 1000}s`;
   const companion = `${AUTH_COMPANION_MS / 1000}s`;
+  const throttledBefore = `${THROTTLED_BEFORE_MINUTES}m`;
+  const limitBin = `${LIMIT_BIN_MINUTES}m`;
   return [
     'let Marked = Events',
-    '| where ResultType in ("404104", "401003", "400027", "409002")',
+    '| where ResultType in ("404104", "401003", "404001", "400027", "409002")',
     '    or (OperationName == "deviceConnect" and isempty(ResultType))',
-    '| extend Kind = case(ResultType == "404104", "drop", ResultType == "401003", "auth",',
-    '    ResultType in ("400027", "409002"), "duplicate", "connect")',
+    // A refusal of an identity the hub no longer has is no credential refusal, and only an attempt
+    // to connect is a refusal: the same words on a disconnect are left out.
+    '| extend Removed = ResultType == "404001"',
+    `    or (ResultType == "401003" and ErrorMessage contains ${kqlString(NOT_IN_HUB_WORDS)})`,
+    '| extend Kind = case(ResultType == "404104", "drop",',
+    '    Removed and OperationName == "deviceConnect", "removed", Removed, "",',
+    '    ResultType == "401003", "auth", ResultType in ("400027", "409002"), "duplicate", "connect")',
+    '| where isnotempty(Kind)',
     '| distinct DeviceId, TimeGenerated, Kind, Period, MaskedIpAddress',
     // Newest first per device: prev() is the next event in time, next() the previous one.
     '| sort by DeviceId asc, TimeGenerated desc',
@@ -133,8 +163,25 @@ function classifiedDrops(): string[] {
     '    DropsLater = row_cumsum(iff(Kind == "drop", 1, 0), DeviceId != prev(DeviceId));',
     'let Duplicates = Marked | where Kind == "duplicate"',
     '| summarize DuplicateErrors = count() by DeviceId, Period;',
-    'let Refused = Marked | where Kind == "auth" and DropsLater == 0',
-    '| summarize RefusedAfterLastDrop = count() by DeviceId;',
+    'let Refused = Marked | where Kind in ("auth", "removed") and DropsLater == 0',
+    '| summarize RefusedAfterLastDrop = countif(Kind == "auth"), RemovedAfterLastDrop = countif(Kind == "removed")',
+    '    by DeviceId;',
+    // The hub's limits, on any row of the device (deviceDisconnect or DeviceTelemetry): per bin the
+    // first and last error, so a drop meets only the few bins around it, never every error.
+    'let Limits = Events | where ResultType == "403002" or ResultType startswith "429"',
+    '| summarize FirstAt = min(TimeGenerated), LastAt = max(TimeGenerated)',
+    `    by DeviceId, Limit = iff(ResultType == "403002", "quota", "throttle"), Key = bin(TimeGenerated, ${limitBin});`,
+    'let LimitsBeside = Marked | where Kind == "drop"',
+    '| distinct DeviceId, TimeGenerated',
+    '| join kind=leftsemi (Limits | distinct DeviceId) on DeviceId',
+    `| extend Key = range(bin(TimeGenerated - ${throttledBefore}, ${limitBin}), bin(TimeGenerated + ${companion}, ${limitBin}), ${limitBin})`,
+    '| mv-expand Key to typeof(datetime)',
+    '| join kind=inner Limits on DeviceId, Key',
+    `| summarize QuotaErrors = countif(Limit == "quota" and LastAt >= TimeGenerated - ${companion}`,
+    `        and FirstAt <= TimeGenerated + ${companion}),`,
+    `    ThrottlingErrors = countif(Limit == "throttle" and LastAt >= TimeGenerated - ${throttledBefore}`,
+    `        and FirstAt <= TimeGenerated + ${companion})`,
+    '    by DeviceId, TimeGenerated;',
     `let Bursts = Marked | where Kind == "drop"`,
     `| summarize BurstDevices = dcount(DeviceId) by Bin = bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
     `| where BurstDevices >= ${INCIDENT_MIN_DEVICES} and BurstDevices >= ${INCIDENT_MIN_SHARE} * FleetSize;`,
@@ -165,14 +212,20 @@ function classifiedDrops(): string[] {
     `    Bin = bin(TimeGenerated, ${FLEET_BIN_MINUTES}m)`,
     '| join kind=leftouter Duplicates on DeviceId, Period',
     '| join kind=leftouter Refused on DeviceId',
+    '| join kind=leftouter LimitsBeside on DeviceId, TimeGenerated',
     '| join kind=leftouter Rhythm on DeviceId, Period',
     '| join kind=leftouter (Bursts | project Bin, InBurst = true) on Bin',
+    `| extend LastDropNotBack = DropsLater == 1 and ConnectsLater == 0`,
     '| extend Family = case(',
     '    coalesce(DuplicateErrors, 0) >= 2, "duplicate-identity",',
-    '    DropsLater == 1 and ConnectsLater == 0 and coalesce(RefusedAfterLastDrop, 0) >= 2, "credential-rejected",',
+    `    LastDropNotBack and coalesce(RemovedAfterLastDrop, 0) >= ${MIN_REFUSALS}, "device-removed",`,
+    `    LastDropNotBack and coalesce(RefusedAfterLastDrop, 0) >= ${MIN_REFUSALS}, "credential-rejected",`,
+    '    coalesce(QuotaErrors, 0) > 0, "quota-exceeded",',
+    '    coalesce(ThrottlingErrors, 0) > 0, "throttled",',
     '    coalesce(InBurst, false), "iot-hub-transient",',
     '    Quick and (Companion or coalesce(Regular, false)), "sas-token-expiry",',
     '    "device-or-network")',
+    // Quota and throttling are explained, but by limits someone has to act on: they stay listed.
     '| extend Unexplained = Family !in ("sas-token-expiry", "iot-hub-transient")',
     '| project DeviceId, TimeGenerated, Period, MaskedIpAddress, ReturnAt, Family, Unexplained;',
   ];

@@ -4,7 +4,12 @@
  * columns, same `take`, same total row); keep them in step.
  */
 
-import { AUTH_COMPANION_MS, QUICK_RECONNECT_MS } from '../diagnose/deviceSignals';
+import {
+  AUTH_COMPANION_MS,
+  isRemovedRefusal,
+  MIN_REFUSALS,
+  QUICK_RECONNECT_MS,
+} from '../diagnose/deviceSignals';
 import { INCIDENT_MIN_DEVICES, INCIDENT_MIN_SHARE } from '../diagnose/fleetSignals';
 import type { DigestRow } from './digestFacts';
 import {
@@ -18,12 +23,13 @@ import {
   RHYTHM_TOLERANCE,
   SAME_EPISODE_MINUTES,
   STOPPED_GRACE_MINUTES,
+  THROTTLED_BEFORE_MINUTES,
 } from './digestKql';
 import type { ConnectionEvent } from './evidence';
 import { FLEET_BIN_MINUTES } from './kql';
 
 type Period = 'day' | 'week';
-type Kind = 'drop' | 'auth' | 'duplicate' | 'connect';
+type Kind = 'drop' | 'auth' | 'removed' | 'duplicate' | 'connect';
 
 interface Marked {
   readonly deviceId: string;
@@ -44,11 +50,15 @@ interface ClassifiedDrop {
 }
 
 const BIN_MS = FLEET_BIN_MINUTES * 60_000;
+const THROTTLED_BEFORE_MS = THROTTLED_BEFORE_MINUTES * 60_000;
 const isConnected = (e: ConnectionEvent): boolean =>
   e.operation === 'deviceConnect' && e.resultType === '';
 
 function kindOf(e: ConnectionEvent): Kind | undefined {
   if (e.resultType === '404104') return 'drop';
+  // A refusal of an identity the hub no longer has is no credential refusal, and only an attempt
+  // to connect is a refusal: the same words on a disconnect are left out.
+  if (isRemovedRefusal(e)) return e.operation === 'deviceConnect' ? 'removed' : undefined;
   if (e.resultType === '401003') return 'auth';
   if (e.resultType === '400027' || e.resultType === '409002') return 'duplicate';
   return isConnected(e) ? 'connect' : undefined;
@@ -63,6 +73,48 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+interface DropFacts {
+  /** 400027/409002 of the device in the drop's period. */
+  readonly duplicateErrors: number;
+  /** The device's last drop, with no connect after it. */
+  readonly lastDropNotBack: boolean;
+  /** Connects refused as an identity the hub does not have, after the device's last drop. */
+  readonly removedAfterLastDrop: number;
+  /** Other 401003 after the device's last drop. */
+  readonly refusedAfterLastDrop: number;
+  /** A 403002 within `AUTH_COMPANION_MS` either side of the drop. */
+  readonly quota: boolean;
+  /** A 429xxx from `THROTTLED_BEFORE_MINUTES` before the drop to `AUTH_COMPANION_MS` after. */
+  readonly throttled: boolean;
+  readonly inBurst: boolean;
+  /** A quick return, with a 401003 beside the drop or a regular rhythm. */
+  readonly renewal: boolean;
+}
+
+/** The first family that holds, in the order of `DIGEST_FAMILIES` (the KQL `case`). */
+function familyOf(f: DropFacts): DigestFamily {
+  if (f.duplicateErrors >= 2) return 'duplicate-identity';
+  if (f.lastDropNotBack && f.removedAfterLastDrop >= MIN_REFUSALS) return 'device-removed';
+  if (f.lastDropNotBack && f.refusedAfterLastDrop >= MIN_REFUSALS) return 'credential-rejected';
+  if (f.quota) return 'quota-exceeded';
+  if (f.throttled) return 'throttled';
+  if (f.inBurst) return 'iot-hub-transient';
+  if (f.renewal) return 'sas-token-expiry';
+  return 'device-or-network';
+}
+
+/** Whether any of `sorted` (ascending) lies in `[from, to]`. */
+function anyWithin(sorted: readonly number[], from: number, to: number): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] ?? 0) < from) low = mid + 1;
+    else high = mid;
+  }
+  return low < sorted.length && (sorted[low] ?? 0) <= to;
 }
 
 /** KQL `percentile(x, 50)`: nearest rank. */
@@ -140,6 +192,23 @@ export class DigestComputation {
     }
     const byDevice = groupBy(marked, (m) => m.deviceId);
 
+    // The hub's limits, on any row of the device (deviceDisconnect or DeviceTelemetry).
+    const quotaAt = new Map<string, number[]>();
+    const throttledAt = new Map<string, number[]>();
+    for (const e of this.events) {
+      const limit =
+        e.resultType === '403002'
+          ? quotaAt
+          : e.resultType.startsWith('429')
+            ? throttledAt
+            : undefined;
+      if (limit === undefined) continue;
+      const list = limit.get(e.deviceId);
+      if (list) list.push(Date.parse(e.time));
+      else limit.set(e.deviceId, [Date.parse(e.time)]);
+    }
+    for (const list of [...quotaAt.values(), ...throttledAt.values()]) list.sort((a, b) => a - b);
+
     const duplicates = new Map<string, number>();
     for (const m of marked.filter((x) => x.kind === 'duplicate')) {
       const key = `${m.deviceId}|${m.period}`;
@@ -194,12 +263,16 @@ export class DigestComputation {
       let connectsLater = 0;
       let dropsLater = 0;
       let refusedAfterLastDrop = 0;
+      let removedAfterLastDrop = 0;
       const features = desc.map((m, i) => {
         if (m.kind === 'connect') connectsLater++;
         if (m.kind === 'drop') dropsLater++;
         if (m.kind === 'auth' && dropsLater === 0) refusedAfterLastDrop++;
+        if (m.kind === 'removed' && dropsLater === 0) removedAfterLastDrop++;
         return { m, i, connectsLater, dropsLater };
       });
+      const quota = quotaAt.get(deviceId) ?? [];
+      const throttled = throttledAt.get(deviceId) ?? [];
       for (const { m, i, connectsLater: cl, dropsLater: dl } of features) {
         if (m.kind !== 'drop') continue;
         const later1 = desc[i - 1];
@@ -216,16 +289,16 @@ export class DigestComputation {
           (earlier1?.kind === 'auth' && m.time - earlier1.time <= AUTH_COMPANION_MS) ||
           (later1?.kind === 'auth' && later1.time - m.time <= AUTH_COMPANION_MS);
         const inBurst = burstBins.has(Math.floor(m.time / BIN_MS) * BIN_MS);
-        const family: DigestFamily =
-          (duplicates.get(`${deviceId}|${m.period}`) ?? 0) >= 2
-            ? 'duplicate-identity'
-            : dl === 1 && cl === 0 && refusedAfterLastDrop >= 2
-              ? 'credential-rejected'
-              : inBurst
-                ? 'iot-hub-transient'
-                : quick && (companion || regular.get(m.period) === true)
-                  ? 'sas-token-expiry'
-                  : 'device-or-network';
+        const family = familyOf({
+          duplicateErrors: duplicates.get(`${deviceId}|${m.period}`) ?? 0,
+          lastDropNotBack: dl === 1 && cl === 0,
+          removedAfterLastDrop,
+          refusedAfterLastDrop,
+          quota: anyWithin(quota, m.time - AUTH_COMPANION_MS, m.time + AUTH_COMPANION_MS),
+          throttled: anyWithin(throttled, m.time - THROTTLED_BEFORE_MS, m.time + AUTH_COMPANION_MS),
+          inBurst,
+          renewal: quick && (companion || regular.get(m.period) === true),
+        });
         drops.push({
           deviceId,
           time: m.time,

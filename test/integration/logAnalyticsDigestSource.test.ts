@@ -6,10 +6,14 @@
 
 import { randomUUID } from 'node:crypto';
 
+import { answerFromEvents } from '../../lib/bench/workspaceHandler';
 import { buildDigestReport } from '../../lib/digest/digestReport';
 import { gatherDigest } from '../../lib/digest/gatherDigest';
+import { toConnectionEvents } from '../../lib/evidence/connectionEvents';
 import { DIGEST_RESULT_COLUMNS } from '../../lib/evidence/digestFacts';
 import { planDigestQueries, type DigestQueryName } from '../../lib/evidence/digestKql';
+import { ExportDigestSource } from '../../lib/evidence/digestSource';
+import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { LogAnalyticsDigestSource } from '../../lib/evidence/logAnalyticsDigestSource';
 import {
   createLogsQueryClient,
@@ -22,6 +26,12 @@ import {
   table,
   type WireColumnType,
 } from '../support/localLogAnalyticsServer';
+import {
+  LIMIT_DAY_FAMILIES,
+  LIMIT_DAY_HUB,
+  LIMIT_DAY_ROWS,
+  LIMIT_DAY_UNTIL,
+} from '../unit/digest/limitDay';
 
 const WORKSPACE_ID = '5b8d2c1e-0f4a-4c3b-9d7e-6a1f2e3d4c5b';
 const HUB =
@@ -105,7 +115,10 @@ test('sends each query with the digest timespan and reads columns by name', asyn
   const before = workspace.server.requests.length;
   const gathered = await gatherDigest(HUB, UNTIL, sources());
   const requests = workspace.server.requests.slice(before);
-  expect(requests).toHaveLength(7); // six digest queries and one timeline
+  // Six digest queries, one timeline, and the flapping devices' 30-day history.
+  expect(requests).toHaveLength(8);
+  expect(requests[7]?.query).toContain('DropsIn30Days');
+  expect(requests[7]?.timespan).toBe('2026-10-21T07:00:00.000Z/2026-11-20T07:00:00.000Z');
   for (const request of requests.slice(0, 6)) {
     expect(request.timespan).toBe('2026-11-12T07:00:00.000Z/2026-11-20T07:00:00.000Z');
   }
@@ -183,4 +196,59 @@ test('a partial answer keeps its rows with a warning; a refusal is a stated gap'
   const report = buildDigestReport(gathered, UNTIL);
   expect(report.sections.find((s) => s.id === 'sites')?.lines).toHaveLength(1);
   expect(report.sections.find((s) => s.id === 'stopped')?.missing).toMatch(/query failed/);
+});
+
+test('a day of hub limits and removed identities: the new families read from the wire', async () => {
+  // The local server runs no KQL: it answers each digest query with the rows the export-file
+  // computation gives over the same rows (the KQL itself is bound by the Kusto language service
+  // in digestKqlSchema.test.ts), and the devices' timelines and histories from the same events.
+  const events = toConnectionEvents(LIMIT_DAY_ROWS);
+  const limitPlan = planDigestQueries(LIMIT_DAY_HUB, LIMIT_DAY_UNTIL);
+  const exportDigest = new ExportDigestSource(events);
+  const workspaceAnswer = answerFromEvents(events);
+  workspace.server.handle(async (request) => {
+    const query = limitPlan.queries.find((q) => q.query === request.query);
+    if (!query) return workspaceAnswer(request);
+    const rows = (await exportDigest.digestRows(query)).value;
+    return reply.tables(wire(query.name, rows));
+  });
+  const before = workspace.server.requests.length;
+  const gathered = await gatherDigest(LIMIT_DAY_HUB, LIMIT_DAY_UNTIL, sources());
+  const sent = workspace.server.requests.slice(before).map((r) => r.query ?? '');
+  for (const query of limitPlan.queries) {
+    expect(sent).toContain(query.query);
+    expect(query.query).toContain('| where Category in ("Connections", "DeviceTelemetry")');
+    expect(query.query).toContain('ErrorMessage = tostring(Properties.errorMessage)');
+  }
+  expect(gathered.gaps).toEqual([]);
+  for (const [family, expected] of Object.entries(LIMIT_DAY_FAMILIES)) {
+    expect(gathered.facts.day?.families.find((f) => f.family === family)).toEqual({
+      family,
+      ...expected,
+    });
+  }
+
+  // The same report as over the export files, the per-device causes read from the timelines the
+  // server sent (their DeviceTelemetry rows included).
+  const offline = await gatherDigest(LIMIT_DAY_HUB, LIMIT_DAY_UNTIL, {
+    digest: exportDigest,
+    evidence: ExportFileSource.fromEvents(events),
+  });
+  const online = buildDigestReport(gathered, LIMIT_DAY_UNTIL);
+  const sectionData = (report: typeof online, id: string) =>
+    report.sections.find((s) => s.id === id)?.lines.map((l) => [l.text, l.data]);
+  expect(sectionData(online, 'families')).toEqual(
+    sectionData(buildDigestReport(offline, LIMIT_DAY_UNTIL), 'families'),
+  );
+  const families = online.sections.find((s) => s.id === 'families')!;
+  expect(families.lines.map((l) => l.text)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^Hub quota used up: 2 drops from 1 device/),
+      expect.stringMatching(/^Throttled by the hub: 2 drops from 1 device/),
+      expect.stringMatching(/^Identity removed or disabled: 2 drops from 2 devices/),
+    ]),
+  );
+  expect(gathered.causes.get('meter-17')?.cause).toBe('quota-exceeded');
+  expect(gathered.causes.get('sensor-31')?.cause).toBe('throttled');
+  expect(gathered.causes.get('gateway-05')?.cause).toBe('device-removed');
 });

@@ -126,7 +126,7 @@ describe('runDailyDigests', () => {
     const hook = received[1]!;
     expect(hook.json).toMatchObject({
       event: 'digest.daily',
-      version: 2,
+      version: 3,
       sentAt: now.toISOString(),
       data: { hub: { resourceId: HUB } },
     });

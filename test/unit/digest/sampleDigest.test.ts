@@ -59,6 +59,16 @@ describe('the sample digest names', () => {
     expect(first.text).toMatch(/slowest return 25 min/);
   });
 
+  test('each flapping device with its own history: recurring, over the 8 hours the sample holds', () => {
+    const first = section('flapping').lines[0]!;
+    expect(first.data).toMatchObject({ history: 'recurring', dropsIn30Days: 9, dropsIn7Days: 9 });
+    expect(first.text).toMatch(/ · Recurring: 9 drops in the 8 h of logs read$/);
+    expect(gathered.histories?.size).toBe(gathered.facts.flapping?.rows.length);
+    for (const line of section('flapping').lines) {
+      expect(line.data.history).toMatch(/^(first-in-30-days|rare|recurring)$/);
+    }
+  });
+
   test('the renewal noise of the .NET/Java devices as the largest, harmless family', () => {
     const families = section('families').lines.map((l) => l.data);
     const renewals = families.find((f) => f.family === 'sas-token-expiry')!;
@@ -121,6 +131,23 @@ describe('the sample digest names', () => {
   });
 });
 
+test('a failed history read is a stated gap; the flapping devices are listed without it', async () => {
+  const evidence = await ExportFileSource.fromPath(repoPath('samples', 'workspace'));
+  const failing = Object.assign(Object.create(evidence) as ExportFileSource, {
+    deviceHistory: () => Promise.reject(new Error('HTTP 500 InternalServerError')),
+  });
+  const without = await gatherDigest(HUB, UNTIL, {
+    digest: new ExportDigestSource(evidence.events),
+    evidence: failing,
+  });
+  expect(without.gaps).toEqual(['device history: HTTP 500 InternalServerError']);
+  const flapping = buildDigestReport(without, UNTIL).sections.find((s) => s.id === 'flapping');
+  expect(flapping?.lines.map((l) => l.text)).toEqual(
+    section('flapping').lines.map((l) => l.text.replace(/ · (First drop|Rare|Recurring).*$/, '')),
+  );
+  expect(flapping?.lines[0]?.data.history).toBeNull();
+});
+
 test('the lab hub in the same workspace is not counted', () => {
   expect(text).not.toMatch(/lab-sim-01/);
   expect(gathered.gaps).toEqual([]);
@@ -161,13 +188,13 @@ describe('renderings', () => {
     expect(JSON.stringify(card)).toContain('pump-station-7');
   });
 
-  test('the webhook event is digest.daily in the v2 envelope of schemas/webhook-v2.schema.json', () => {
+  test('the webhook event is digest.daily in the v3 envelope of schemas/webhook-v3.schema.json', () => {
     const validate = validateWebhookEvent;
     const event = renderDigestWebhookEvent(report, '2026-11-21T07:00:03.000Z');
     expect(validate(event) ? [] : validate.errors).toEqual([]);
     expect(event).toMatchObject({
       event: 'digest.daily',
-      version: 2,
+      version: 3,
       sentAt: '2026-11-21T07:00:03.000Z',
     });
     expect(event.id).toMatch(/^digest-contoso-fleet-hub-\d{4}-\d{2}-\d{2}$/);

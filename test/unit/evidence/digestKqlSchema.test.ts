@@ -4,11 +4,15 @@
  * and the hub only ever inside one string literal.
  */
 
+import { AUTH_COMPANION_MS } from '../../../lib/diagnose/deviceSignals';
 import {
+  DIGEST_FAMILIES,
   DIGEST_LIST_ROWS,
   DIGEST_QUERY_NAMES,
   DIGEST_SDK_ROWS,
   InvalidHubError,
+  LIMIT_BIN_MINUTES,
+  NOT_IN_HUB_WORDS,
   planDigestQueries,
   type DigestQueryName,
 } from '../../../lib/evidence/digestKql';
@@ -55,6 +59,11 @@ describe.each(DIGEST_QUERY_NAMES)('%s', (name) => {
     expect(new Set(analysis.tableReferences)).toEqual(new Set(['AzureDiagnostics']));
   });
 
+  test('reads the Connections rows and the DeviceTelemetry (error) rows', () => {
+    const query = plan.queries.find((q) => q.name === name)!.query;
+    expect(query).toContain('| where Category in ("Connections", "DeviceTelemetry")\n');
+  });
+
   test('holds the hub once, as one whole string literal', () => {
     expect(analysis.stringLiterals.filter((s) => s === HUB)).toHaveLength(1);
     expect(analysis.stringLiterals.filter((s) => s.includes('iothubs'))).toEqual([HUB]);
@@ -71,7 +80,7 @@ describe.each(DIGEST_QUERY_NAMES)('%s', (name) => {
   test('bounds the rows it returns', () => {
     const query = plan.queries.find((q) => q.name === name)!.query;
     if (name === 'digestFamilies') {
-      // Grouped by period and family: at most 2 × 5 + 2 rows.
+      // Grouped by period and family: at most 2 × 8 families + 2 rows.
       expect(query).toMatch(/by Period, Family/);
     } else {
       const limit = name === 'digestSdks' ? DIGEST_SDK_ROWS : DIGEST_LIST_ROWS;
@@ -79,6 +88,29 @@ describe.each(DIGEST_QUERY_NAMES)('%s', (name) => {
       expect(query).toMatch(/summarize Total = count\(\)/);
     }
   });
+});
+
+describe.each(['digestFamilies', 'digestDevices', 'digestSites'] as const)(
+  '%s classifies the drops',
+  (name) => {
+    const literals = analysed.get(name)!.stringLiterals;
+
+    test('with the limits (403002, 429xxx) and the removed identities (404001, the words)', () => {
+      expect(literals).toEqual(
+        expect.arrayContaining(['403002', '429', '404001', '401003', NOT_IN_HUB_WORDS]),
+      );
+    });
+
+    test('into the families in the order of precedence of DIGEST_FAMILIES', () => {
+      // Their first mention is the `case`, one arm each in order (the JS mirror's `familyOf`).
+      const families = literals.filter((s) => (DIGEST_FAMILIES as readonly string[]).includes(s));
+      expect([...new Set(families)]).toEqual(DIGEST_FAMILIES);
+    });
+  },
+);
+
+test('the limit bins are exact: no window of a limit error fits inside one', () => {
+  expect(LIMIT_BIN_MINUTES * 60_000).toBeLessThanOrEqual(2 * AUTH_COMPANION_MS);
 });
 
 describe('hostile input never reaches the KQL', () => {
