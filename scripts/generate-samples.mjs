@@ -1749,6 +1749,7 @@ function readme() {
     '',
     '- Only the 404104 `errorMessage` is a documented log string; the 401003 text is one of the messages listed in the error-code docs; the texts for 400027, 500001 and 500008 are illustrative.',
     '- `authType` is `null` and `sdkVersion` appears only on `deviceConnect` rows, as in the real samples.',
+    '- Cards carry a _History_ line ("is this new for this device?"). The workspace holds 8 hours, so the labels say how much they read, e.g. `Recurring: 6 drops in the 6 h of logs read` for thermostat-0042 and `First drop in the 5 h of logs read` for sensor-0017; against a real workspace the history query reads 30 days.',
     '',
     '## Scenario families for `npm run eval` (scripts/scenarios.mjs)',
     '',

@@ -165,10 +165,6 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
     evidence.span.end,
   );
 
-  // The hub's limits refuse every device; they come before any one device's fault.
-  const limits = diagnoseHubLimits(devices, fleet, evidence);
-  if (limits) return finish(limits, evidence, devices);
-
   // The first device with a specific fault speaks for the alert; later devices are not assessed.
   // Identities that fail the same way at the same moment are one cause on several identities.
   for (const device of devices) {
@@ -178,6 +174,12 @@ export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
       return finish(widenToTwins(verdict, device, fleet, evidence), evidence, devices);
     }
   }
+
+  // The hub's limits (quota, throttling) explain drops that read as a hub incident, a renewal wave
+  // or a network idle time-out; a device's own lasting fault (a clone, a removed identity, a
+  // rejected credential) still comes first, as in the digest.
+  const limits = diagnoseHubLimits(devices, fleet, evidence);
+  if (limits) return finish(limits, evidence, devices);
 
   const waves = diagnoseWaves(fleet, evidence, devices);
   if (waves) return finish(waves, evidence, devices);
