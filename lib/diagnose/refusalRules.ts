@@ -132,8 +132,8 @@ function readingsOf(device: DeviceSignals, refusals: readonly TimedEvent[]): Rea
     const words = keyWords > 0 ? `; ${plural(keyWords, 'refusal')} name the signature or key` : '';
     readings.push({
       signal: 'reading-key-changed',
-      name: 'a key changed on the hub',
-      text: `${before}${midSession}${words}: keys regenerated on the hub, or the identity deleted and created again, refuse the old credential from then on`,
+      name: 'a key changed on the hub (or the identity disabled or deleted)',
+      text: `${before}${midSession}${words}: keys regenerated on the hub, or the identity deleted and created again, refuse the old credential from then on; so does an identity disabled or deleted, which the hub refuses over MQTT with a plain 401003`,
       weight:
         (keyWords > 0 ? 2 : 0) +
         (midSession ? 1.5 : 0) +
