@@ -23,6 +23,8 @@ import { percent, plural, timeRange } from './format';
 /** A limit error this long before a drop (throttled sends), or this soon after, is beside it. */
 const BEFORE_DROP_MS = 5 * 60_000;
 const AFTER_DROP_MS = 90_000;
+/** Connects refused with a limit error this long after a drop still belong to it. */
+const REFUSED_AFTER_DROP_MS = 30 * 60_000;
 /** Hub-wide limit errors in the window that make a fleet verdict on their own (metric alerts). */
 const FLEET_LIMIT_ERRORS = 10;
 
@@ -30,21 +32,29 @@ function item(signal: string, text: string): EvidenceItem {
   return { signal, text };
 }
 
-/** The device's limit errors beside any of its drops, and how many drops had one. */
+/**
+ * The device's limit errors beside any of its drops, and how many drops had one: sends refused
+ * in the minutes before the drop, the error on the drop itself, and connects refused after it
+ * until the device is back (the quota refuses them until it resets).
+ */
 function besideDrops(
   device: DeviceSignals,
   errors: readonly TimedEvent[],
 ): { near: TimedEvent[]; drops: number } {
   const near = new Set<TimedEvent>();
   let drops = 0;
-  for (const drop of device.drops) {
+  device.drops.forEach((drop, i) => {
+    const next = device.drops[i + 1]?.ms ?? Infinity;
+    const until = Math.min(next, drop.ms + REFUSED_AFTER_DROP_MS);
     const beside = errors.filter(
-      (e) => e.ms >= drop.ms - BEFORE_DROP_MS && e.ms <= drop.ms + AFTER_DROP_MS,
+      (e) =>
+        (e.ms >= drop.ms - BEFORE_DROP_MS && e.ms <= drop.ms + AFTER_DROP_MS) ||
+        (e.ms > drop.ms && e.ms < until && e.operation === 'deviceConnect'),
     );
     if (beside.length > 0) drops++;
     for (const e of beside) near.add(e);
-  }
-  return { near: [...near], drops };
+  });
+  return { near: [...near].sort((a, b) => a.ms - b.ms), drops };
 }
 
 interface LimitKind {

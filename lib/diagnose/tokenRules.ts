@@ -23,6 +23,11 @@ export const DEFAULT_TOKEN_WINDOW_MS = { min: 60 * MIN, max: 76 * MIN };
  * and short clocks are more often a firewall's or a throttle's.
  */
 const MIN_CONFIGURED_CLOCK_MS = 15 * MIN;
+/**
+ * The hub's idle cap: it closes an MQTT connection after 1,767 s (29.45 min) without traffic, so a
+ * keep-alive set above 1,177 s drops the device every ~30 min. That clock is the keep-alive.
+ */
+const HUB_IDLE_CAP_CLOCK_MS = { min: 28 * MIN, max: 32 * MIN };
 /** Around the default clock, a period that misses its window is not read as a configured token. */
 const NEAR_DEFAULT_CLOCK_MS = { min: 50 * MIN, max: 90 * MIN };
 /** Token lifetimes people configure range from minutes to a day. */
@@ -181,7 +186,8 @@ export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | 
     family?.mqttRenewal === 'waits-for-hub' &&
     notTokenReason(device) === undefined &&
     periodic.medianMs >= MIN_CONFIGURED_CLOCK_MS &&
-    !within(periodic.medianMs, NEAR_DEFAULT_CLOCK_MS);
+    !within(periodic.medianMs, NEAR_DEFAULT_CLOCK_MS) &&
+    !within(periodic.medianMs, HUB_IDLE_CAP_CLOCK_MS);
   if (!expiredHere && !seenOnOtherCycles && !defaultClock && !configuredLifetime) {
     return undefined;
   }

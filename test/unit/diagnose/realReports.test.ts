@@ -151,6 +151,15 @@ describe("the hub's quota: one device versus most of the fleet", () => {
     );
   });
 
+  test('connects refused with 403002 after the drop belong to the quota too', async () => {
+    const events = [event('q2', 0, 'connect'), event('q2', 100, '404104')];
+    for (let t = 103; t < 118; t += 3) {
+      events.push(coded('q2', t, 'deviceConnect', '403002', quotaMessage));
+    }
+    const diagnosis = await verdict('q2', events, 90, 105);
+    expect(diagnosis).toMatchObject({ cause: 'quota-exceeded', reconnected: false });
+  });
+
   test('403002 beside the drops of most of the fleet: quota-exceeded for the fleet, not a hub incident', async () => {
     const events: ConnectionEvent[] = [];
     for (let i = 0; i < 40; i++) {
@@ -167,6 +176,26 @@ describe("the hub's quota: one device versus most of the fleet", () => {
     const { diagnosis } = await reportFor(deviceAlert(['f-0'], 90, 105), events);
     expect(diagnosis).toMatchObject({ cause: 'quota-exceeded', scope: 'fleet' });
     expect(diagnosis?.summary).toMatch(/Not a hub incident/);
+  });
+});
+
+describe('a clock without 401003 on an SDK that waits for the hub', () => {
+  const clock = (id: string, period: number): ConnectionEvent[] => {
+    const events: ConnectionEvent[] = [event(id, 0, 'connect')];
+    for (let t = period; t < 300; t += period) {
+      events.push(event(id, t, '404104'), event(id, t + 0.8, 'connect'));
+    }
+    return events;
+  };
+
+  test('every 20 min is a configured token lifetime (the hub closes it; keep-alives keep idle time-outs away)', async () => {
+    const diagnosis = await verdict('j20', clock('j20', 20), 270, 285);
+    expect(diagnosis?.cause).toBe('sas-token-expiry');
+    expect(diagnosis?.evidence.map((e) => e.signal)).toContain('configured-lifetime');
+  });
+
+  test("every 30 min is the hub's idle cap (a keep-alive above 1,177 s), not a token", async () => {
+    expect((await verdict('j30', clock('j30', 30), 260, 275))?.cause).toBe('device-or-network');
   });
 });
 
