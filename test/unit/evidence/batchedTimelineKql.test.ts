@@ -11,77 +11,19 @@ import {
 import { buildDeviceTimelineQuery } from '../../../lib/evidence/kql';
 import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
 import {
-  AZURE_ACTIVITY,
-  AZURE_DIAGNOSTICS,
-  analyzeKql,
-  kustoGlobals,
-  type KqlAnalysis,
-} from '../../support/kustoSchema';
+  analyseWithHostileIds,
+  BAD_HUB,
+  HUB,
+  itKeepsHostileIdsInLiterals,
+} from '../../support/hostileDeviceQuery';
 
-const globals = kustoGlobals([AZURE_DIAGNOSTICS, AZURE_ACTIVITY]);
-
-const HUB =
-  '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-iot/providers/microsoft.devices/iothubs/hub-prod-01';
-const BAD_HUB =
-  '/subscriptions/x/resourcegroups/rg")|take 1//providers/microsoft.devices/iothubs/h';
-
-const HOSTILE_DEVICES = [
-  'sensor-0042',
-  'quote"inside',
-  "single'quote",
-  'back\\slash\\',
-  'new\nline',
-  'carriage\rreturn\ttab',
-  'bell\u0007and\u0000nul',
-  '"); AzureActivity | take 1 //',
-  '\\"); AzureActivity | take 1 //',
-  '" | union AzureActivity | where "1" == "1',
-  "'; AzureActivity; //",
-  '@"verbatim"',
-  'h"hidden"',
-  'Gerät-Ωµ-设备-🚀',
-  'rtl\u202eoverride',
-  'line\u2028separator\u2029paragraph',
-  'x'.repeat(256),
-];
-
-const hostile = analyzeKql(buildDeviceTimelinesQuery([HUB, BAD_HUB], HOSTILE_DEVICES), globals);
-const benign = analyzeKql(
-  buildDeviceTimelinesQuery(
-    [HUB],
-    HOSTILE_DEVICES.map((_, i) => `device-${i}`),
-  ),
-  globals,
-);
-
-const kinds = (analysis: KqlAnalysis): string[] => analysis.tokens.map((t) => t.kind);
+const analysis = analyseWithHostileIds(buildDeviceTimelinesQuery);
+const { hostile } = analysis;
 
 describe('the batched device-timeline query', () => {
-  test('parses and binds against the AzureDiagnostics schema with no diagnostics', () => {
-    expect(hostile.diagnostics).toEqual([]);
-    expect(benign.diagnostics).toEqual([]);
-  });
+  itKeepsHostileIdsInLiterals(analysis);
 
-  test('reads AzureDiagnostics once and nothing else', () => {
-    expect(hostile.tableReferences).toEqual(['AzureDiagnostics']);
-  });
-
-  test('has exactly the syntax of the same query with harmless IDs', () => {
-    expect(kinds(hostile)).toEqual(kinds(benign));
-    expect(hostile.tokens.filter((t) => t.trivia.includes('//'))).toEqual([]);
-  });
-
-  test('holds every device ID as one whole literal, as literalDeviceId predicts', () => {
-    expect(hostile.stringLiterals).toEqual([
-      'MICROSOFT.DEVICES',
-      'IOTHUBS',
-      'Connections',
-      'DeviceTelemetry',
-      HUB,
-      'properties_s',
-      '',
-      ...HOSTILE_DEVICES.map(literalDeviceId),
-    ]);
+  test('literalDeviceId drops control characters other than line breaks and tabs', () => {
     expect(literalDeviceId('bell\u0007and\u0000nul')).toBe('bellandnul');
     expect(literalDeviceId('new\nline\ttab')).toBe('new\nline\ttab');
   });

@@ -4,7 +4,6 @@
  * stay inside literals, and its bounds: one row per device, 1 to 50 devices, 30 days of timespan.
  */
 
-import { literalDeviceId } from '../../../lib/evidence/batchedTimelineKql';
 import {
   buildDeviceHistoryQuery,
   HISTORY_DAYS,
@@ -14,78 +13,18 @@ import {
 } from '../../../lib/evidence/kql';
 import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
 import {
-  AZURE_ACTIVITY,
-  AZURE_DIAGNOSTICS,
-  analyzeKql,
-  kustoGlobals,
-  type KqlAnalysis,
-} from '../../support/kustoSchema';
+  analyseWithHostileIds,
+  BAD_HUB,
+  HUB,
+  itKeepsHostileIdsInLiterals,
+} from '../../support/hostileDeviceQuery';
 import { testAlert } from '../../support/testAlert';
 
-const globals = kustoGlobals([AZURE_DIAGNOSTICS, AZURE_ACTIVITY]);
-
-const HUB =
-  '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-iot/providers/microsoft.devices/iothubs/hub-prod-01';
-const BAD_HUB =
-  '/subscriptions/x/resourcegroups/rg")|take 1//providers/microsoft.devices/iothubs/h';
-
-const HOSTILE_DEVICES = [
-  'sensor-0042',
-  'quote"inside',
-  "single'quote",
-  'back\\slash\\',
-  'new\nline',
-  'carriage\rreturn\ttab',
-  'bell\u0007and\u0000nul',
-  '"); AzureActivity | take 1 //',
-  '\\"); AzureActivity | take 1 //',
-  '" | union AzureActivity | where "1" == "1',
-  "'; AzureActivity; //",
-  '@"verbatim"',
-  'Gerät-Ωµ-设备-🚀',
-  'rtl\u202eoverride',
-  'x'.repeat(256),
-];
-
-const hostile = analyzeKql(buildDeviceHistoryQuery([HUB, BAD_HUB], HOSTILE_DEVICES), globals);
-const benign = analyzeKql(
-  buildDeviceHistoryQuery(
-    [HUB],
-    HOSTILE_DEVICES.map((_, i) => `device-${i}`),
-  ),
-  globals,
-);
-
-const kinds = (analysis: KqlAnalysis): string[] => analysis.tokens.map((t) => t.kind);
+const analysis = analyseWithHostileIds(buildDeviceHistoryQuery);
+const { hostile } = analysis;
 
 describe('the device-history query', () => {
-  test('parses and binds against the AzureDiagnostics schema with no diagnostics', () => {
-    expect(hostile.diagnostics).toEqual([]);
-    expect(benign.diagnostics).toEqual([]);
-  });
-
-  test('reads AzureDiagnostics once and nothing else', () => {
-    expect(hostile.tableReferences).toEqual(['AzureDiagnostics']);
-  });
-
-  test('has exactly the syntax of the same query with harmless IDs', () => {
-    expect(kinds(hostile)).toEqual(kinds(benign));
-    expect(hostile.tokens.filter((t) => t.trivia.includes('//'))).toEqual([]);
-  });
-
-  test('holds every device ID as one whole literal, and the invalid hub nowhere', () => {
-    expect(hostile.stringLiterals).toEqual([
-      'MICROSOFT.DEVICES',
-      'IOTHUBS',
-      'Connections',
-      'DeviceTelemetry',
-      HUB,
-      'properties_s',
-      '',
-      ...HOSTILE_DEVICES.map(literalDeviceId),
-      '404104',
-    ]);
-  });
+  itKeepsHostileIdsInLiterals(analysis, ['404104']);
 
   test('returns exactly the columns LogAnalyticsSource reads, with their types', () => {
     const spec = RESULT_COLUMNS.deviceHistory;

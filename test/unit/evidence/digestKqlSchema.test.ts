@@ -23,15 +23,9 @@ import {
   sdkDevicesQuery,
   siteDropsQuery,
 } from '../../../lib/digest/queryLinks';
-import {
-  AZURE_ACTIVITY,
-  AZURE_DIAGNOSTICS,
-  analyzeKql,
-  kustoGlobals,
-  type KqlAnalysis,
-} from '../../support/kustoSchema';
+import { WORKSPACE_GLOBALS as globals } from '../../support/hostileDeviceQuery';
+import { analyzeKql, type KqlAnalysis } from '../../support/kustoSchema';
 
-const globals = kustoGlobals([AZURE_DIAGNOSTICS, AZURE_ACTIVITY]);
 const HUB =
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg.iot_(eu)/providers/microsoft.devices/iothubs/hub-prod-02';
 const UNTIL = new Date('2026-11-20T07:00:00Z');

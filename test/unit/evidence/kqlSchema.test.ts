@@ -7,16 +7,14 @@
 import type { Alert } from '../../../lib/alerts/alert';
 import { planEvidenceQueries, type EvidencePlan, type QueryName } from '../../../lib/evidence/kql';
 import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
+import { WORKSPACE_GLOBALS as globals } from '../../support/hostileDeviceQuery';
 import {
-  AZURE_ACTIVITY,
   AZURE_DIAGNOSTICS,
   analyzeKql,
   kustoGlobals,
   type KqlAnalysis,
 } from '../../support/kustoSchema';
 import { testAlert } from '../../support/testAlert';
-
-const globals = kustoGlobals([AZURE_DIAGNOSTICS, AZURE_ACTIVITY]);
 
 const HUBS = [
   '/subscriptions/00000000-1111-2222-3333-444444444444/resourcegroups/rg-iot/providers/microsoft.devices/iothubs/hub-prod-01',
