@@ -17,7 +17,13 @@ export const REPLAY_USAGE = `Usage:
 Reads the dead letters of one channel from the function app's storage (AzureWebJobsStorage or
 the AzureWebJobsStorage__* URIs, STATE_STORE=azure-storage) and posts them again to that channel
 (TEAMS_WORKFLOW_URL or WEBHOOK_URL). --list only prints them. A letter whose outcome was unknown
-(a time-out) may already be in the channel: check before replaying it.`;
+(a time-out) may already be in the channel: check before replaying it.
+
+Options:
+  --channel teams|webhook       the channel whose dead letters to post again
+  --alert-id ALERT_ID           only that alert's letters
+  --list                        print the letters (one JSON line each), post nothing
+  -h, --help`;
 
 export interface ReplayIo {
   readonly stdout: (text: string) => void;

@@ -17,19 +17,12 @@ import { planEvidenceQueries } from '../evidence/kql';
 import { MetricsFileSource } from '../evidence/metricsFile';
 import { renderTeamsMessage } from '../render/teamsCard';
 import { renderText } from '../render/text';
-import { runReplay } from './replay';
+import { REPLAY_USAGE, runReplay } from './replay';
 import { renderWebhookEvent } from '../render/webhookPayload';
 import { alertMessage } from '../outgoingMessage';
+import { type Command, COMMAND_USAGE, COMMANDS, isCommand, USAGE } from './usage';
 
-export const USAGE = `Usage:
-  enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
-  enricher queries --alert ALERT.json
-  enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]   (dead letters; see replay --help)
-  enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
-
-LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
-Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
-         --lookback-minutes N (default 360), --help`;
+export { USAGE } from './usage';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -130,9 +123,29 @@ async function loadSource<T>(
   }
 }
 
+function help(io: CliIo, text: string): number {
+  io.stdout(`${text}\n`);
+  return 0;
+}
+
+function usageOf(command: Command): string {
+  return command === 'replay' ? REPLAY_USAGE : COMMAND_USAGE[command];
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `unknown command: ${name} (commands: ${COMMANDS.join(', ')}; enricher --help for usage)`,
+  );
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
+  const first = argv[0];
+  if (first === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
   try {
+    // Before the options, so that `enricher bogus --foo` is about the command.
+    if (first !== undefined && /^[^-]/.test(first) && first !== 'help' && !isCommand(first)) {
+      throw unknownCommand(first);
+    }
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
@@ -151,12 +164,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         help: { type: 'boolean', short: 'h' },
       },
     });
-    if (values.help) {
-      io.stdout(`${USAGE}\n`);
-      return 0;
-    }
     const [command, ...extra] = positionals;
-    if (command === undefined) throw new UsageError('missing command: classify, queries or digest');
+    if (command === 'help') {
+      const topic = extra[0];
+      if (topic === undefined) return help(io, USAGE);
+      if (extra.length > 1) throw new UsageError(`unexpected argument: ${extra[1] ?? ''}`);
+      if (!isCommand(topic)) throw unknownCommand(topic);
+      return help(io, usageOf(topic));
+    }
+    if (command !== undefined && !isCommand(command)) throw unknownCommand(command);
+    if (values.help) return help(io, command === undefined ? USAGE : usageOf(command));
+    if (command === undefined) {
+      throw new UsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
+    }
+    if (command === 'replay') throw new UsageError('replay comes first: enricher replay --help');
     if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
     if (command === 'digest') {
       const output = await runDigestCommand(
@@ -194,7 +215,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(`${JSON.stringify(queries, null, 2)}\n`);
       return 0;
     }
-    if (command !== 'classify') throw new UsageError(`unknown command: ${command}`);
 
     if (values.json && values.format !== undefined && values.format !== 'json') {
       throw new UsageError('use either --json or --format, not both');

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { runCli } from '../../../lib/cli/runCli';
+import { runCli, USAGE } from '../../../lib/cli/runCli';
 import { teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { repoPath } from '../../support/fixtures';
 
@@ -144,6 +144,16 @@ describe('bad usage and unreadable input: exit 2 with one line', () => {
   test.each([
     ['no command', [], /missing command/],
     ['unknown command', ['explain', '--alert', alert], /unknown command: explain/],
+    [
+      'unknown command alone',
+      ['bogus'],
+      /^enricher: unknown command: bogus \(commands: classify, queries, replay, digest;/,
+    ],
+    ['unknown command with --help', ['whatif', '--help'], /unknown command: whatif/],
+    ['unknown command, unknown option', ['bogus', '--foo'], /unknown command: bogus/],
+    ['unknown command after an option', ['--json', 'bogus'], /unknown command: bogus/],
+    ['help on an unknown command', ['help', 'bogus'], /unknown command: bogus/],
+    ['replay after an option', ['--json', 'replay'], /replay comes first/],
     ['unknown option', ['classify', '--alrt', alert], /Unknown option '--alrt'/],
     ['no --alert', ['queries'], /--alert is required/],
     ['no output choice', ['classify', '--alert', alert, '--logs', logs], /--json or --format/],
@@ -199,5 +209,43 @@ describe('bad usage and unreadable input: exit 2 with one line', () => {
     const run = await cli('--help');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('enricher classify');
+  });
+});
+
+describe('help', () => {
+  test.each([['--help'], ['-h'], ['help']])(
+    '%s prints the general usage, every command, and exits 0',
+    async (flag) => {
+      const run = await cli(flag);
+      expect(run).toMatchObject({ code: 0, stdout: `${USAGE}\n`, stderr: '' });
+      for (const command of ['classify', 'queries', 'replay', 'digest']) {
+        expect(run.stdout).toContain(`enricher ${command} `);
+      }
+      expect(run.stdout).toContain('enricher COMMAND --help');
+    },
+  );
+
+  test.each([
+    ['classify', ['--alert ALERT.json', '--logs LOGS', '--metrics', '--format teams|webhook|text']],
+    ['queries', ['--alert ALERT.json', '--lookback-minutes N', '--default-hub']],
+    ['replay', ['--channel teams|webhook', '--list']],
+    ['digest', ['--hub HUB_RESOURCE_ID', '--until ISO', '--format teams|webhook|text|json']],
+  ])('%s --help prints its own usage and options, exit 0', async (command, options) => {
+    const run = await cli(command, '--help');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(new RegExp(`^Usage:\n  enricher ${command} `));
+    for (const option of options) expect(run.stdout).toContain(option);
+    // Its own lines only: no other command's usage.
+    const others = ['classify', 'queries', 'replay', 'digest'].filter((c) => c !== command);
+    for (const other of others) expect(run.stdout).not.toContain(`enricher ${other} `);
+    // `enricher help COMMAND` says the same.
+    expect((await cli('help', command)).stdout).toBe(run.stdout);
+  });
+
+  test("a command's --help wins over its missing options", async () => {
+    const run = await cli('classify', '--help', '--json');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('enricher classify --alert');
   });
 });
