@@ -33,7 +33,7 @@ export default defineConfig(
   },
   {
     files: ['lib/**/*.ts'],
-    ignores: ['lib/config.ts'],
+    ignores: ['lib/config/loadConfig.ts'],
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env' }] },
   },
   {
@@ -44,7 +44,7 @@ export default defineConfig(
       'lib/render/**/*.ts',
       'lib/evidence/kql.ts',
       'lib/evidence/batchedTimelineKql.ts',
-      'lib/evidence/sharing/evidenceBins.ts',
+      'lib/evidence/querySharing/evidenceBins.ts',
     ],
     rules: {
       'no-restricted-imports': [
@@ -59,9 +59,10 @@ export default defineConfig(
       ],
     },
   },
-  { files: ['**/*.mjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   {
-    files: ['scripts/**/*.mjs', 'examples/**/*.mjs', 'lib/devhost/inbox/*.js'],
+    files: ['scripts/**/*.mjs', 'examples/**/*.mjs', 'lib/tools/devhost/inbox/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly',

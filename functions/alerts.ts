@@ -5,7 +5,7 @@ import {
   type InvocationContext,
 } from '@azure/functions';
 
-import { receiveAlert } from '../lib/worker';
+import { receiveAlert } from '../lib/app/triggers';
 
 /** POST /api/alerts: the Azure Monitor action group webhook (common alert schema). */
 export async function alerts(

@@ -1,7 +1,8 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
-import { digestScheduleOf, processEnvironment } from '../lib/config';
-import { runDigestTimer } from '../lib/worker';
+import { digestScheduleOf } from '../lib/config/configKeys';
+import { processEnvironment } from '../lib/config/loadConfig';
+import { runDigestTimer } from '../lib/app/triggers';
 
 /** Timer: the daily fleet-health digest, one per watched hub, to Teams and the webhook. */
 export async function digest(_timer: Timer, context: InvocationContext): Promise<void> {

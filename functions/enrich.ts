@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 
-import { processQueueMessage } from '../lib/worker';
+import { processQueueMessage } from '../lib/app/triggers';
 import { ALERT_QUEUE_NAME } from '../lib/state/alertQueue';
 
 /**

@@ -1,6 +1,6 @@
 import { app, type HttpResponseInit } from '@azure/functions';
 
-import { reportHealth } from '../lib/worker';
+import { reportHealth } from '../lib/app/triggers';
 
 /** GET /api/health: configuration status by key name, never values. */
 export function health(): HttpResponseInit {

@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
-import { tickIncidentTimer } from '../lib/worker';
+import { tickIncidentTimer } from '../lib/app/triggers';
 
 /**
  * Timer trigger, every minute: incident updates and closing cards, which need no new alert.

@@ -94,7 +94,7 @@ param keyVaultPurgeProtection bool = true
 param keyVaultRecoverSoftDeleted bool = false
 
 // ---------------------------------------------------------------------------------------------
-// Parameters: app behaviour (app settings read by lib/config.ts)
+// Parameters: app behaviour (app settings read by lib/config/configKeys.ts)
 // ---------------------------------------------------------------------------------------------
 
 @minLength(1)

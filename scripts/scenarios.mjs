@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { mulberry32 } from './seededRandom.mjs';
+import { mulberry32 } from './seededRandom.cjs';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -643,7 +643,7 @@ function identity(seed) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Families added for issue 15: identities, credentials, quota, throttling, removal, silence
+// More families: identities, credentials, quota, throttling, removal, silence
 // ---------------------------------------------------------------------------------------------
 
 const C_SDK_180 = 'iothubclient/1.8.0 (native; Linux; x86_64)';

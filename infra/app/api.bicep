@@ -1,6 +1,6 @@
 // The Function app: Flex Consumption plan (FC1, Linux), Node 22, a user-assigned managed identity
 // for everything (deployment package, AzureWebJobsStorage, Key Vault references, Log Analytics,
-// metrics, Application Insights), and the app settings that lib/config.ts reads.
+// metrics, Application Insights), and the app settings that lib/config/configKeys.ts reads.
 
 @description('Function app name (also the first label of its default host name).')
 @minLength(2)
@@ -181,8 +181,8 @@ var keyVaultReference = {
   webhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webhookSecret})'
 }
 
-// Every key here is read by lib/config.ts (CONFIG_KEYS) or by the Functions host. An empty value
-// means "not set" to lib/config.ts, which keeps the key set fixed whatever the switches say.
+// Every key here is read by lib/config/configKeys.ts (CONFIG_KEYS) or by the Functions host. An empty value
+// means "not set" to lib/config/configKeys.ts, which keeps the key set fixed whatever the switches say.
 // Not set on purpose: FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and
 // WEBSITE_RUN_FROM_PACKAGE (deprecated on Flex Consumption; functionAppConfig replaces them) and
 // LOG_ANALYTICS_ENDPOINT (the public-cloud default is right).

@@ -4,7 +4,7 @@
  */
 
 import type { TimeWindow } from './alert';
-import { UnprocessableAlertError } from '../errors';
+import { UnprocessableAlertError } from '../common/errors';
 
 /** Distinct IoT hubs one alert may name; each one costs queries and a metrics read. */
 export const MAX_HUBS_PER_ALERT = 20;

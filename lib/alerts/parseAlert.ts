@@ -1,27 +1,16 @@
 /**
  * Turns an Azure Monitor webhook body into a domain `Alert`, or throws an `AppError` that says
  * exactly what is wrong and where (400: not an alert; 422: a recognised payload we refuse).
+ * Reading the alert context is `alertContext.ts`'s job; this module assembles and bounds the alert.
  */
 
-import type { z } from 'zod';
-
-import { BadRequestError, UnprocessableAlertError } from '../errors';
-import type {
-  Alert,
-  AlertSignalKind,
-  LogSearchDetails,
-  MetricCondition,
-  TimeWindow,
-} from './alert';
-import {
-  commonAlertSchema,
-  logAlertV2ContextSchema,
-  logAnalyticsContextSchema,
-  metricAlertContextSchema,
-} from './commonAlertSchema';
-import { withoutUndefined } from '../objects';
+import { BadRequestError, UnprocessableAlertError } from '../common/errors';
+import { withoutUndefined } from '../common/withoutUndefined';
+import type { Alert } from './alert';
+import { check, isRecord, readContext } from './alertContext';
 import { clampWindow, pickHubs, scopeHubs } from './alertScope';
-import { parseAlertTimestamp, parseIsoDuration } from './duration';
+import { commonAlertSchema } from './commonAlertSchema';
+import { parseAlertTimestamp } from './duration';
 
 export interface ParseOptions {
   /** Dimension holding the device ID when a log alert is split by device. */
@@ -37,8 +26,6 @@ export interface ParseOptions {
 
 /** Metrics that describe device connections; alerts on other metrics are passed on undiagnosed. */
 export const CONNECTION_METRICS = ['connectedDeviceCount', 'devices.connectedDevices.allProtocol'];
-
-const DEFAULT_WINDOW_MS = 15 * 60_000;
 
 /**
  * Bounds that keep a normalised alert well inside a 64 KiB queue message whatever the payload
@@ -107,24 +94,6 @@ const LEGACY_SCHEMA_IDS: Readonly<Record<string, string>> = {
   AzureMonitorMetricAlert: 'a legacy (non-common) metric alert',
   'Microsoft.Insights/activityLogs': 'a legacy (non-common) activity log alert',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function formatPath(prefix: string, path: readonly PropertyKey[]): string {
-  return [prefix, ...path.map(String)].filter((part) => part !== '').join('.');
-}
-
-/** Validates `value` with `schema`, reporting the first problem with its full dotted path. */
-function check<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = formatPath(prefix, issue?.path ?? []);
-  const message = issue?.message ?? 'is invalid';
-  throw new UnprocessableAlertError(`${path || 'body'}: ${message}`, path);
-}
 
 /** Recognises payloads that are alerts but not in the common schema, and refuses them clearly. */
 function refuseLegacy(body: Record<string, unknown>): never | undefined {
@@ -239,186 +208,6 @@ export function parseAlert(body: unknown, options: ParseOptions): Alert {
       isDisconnectAlert,
     }),
   );
-}
-
-interface ContextReading {
-  readonly signal: AlertSignalKind;
-  /** Where this context keeps its dimensions, for error paths. */
-  readonly dimensionsPath: string;
-  readonly window: TimeWindow;
-  readonly dimensions: readonly { name: string; value: string | number }[];
-  readonly configurationItems: readonly string[];
-  readonly properties: Record<string, unknown> | null | undefined;
-  readonly metric?: MetricCondition;
-  readonly logSearch?: LogSearchDetails;
-  deviceIdsFromResults(column: string): string[];
-}
-
-function readContext(
-  service: string,
-  context: Record<string, unknown>,
-  firedAt: string,
-): ContextReading {
-  const prefix = 'data.alertContext';
-  if (service === 'Platform') {
-    const metric = check(metricAlertContextSchema, context, prefix);
-    const condition = metric.condition;
-    const first = condition.allOf[0];
-    return withoutUndefined<ContextReading>({
-      signal: 'metric',
-      dimensionsPath: `${prefix}.condition.allOf.dimensions`,
-      window: windowOf(condition, firedAt, prefix),
-      dimensions: condition.allOf.flatMap((c) => c.dimensions ?? []),
-      configurationItems: [],
-      properties: metric.properties,
-      metric: first
-        ? withoutUndefined({
-            metricName: first.metricName,
-            operator: first.operator ?? undefined,
-            threshold: toNumber(first.threshold),
-            value: toNumber(first.metricValue),
-            timeAggregation: first.timeAggregation ?? undefined,
-          })
-        : undefined,
-      deviceIdsFromResults: () => [],
-    });
-  }
-  if (service === 'Log Alerts V2') {
-    const log = check(logAlertV2ContextSchema, context, prefix);
-    const first = log.condition.allOf[0];
-    return withoutUndefined({
-      signal: 'log',
-      dimensionsPath: `${prefix}.condition.allOf.dimensions`,
-      window: windowOf(log.condition, firedAt, prefix),
-      dimensions: log.condition.allOf.flatMap((c) => c.dimensions ?? []),
-      configurationItems: [],
-      properties: log.properties,
-      logSearch: first
-        ? withoutUndefined({
-            query: first.searchQuery ?? undefined,
-            linkToSearchResultsUI: first.linkToSearchResultsUI ?? undefined,
-            linkToFilteredSearchResultsUI: first.linkToFilteredSearchResultsUI ?? undefined,
-            linkToSearchResultsAPI: first.linkToSearchResultsAPI ?? undefined,
-            linkToFilteredSearchResultsAPI: first.linkToFilteredSearchResultsAPI ?? undefined,
-          })
-        : undefined,
-      deviceIdsFromResults: () => [],
-    });
-  }
-  if (service === 'Log Analytics' || service === 'Application Insights') {
-    const log = check(logAnalyticsContextSchema, context, prefix);
-    const start = log.SearchIntervalStartTimeUtc
-      ? parseAlertTimestamp(log.SearchIntervalStartTimeUtc)
-      : undefined;
-    const end = log.SearchIntervalEndtimeUtc
-      ? parseAlertTimestamp(log.SearchIntervalEndtimeUtc)
-      : undefined;
-    const minutes = toNumber(log.SearchIntervalInMinutes ?? log.SearchIntervalDurationMin);
-    const window = resolveWindow(
-      start,
-      end,
-      minutes === undefined ? undefined : minutes * 60_000,
-      firedAt,
-    );
-    return withoutUndefined({
-      signal: 'log',
-      dimensionsPath: `${prefix}.Dimensions`,
-      window,
-      dimensions: log.Dimensions ?? [],
-      configurationItems: log.AffectedConfigurationItems ?? [],
-      properties: undefined,
-      logSearch: withoutUndefined({
-        query: log.SearchQuery ?? undefined,
-        resultCount: toNumber(log.ResultCount),
-        linkToSearchResultsUI: log.LinkToSearchResults ?? undefined,
-        linkToFilteredSearchResultsUI: log.LinkToFilteredSearchResultsUI ?? undefined,
-        linkToSearchResultsAPI: log.LinkToSearchResultsAPI ?? undefined,
-        linkToFilteredSearchResultsAPI: log.LinkToFilteredSearchResultsAPI ?? undefined,
-      }),
-      deviceIdsFromResults: (column: string) =>
-        (log.SearchResults?.tables ?? []).flatMap((table) => {
-          const index = table.columns.findIndex(
-            (c) => c.name.toLowerCase() === column.toLowerCase(),
-          );
-          return index < 0
-            ? []
-            : table.rows.map((row) => row[index]).filter((v): v is string => typeof v === 'string');
-        }),
-    });
-  }
-  // Activity log, service/resource health and anything newer: accepted, not diagnosed.
-  const signal: AlertSignalKind = /health/i.test(service)
-    ? 'resource-health'
-    : service.startsWith('Activity Log')
-      ? 'activity-log'
-      : 'other';
-  return {
-    signal,
-    dimensionsPath: prefix,
-    window: resolveWindow(undefined, undefined, undefined, firedAt),
-    dimensions: [],
-    configurationItems: [],
-    properties: isRecord(context.properties) ? context.properties : undefined,
-    deviceIdsFromResults: () => [],
-  };
-}
-
-function windowOf(
-  condition: {
-    windowSize?: string | null | undefined;
-    windowStartTime?: string | null | undefined;
-    windowEndTime?: string | null | undefined;
-  },
-  firedAt: string,
-  prefix: string,
-): TimeWindow {
-  const parseOrThrow = (value: string | null | undefined, field: string): string | undefined => {
-    if (value === null || value === undefined || value === '') return undefined;
-    const parsed = parseAlertTimestamp(value);
-    if (parsed === undefined) {
-      const path = `${prefix}.condition.${field}`;
-      throw new UnprocessableAlertError(`${path}: must be an ISO 8601 date-time`, path);
-    }
-    return parsed;
-  };
-  const start = parseOrThrow(condition.windowStartTime, 'windowStartTime');
-  const end = parseOrThrow(condition.windowEndTime, 'windowEndTime');
-  let size: number | undefined;
-  if (condition.windowSize) {
-    size = parseIsoDuration(condition.windowSize);
-    if (size === undefined) {
-      const path = `${prefix}.condition.windowSize`;
-      throw new UnprocessableAlertError(
-        `${path}: must be an ISO 8601 duration such as PT15M`,
-        path,
-      );
-    }
-  }
-  return resolveWindow(start, end, size, firedAt);
-}
-
-/** The evaluation window: as sent, else derived from the size and the fired time. */
-function resolveWindow(
-  start: string | undefined,
-  end: string | undefined,
-  sizeMs: number | undefined,
-  firedAt: string,
-): TimeWindow {
-  const size = sizeMs ?? DEFAULT_WINDOW_MS;
-  const endTime = end ?? (start ? new Date(Date.parse(start) + size).toISOString() : firedAt);
-  const startTime = start ?? new Date(Date.parse(endTime) - size).toISOString();
-  return Date.parse(startTime) <= Date.parse(endTime)
-    ? { start: startTime, end: endTime }
-    : { start: endTime, end: startTime };
-}
-
-function toNumber(value: number | string | null | undefined): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : undefined;
-  }
-  return undefined;
 }
 
 function unique(values: readonly string[]): string[] {

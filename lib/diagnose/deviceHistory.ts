@@ -1,20 +1,18 @@
 /**
  * "Is this new for this device?": one device's drop against its own last 30 days, labelled for the
  * on-call engineer's first question. Pure; it never changes the verdict.
- *
- * - `first-in-30-days`: at most one drop episode in the period (this one);
- * - `rare`: 2 to `RARE_MAX_DROPS` (5) episodes, at most about one a week;
- * - `recurring`: more, with its rhythm: the UTC hour band holding most of its drops when they
- *   concentrate (at least 60 % within 1 to 3 consecutive hours), else "spread over the day".
- *
- * A shorter history than 30 days (an export of a few hours) scales the rare limit down with it,
- * and the text says how much was read: 3 drops in 8 hours is not rare.
  */
 
 import type { DeviceHistory } from '../evidence/evidence';
 import { HISTORY_DAYS, RECENT_HISTORY_DAYS } from '../evidence/kql';
 import { plural } from './format';
 
+/**
+ * - `first-in-30-days`: at most one drop episode in the period (this one);
+ * - `rare`: 2 to `RARE_MAX_DROPS` (5) episodes, at most about one a week;
+ * - `recurring`: more, with its rhythm: the UTC hour band holding most of its drops when they
+ *   concentrate (at least 60 % within 1 to 3 consecutive hours), else "spread over the day".
+ */
 export type HistoryLabelKind = 'first-in-30-days' | 'rare' | 'recurring';
 
 /** The UTC hours `[startHour, endHour)` holding most drops; `endHour` wraps past midnight. */
@@ -108,6 +106,10 @@ function recurringCount(history: DeviceHistory, ms: number): string {
   return `${plural(all, 'drop')} ${within(ms)}, ${recent} in the last ${RECENT_HISTORY_DAYS}`;
 }
 
+/**
+ * A shorter history than 30 days (an export of a few hours) scales the rare limit down with it,
+ * and the text says how much was read: 3 drops in 8 hours is not rare.
+ */
 export function labelDeviceHistory(history: DeviceHistory): DeviceHistoryLabel {
   const ms = periodMs(history);
   const drops = history.dropsIn30Days;

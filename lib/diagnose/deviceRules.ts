@@ -5,7 +5,7 @@
  */
 
 import type { DeviceSignals, TimedEvent } from './deviceSignals';
-import { QUICK_RECONNECT_MS } from './deviceSignals';
+import { QUICK_RECONNECT_MS } from './thresholds';
 import type { AssessedDevice, EvidenceItem } from './diagnosis';
 import { clock, dateTime, duration, plural, timeRange } from './format';
 import { sdkLabel } from './sdkFamilies';

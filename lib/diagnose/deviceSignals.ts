@@ -1,9 +1,7 @@
 /**
  * What one device's Connections timeline says: when it dropped, whether it came back and how
  * fast, how long its sessions last, whether its drops repeat like a clock, and which error codes
- * surround them. The evidence is read once, in arrival order, each event going to its device's
- * timeline (time stamps were parsed by the readers), so the cost grows with the number of
- * events, not devices × events.
+ * surround them.
  */
 
 import type { TimeWindow } from '../alerts/alert';
@@ -12,18 +10,12 @@ import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { isoMs } from '../evidence/isoTime';
 import { type Periodicity, periodicityOfTimes, SAME_EPISODE_MS } from './periodicity';
 import { parseSdkVersion, type ParsedSdk } from './sdkFamilies';
+import { AUTH_COMPANION_MS, isRemovedRefusal } from './thresholds';
 
-/** 401003 this close to a 404104 belongs to the same SAS expiry. */
-export const AUTH_COMPANION_MS = 90_000;
-/** An SDK that renews its token reconnects within about a minute. */
-export const QUICK_RECONNECT_MS = 120_000;
 /** Kicks this soon after a reconnect that followed a drop are the hub noticing the old socket… */
 const RECONNECT_RACE_MS = 2 * 60_000;
 /** …when that reconnect came this soon after the device's own 404104 (a flaky link's outage). */
 const RACE_RECONNECT_AFTER_DROP_MS = 5 * 60_000;
-
-/** Refusals after a drop that say the device keeps trying (one can be a race with a renewal). */
-export const MIN_REFUSALS = 2;
 
 /** A Connections event; its time stamp was parsed once, where the row was read (`ms`). */
 export type TimedEvent = ConnectionEvent;
@@ -91,11 +83,6 @@ const isDuplicateIdentity = (e: Coded): boolean =>
   e.resultType === '400027' || e.resultType === '409002';
 const isQuotaError = (e: Coded): boolean => e.resultType === '403002';
 const isThrottlingError = (e: Coded): boolean => e.resultType.startsWith('429');
-/** 401003 with this message is a refusal of an identity the hub no longer has. */
-const NOT_IN_HUB = /does not contain the specified device/i;
-/** A connect refused because the identity is gone (deleted, disabled, moved to another hub). */
-export const isRemovedRefusal = (e: Coded & { errorMessage?: string }): boolean =>
-  e.resultType === '404001' || (e.resultType === '401003' && NOT_IN_HUB.test(e.errorMessage ?? ''));
 /** Distinct client SDK strings kept per device: two are what matter. */
 const MAX_CLIENT_SDKS = 4;
 
@@ -315,11 +302,12 @@ export function deviceSignals(
 }
 
 /**
- * The signals of each device asked about, in one pass over the evidence in arrival order. On a big
- * fleet the cost is memory, not arithmetic: walking the rows in the order they were read keeps
- * memory access sequential, where grouping first and walking each device's rows would jump
- * across the whole evidence once per device. A device whose rows are out of order is read again,
- * sorted.
+ * The signals of each device asked about, in one pass over the evidence in arrival order, each
+ * event going to its device's timeline: the cost grows with the number of events, not devices ×
+ * events. On a big fleet the cost is memory, not arithmetic: walking the rows in the order they
+ * were read keeps memory access sequential, where grouping first and walking each device's rows
+ * would jump across the whole evidence once per device. A device whose rows are out of order is
+ * read again, sorted.
  */
 export function signalsOfDevices(
   events: readonly ConnectionEvent[],

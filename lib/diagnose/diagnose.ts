@@ -1,12 +1,6 @@
 /**
  * Evidence → Diagnosis, the way an expert reads the Connections logs (Microsoft's 404104 and
  * 401003 guidance). Pure and deterministic: the same evidence always gives the same verdict.
- *
- * Order of precedence: device-specific faults that no hub incident explains (duplicate identity,
- * rejected credentials, a token that expired without a way back) first; then what the fleet
- * shows (synchronised renewal waves, one site's drop, a hub-side incident); then the device's
- * own SAS-token clock, its network (alone or with a cohort), and "unknown" with the reason when
- * the logs do not say.
  */
 
 import type { Alert } from '../alerts/alert';
@@ -135,6 +129,13 @@ function withCohort(
   };
 }
 
+/**
+ * Order of precedence: device-specific faults that no hub incident explains (duplicate identity,
+ * rejected credentials, a token that expired without a way back) first; then what the fleet
+ * shows (synchronised renewal waves, one site's drop, a hub-side incident); then the device's
+ * own SAS-token clock, its network (alone or with a cohort), and "unknown" with the reason when
+ * the logs do not say.
+ */
 export function diagnose(alert: Alert, evidence: Evidence): Diagnosis {
   const scopeOfAlert: Scope =
     alert.deviceIds.length === 1 ? 'device' : alert.deviceIds.length > 1 ? 'subset' : 'fleet';

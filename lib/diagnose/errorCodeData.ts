@@ -1,14 +1,8 @@
 /**
  * The data behind `errorCodes.ts`: IoT Hub's documented error codes that can sit beside a device
- * disconnect (404104) in the `AzureDiagnostics` Connections rows (`ResultType`), one row per code.
- *
- * Where the facts come from (each row names its own):
- * - Learn "Troubleshoot Azure IoT Hub error codes" (the full per-range tables, dated 2026-01-06);
- * - the IoT Hub REST "Common error codes" page;
- * - Learn "IoT Hub quotas and throttling", the MQTT guide, the monitoring reference, and the
- *   legacy per-code troubleshooting pages (iot-hub-troubleshoot-error-<code>-<name>);
- * - the SDK enums in Azure/azure-iot-sdk-csharp (`ErrorCode.cs`, `IotHubServiceErrorCode.cs`).
- * Where those sources disagree, the row's `source` says so.
+ * disconnect (404104) in the `AzureDiagnostics` Connections rows (`ResultType`), one row per code,
+ * each naming its sources. It runs past 400 lines because it is one table: one row per code, read
+ * top to bottom, with nothing else in the file.
  */
 
 export type ErrorFamily =
@@ -45,6 +39,13 @@ export interface ErrorCodeInfo {
   readonly family: ErrorFamily;
 }
 
+// Where the facts come from (each row names its own):
+// - Learn "Troubleshoot Azure IoT Hub error codes" (the full per-range tables, dated 2026-01-06);
+// - the IoT Hub REST "Common error codes" page;
+// - Learn "IoT Hub quotas and throttling", the MQTT guide, the monitoring reference, and the
+//   legacy per-code troubleshooting pages (iot-hub-troubleshoot-error-<code>-<name>);
+// - the SDK enums in Azure/azure-iot-sdk-csharp (`ErrorCode.cs`, `IotHubServiceErrorCode.cs`).
+// Where those sources disagree, the row's `source` says so.
 const LEARN =
   'Learn "Troubleshoot IoT Hub error codes" https://learn.microsoft.com/azure/iot-hub/troubleshoot-error-codes';
 const REST =

@@ -1,13 +1,7 @@
 /**
  * IoT Hub's documented error codes that can sit beside a device disconnect (404104), and lookups
  * over them: what a `ResultType` means, which family of cause it belongs to, and one evidence line.
- *
- * Pure data and lookups. The table lives in `errorCodeData.ts`; its facts come from Learn
- * "Troubleshoot IoT Hub error codes" (https://learn.microsoft.com/azure/iot-hub/troubleshoot-error-codes),
- * the IoT Hub REST "Common error codes" page (https://learn.microsoft.com/rest/api/iothub/common-error-codes),
- * Learn "IoT Hub quotas and throttling" (https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-quotas-throttling),
- * the legacy per-code troubleshooting pages, and the SDK enum ErrorCode.cs in
- * Azure/azure-iot-sdk-csharp. Each row's `source` names its pages and any conflict between them.
+ * Pure; the table and its sources (each row's `source`) are in `errorCodeData.ts`.
  */
 
 import { ERROR_CODE_TABLE, type ErrorCodeInfo, type ErrorFamily } from './errorCodeData';

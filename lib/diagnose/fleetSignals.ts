@@ -8,11 +8,8 @@ import type { TimeWindow } from '../alerts/alert';
 import type { Evidence, FleetActivityBin } from '../evidence/evidence';
 import { FLEET_BIN_MINUTES, WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { median } from './format';
+import { INCIDENT_MIN_DEVICES, INCIDENT_MIN_SHARE } from './thresholds';
 
-/** A mass drop needs at least this many devices... */
-export const INCIDENT_MIN_DEVICES = 10;
-/** ...this share of the active fleet... */
-export const INCIDENT_MIN_SHARE = 0.25;
 /** ...and this many times the usual number of devices dropping in a window that long. */
 export const INCIDENT_RATE_FACTOR = 5;
 /** A connected-devices fall of this share or more is a dip. */

@@ -1,14 +1,6 @@
 /**
- * The hub's own limits, which close connections that look like a network fault or a hub incident:
- * - `quota-exceeded`: the daily message quota is used up; the hub refuses the devices' messages
- *   with 403002 IoTHubQuotaExceeded, and over MQTT a refused request closes the connection, so
- *   devices drop and reconnect until the quota resets at 00:00 UTC (Learn "Troubleshoot IoT Hub
- *   error codes", 403002; "IoT Hub quotas and throttling").
- * - `throttled`: the device's operations exceed the hub's per-unit rates (429xxx). Over MQTT a
- *   throttled request can close the connection, and the SDK reconnects at once: a short clock
- *   that otherwise reads as a network idle time-out.
- * The quota is the hub's, so many devices showing 403002 make it fleet-wide; one device showing it
- * is still the quota, seen so far on that device only.
+ * The hub's own limits (the daily quota, throttling), which close connections that look like a
+ * network fault or a hub incident.
  */
 
 import type { Evidence } from '../evidence/evidence';
@@ -17,7 +9,7 @@ import type { EvidenceItem, Scope, Verdict } from './diagnosis';
 import { errorCodeInfo } from './errorCodes';
 import { LISTED_DEVICES } from './fleetRules';
 import type { FleetSignals } from './fleetSignals';
-import { INCIDENT_MIN_DEVICES } from './fleetSignals';
+import { INCIDENT_MIN_DEVICES } from './thresholds';
 import { percent, plural, timeRange } from './format';
 
 /** A limit error this long before a drop (throttled sends), or this soon after, is beside it. */
@@ -63,12 +55,24 @@ interface LimitKind {
   readonly fleetErrors: (fleet: FleetSignals) => number;
 }
 
+/**
+ * The daily message quota is used up: the hub refuses the devices' messages with 403002
+ * IoTHubQuotaExceeded, and over MQTT a refused request closes the connection, so devices drop and
+ * reconnect until the quota resets at 00:00 UTC (Learn "Troubleshoot IoT Hub error codes", 403002;
+ * "IoT Hub quotas and throttling"). The quota is the hub's, so many devices showing 403002 make it
+ * fleet-wide; one device showing it is still the quota, seen so far on that device only.
+ */
 const QUOTA: LimitKind = {
   cause: 'quota-exceeded',
   errorsOf: (d) => d.quotaErrors,
   fleetErrors: (f) => f.quotaErrorsInWindow,
 };
 
+/**
+ * The device's operations exceed the hub's per-unit rates (429xxx). Over MQTT a throttled request
+ * can close the connection, and the SDK reconnects at once: a short clock that otherwise reads as
+ * a network idle time-out.
+ */
 const THROTTLING: LimitKind = {
   cause: 'throttled',
   errorsOf: (d) => d.throttlingErrors,

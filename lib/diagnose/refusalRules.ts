@@ -1,16 +1,12 @@
 /**
- * A device that keeps trying after its drop and is refused every time. Two causes:
- * - `device-removed`: the hub no longer has the identity (404001 DeviceNotFound, or 401003
- *   "IotHub '…' does not contain the specified device '…'"): deleted, disabled, or provisioned to
- *   another hub (DPS re-provisioning removes it from the old hub).
- * - `credential-rejected`: every attempt refused with 401003. The logs cannot show which token the
- *   device sends, so the message names the readings they allow, each with its evidence, and never
- *   states one as fact.
- * A device that makes no further attempt after a token expiry stays `sas-token-expiry` with
- * `reconnected: false` (`tokenRules.ts`).
+ * A device that keeps trying after its drop and is refused every time: its identity is gone
+ * (`device-removed`), or its credential is refused (`credential-rejected`). A device that makes no
+ * further attempt after a token expiry stays `sas-token-expiry` with `reconnected: false`
+ * (`tokenRules.ts`).
  */
 
-import { type DeviceSignals, MIN_REFUSALS, type TimedEvent } from './deviceSignals';
+import type { DeviceSignals, TimedEvent } from './deviceSignals';
+import { MIN_REFUSALS } from './thresholds';
 import type { AssessedDevice, EvidenceItem } from './diagnosis';
 import { clock, dateTime, duration, plural, timeRange } from './format';
 import { reconnectsWithExpiredToken, sdkLabel } from './sdkFamilies';
@@ -38,6 +34,11 @@ function attempts(refusals: readonly TimedEvent[], code: string): EvidenceItem {
   );
 }
 
+/**
+ * The hub no longer has the identity (404001 DeviceNotFound, or 401003 "IotHub '…' does not
+ * contain the specified device '…'"): deleted, disabled, or provisioned to another hub (DPS
+ * re-provisioning removes it from the old hub).
+ */
 export function diagnoseDeviceRemoved(device: DeviceSignals): AssessedDevice | undefined {
   const refusals = device.removedRefusalsAfterDrop;
   if (device.reconnect || refusals.length < MIN_REFUSALS) return undefined;
@@ -144,6 +145,10 @@ function readingsOf(device: DeviceSignals, refusals: readonly TimedEvent[]): Rea
   return readings.sort((a, b) => b.weight - a.weight);
 }
 
+/**
+ * Every attempt refused with 401003. The logs cannot show which token the device sends, so the
+ * message names the readings they allow, each with its evidence, and never states one as fact.
+ */
 export function diagnoseCredentialRejected(device: DeviceSignals): AssessedDevice | undefined {
   const refusals = device.authFailuresAfterDrop;
   if (device.reconnect || refusals.length < MIN_REFUSALS) return undefined;

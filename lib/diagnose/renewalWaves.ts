@@ -1,10 +1,7 @@
 /**
- * Waves: many devices dropping in the same few minutes, again and again at one period. When a
- * fleet got its SAS tokens at the same moment (hub failover, mass reboot, site power cycle,
- * provisioning wave) the tokens expire together, every lifetime: hundreds of 404104 in the same
- * minute, often with 401003, quick reconnects, no 500xxx, and connected devices barely dip. That
- * is a renewal, not a hub incident. Regular waves without the marks of a token are a schedule on
- * the network path or the devices, not the hub either.
+ * Waves: many devices dropping in the same few minutes, again and again at one period. A fleet
+ * that got its SAS tokens at the same moment (hub failover, mass reboot, site power cycle,
+ * provisioning wave) sees them expire together, every lifetime: a renewal, not a hub incident.
  */
 
 import type { Evidence, FleetActivityBin } from '../evidence/evidence';
@@ -179,8 +176,10 @@ function waveTimes(waves: WaveSignals): string {
 }
 
 /**
- * Regular waves that reconnect quickly with no server errors and no real dip: a renewal wave
- * (`sas-token-expiry`) when a token shows, else a schedule on the network path (`device-or-network`).
+ * Regular waves that reconnect quickly with no server errors and no real dip (hundreds of 404104
+ * in the same minute, often with 401003, connected devices barely dipping): a renewal wave
+ * (`sas-token-expiry`) when a token shows, else a schedule on the network path or the devices
+ * (`device-or-network`), not the hub either.
  */
 export function diagnoseWaves(
   fleet: FleetSignals,

@@ -1,13 +1,15 @@
 /**
- * Which device SDK wrote a `sdkVersion`, and how that SDK renews its SAS token over MQTT.
- *
- * Why it matters: SDKs that renew on the client side send an MQTT DISCONNECT before the token
- * expires, which the hub logs as a clean (Information) disconnect. A 404104 on their schedule is
- * therefore not their renewal. SDKs that wait for the hub are closed at expiry (401003, then
- * 404104) one token lifetime plus the hub's grace after the connect. Over AMQP every SDK
- * refreshes the token on the open connection, without disconnecting.
+ * Which device SDK wrote a `sdkVersion`, and how that SDK renews its SAS token over MQTT: it
+ * decides whether a 404104 on the token's schedule can be a renewal at all.
  */
 
+/**
+ * SDKs that renew on the client side send an MQTT DISCONNECT before the token expires, which the
+ * hub logs as a clean (Information) disconnect: a 404104 on their schedule is not their renewal.
+ * SDKs that wait for the hub are closed at expiry (401003, then 404104) one token lifetime plus
+ * the hub's grace after the connect. Over AMQP every SDK refreshes the token on the open
+ * connection, without disconnecting (`refreshesInBand`).
+ */
 export type MqttRenewal =
   /** Renews before expiry and disconnects cleanly (no 404104). */
   | 'client-disconnect'

@@ -1,12 +1,11 @@
 /**
  * SAS-token verdicts for one device: a renewal the SDK recovers from (harmless), and a token that
  * expired without a way back (urgent). A period alone is not proof of a token: idle time-outs,
- * keep-alives, watchdogs and cron jobs are periodic too. A token expiry shows itself by the hub's
- * 401003 beside the drop, by sessions one token lifetime long (connect → drop), and by an SDK
- * that waits for the hub to close it.
+ * keep-alives, watchdogs and cron jobs are periodic too.
  */
 
-import { type DeviceSignals, MIN_REFUSALS, QUICK_RECONNECT_MS } from './deviceSignals';
+import type { DeviceSignals } from './deviceSignals';
+import { MIN_REFUSALS, QUICK_RECONNECT_MS } from './thresholds';
 import type { AssessedDevice, EvidenceItem } from './diagnosis';
 import { clock, dateTime, duration, plural } from './format';
 import { refreshesInBand, sdkLabel } from './sdkFamilies';
@@ -153,7 +152,11 @@ function slowReturnAfterExpiry(device: DeviceSignals): AssessedDevice | undefine
   };
 }
 
-/** A renewal the SDK recovered from: harmless. */
+/**
+ * A renewal the SDK recovered from: harmless. A token expiry shows itself by the hub's 401003
+ * beside the drop, by sessions one token lifetime long (connect → drop), and by an SDK that waits
+ * for the hub to close it.
+ */
 export function diagnoseSasTokenExpiry(device: DeviceSignals): AssessedDevice | undefined {
   const drop = device.alertDrop;
   if (!drop) return undefined;

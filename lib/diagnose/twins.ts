@@ -1,11 +1,6 @@
 /**
  * Identities that fail together: one cause on several identities is a `subset`, naming them, not
- * one device's fault. Two shapes come from real fleets:
- * - devices provisioned or started together, whose tokens expire together and which then stop
- *   reconnecting (or are refused together): they drop in the same minute and share an SDK or
- *   an address;
- * - leaf identities that all flip between the same two gateway addresses: other identities are
- *   kicked from the addresses this device's kicks come from.
+ * one device's fault.
  */
 
 import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
@@ -102,6 +97,14 @@ function kickedAlike(
   return others.length >= 1 ? others : [];
 }
 
+/**
+ * Two shapes come from real fleets:
+ * - devices provisioned or started together, whose tokens expire together and which then stop
+ *   reconnecting (or are refused together): they drop in the same minute and share an SDK or
+ *   an address (`droppedTogether`);
+ * - leaf identities that all flip between the same two gateway addresses: other identities are
+ *   kicked from the addresses this device's kicks come from (`kickedAlike`).
+ */
 export function widenToTwins(
   verdict: Verdict,
   device: DeviceSignals,

@@ -7,9 +7,9 @@ import { labelDeviceHistory } from '../diagnose/deviceHistory';
 import { CAUSE_TITLES, type Cause } from '../diagnose/diagnosis';
 import { clock, duration, percent } from '../diagnose/format';
 import { parseSdkVersion } from '../diagnose/sdkFamilies';
-import type { DigestFamily } from '../evidence/digestKql';
-import { DIGEST_WEEK_DAYS } from '../evidence/digestKql';
-import { hubName } from '../render/links';
+import type { DigestFamily } from './digestKql';
+import { DIGEST_WEEK_DAYS } from './digestKql';
+import { hubName } from '../alerts/hubName';
 import type { GatheredDigest } from './gatherDigest';
 import {
   deviceEventsQuery,
@@ -20,7 +20,7 @@ import {
 } from './queryLinks';
 import type { DigestLine, DigestReport, DigestSection } from './digestTypes';
 import { activitySection, incidentsSection } from './hubSections';
-import { n, NOT_READ, plural } from './wording';
+import { NOT_READ, plural, thousands } from './wording';
 
 export type { DigestLine, DigestReport, DigestSection, SectionId } from './digestTypes';
 
@@ -72,7 +72,11 @@ function trendOf(
       : trend === 'down'
         ? `↓ ${percent(1 - ratio)} below `
         : '≈ ';
-  return { text: `${word}the ${n(rounded)}/day of the week before`, trend, weeklyAverage: rounded };
+  return {
+    text: `${word}the ${thousands(rounded)}/day of the week before`,
+    trend,
+    weeklyAverage: rounded,
+  };
 }
 
 /** The query that shows one device's Connections events of the day. */
@@ -97,7 +101,7 @@ function causeOf(
 }
 
 function familiesSection(g: GatheredDigest, link: (q: string) => QueryLink): DigestSection {
-  const { day, week } = g.facts;
+  const { day, week } = g.figures;
   const base = { id: 'families' as const, title: 'Disconnects by cause' };
   if (!day || !week) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const total = day.families.reduce((sum, f) => sum + f.drops, 0);
@@ -138,7 +142,7 @@ function familiesSection(g: GatheredDigest, link: (q: string) => QueryLink): Dig
 
 function flappingSection(g: GatheredDigest): DigestSection {
   const base = { id: 'flapping' as const, title: 'Devices that flap most' };
-  const flapping = g.facts.flapping;
+  const flapping = g.figures.flapping;
   if (!flapping) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const lines = flapping.rows.map((d): DigestLine => {
     const cause = causeOf(g, d.deviceId);
@@ -151,7 +155,7 @@ function flappingSection(g: GatheredDigest): DigestSection {
           ? ''
           : `slowest return ${duration(d.slowestReturnMinutes * 60_000)}`;
     return {
-      text: `${d.deviceId}: ${plural(d.unexplainedDrops, 'unexplained drop')}${d.drops > d.unexplainedDrops ? ` (${n(d.drops)} in all)` : ''}${back ? `, ${back}` : ''}${cause.text}${history ? ` · ${history.text}` : ''}`,
+      text: `${d.deviceId}: ${plural(d.unexplainedDrops, 'unexplained drop')}${d.drops > d.unexplainedDrops ? ` (${thousands(d.drops)} in all)` : ''}${back ? `, ${back}` : ''}${cause.text}${history ? ` · ${history.text}` : ''}`,
       link: deviceLink(g, d.deviceId),
       data: {
         deviceId: d.deviceId,
@@ -199,7 +203,7 @@ function assessSdk(
 
 function sdksSection(g: GatheredDigest): DigestSection {
   const base = { id: 'sdks' as const, title: 'Outdated SDKs' };
-  const sdks = g.facts.sdks;
+  const sdks = g.figures.sdks;
   if (!sdks) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const assessed = sdks.rows.map((row) => ({ row, sdk: assessSdk(row.sdk) }));
   const outdated = assessed.filter((a) => a.sdk?.outdated === true);
@@ -229,7 +233,7 @@ function sdksSection(g: GatheredDigest): DigestSection {
     summary:
       outdated.length === 0
         ? `No device announces an SDK below the floor (${plural(sdks.devices, 'device')}, ${plural(sdks.total, 'SDK version')}).`
-        : `${plural(devices, 'device')} of ${n(sdks.devices)} run an SDK below the floor; they account for ${sdks.drops > 0 ? percent(drops / sdks.drops) : '0%'} of the ${plural(sdks.drops, 'drop')}.${unlisted > 0 ? ` ${plural(unlisted, 'rarer SDK version')} not checked.` : ''}`,
+        : `${plural(devices, 'device')} of ${thousands(sdks.devices)} run an SDK below the floor; they account for ${sdks.drops > 0 ? percent(drops / sdks.drops) : '0%'} of the ${plural(sdks.drops, 'drop')}.${unlisted > 0 ? ` ${plural(unlisted, 'rarer SDK version')} not checked.` : ''}`,
     lines,
     more: 0,
   };
@@ -237,7 +241,7 @@ function sdksSection(g: GatheredDigest): DigestSection {
 
 function sitesSection(g: GatheredDigest): DigestSection {
   const base = { id: 'sites' as const, title: 'Sites with the most drops' };
-  const sites = g.facts.sites;
+  const sites = g.figures.sites;
   if (!sites) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const lines = sites.rows.map((s): DigestLine => ({
     text: `${s.site}: ${plural(s.unexplainedDrops, 'unexplained drop')} from ${plural(s.droppingDevices, 'device')}`,
@@ -267,7 +271,7 @@ function sitesSection(g: GatheredDigest): DigestSection {
 
 function stoppedSection(g: GatheredDigest): DigestSection {
   const base = { id: 'stopped' as const, title: 'Stopped connecting and not back' };
-  const stopped = g.facts.stopped;
+  const stopped = g.figures.stopped;
   if (!stopped) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   const lines = stopped.rows.map((d): DigestLine => {
     const cause = causeOf(g, d.deviceId);

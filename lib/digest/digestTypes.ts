@@ -10,7 +10,7 @@ export interface DigestLine {
   readonly text: string;
   /** The query that shows this line; absent for the enricher's own bookkeeping. */
   readonly link?: QueryLink;
-  /** Machine-readable facts of the line (webhook and JSON). */
+  /** Machine-readable fields of the line (webhook and JSON). */
   readonly data: Readonly<Record<string, string | number | boolean | null>>;
 }
 

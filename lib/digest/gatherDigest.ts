@@ -10,21 +10,21 @@ import { diagnose } from '../diagnose/diagnose';
 import type { Diagnosis } from '../diagnose/diagnosis';
 import {
   burstsOf,
-  type DigestFacts,
+  type DigestFigures,
   type DigestRow,
   familiesOf,
   flappingOf,
   sdksOf,
   sitesOf,
   stoppedOf,
-} from '../evidence/digestFacts';
-import { type DigestPlan, type DigestQueryName, planDigestQueries } from '../evidence/digestKql';
-import type { DigestSource } from '../evidence/digestSource';
+} from './digestFigures';
+import { type DigestPlan, type DigestQueryName, planDigestQueries } from './digestKql';
+import type { DigestSource } from './digestSource';
 import type { ConnectionEvent, DeviceHistory, Evidence, MetricPoint } from '../evidence/evidence';
 import type { EvidenceSource, MetricsSource } from '../evidence/evidenceSource';
 import { buildDeviceHistoryQuery, buildDeviceTimelineQuery, historyPeriod } from '../evidence/kql';
 import type { ActivityLedger, ActivitySummary } from '../state/activityLedger';
-import type { DeadLetterStore } from '../state/ledger';
+import type { DeadLetterStore } from '../state/deadLetters';
 
 export interface DigestSources {
   readonly digest: DigestSource;
@@ -39,7 +39,7 @@ export interface DigestSources {
 
 export interface GatheredDigest {
   readonly plan: DigestPlan;
-  readonly facts: DigestFacts;
+  readonly figures: DigestFigures;
   /** The likely cause of each device the digest names, by device ID. */
   readonly causes: ReadonlyMap<string, Diagnosis>;
   /** The 30-day drop history of each flapping device listed, by device ID (when it was read). */
@@ -170,7 +170,7 @@ export async function gatherDigest(
     return value === undefined ? undefined : parse(value);
   };
   const families = read('digestFamilies', familiesOf);
-  const facts: DigestFacts = {
+  const figures: DigestFigures = {
     ...(families && { day: families.day, week: families.week }),
     ...optional('flapping', read('digestDevices', flappingOf)),
     ...optional('sdks', read('digestSdks', sdksOf)),
@@ -180,16 +180,16 @@ export async function gatherDigest(
   };
 
   const named = [
-    ...(facts.flapping?.rows ?? [])
+    ...(figures.flapping?.rows ?? [])
       .slice(0, DIAGNOSED_PER_SECTION)
       .map((d) => ({ deviceId: d.deviceId, lastDrop: d.lastDrop })),
-    ...(facts.stopped?.rows ?? []).slice(0, DIAGNOSED_PER_SECTION).map((d) => ({
+    ...(figures.stopped?.rows ?? []).slice(0, DIAGNOSED_PER_SECTION).map((d) => ({
       deviceId: d.deviceId,
       lastDrop: d.lastDisconnect,
     })),
   ];
   const unique = [...new Map(named.map((d) => [d.deviceId, d])).values()];
-  const flapping = (facts.flapping?.rows ?? []).map((d) => d.deviceId);
+  const flapping = (figures.flapping?.rows ?? []).map((d) => d.deviceId);
   const [diagnosed, histories, activity, connectedDeviceCount] = await Promise.all([
     diagnoseDevices(plan, unique, sources.evidence, gaps),
     readHistories(plan, flapping, sources.evidence, gaps),
@@ -201,7 +201,7 @@ export async function gatherDigest(
   rowsRead += diagnosed.rows + historyRows;
   return {
     plan,
-    facts,
+    figures,
     causes: diagnosed.causes,
     histories,
     ...(activity && { activity }),

@@ -6,7 +6,7 @@ import type { ActivitySummary } from '../state/activityLedger';
 import type { DigestLine, DigestSection } from './digestTypes';
 import type { GatheredDigest } from './gatherDigest';
 import { burstQuery, logAnalyticsLink } from './queryLinks';
-import { n, NOT_READ, plural } from './wording';
+import { NOT_READ, plural, thousands } from './wording';
 
 /** The lowest `connectedDeviceCount` in the window, when metrics were read. */
 function lowestConnected(g: GatheredDigest, window: TimeWindow): number | undefined {
@@ -21,7 +21,7 @@ function lowestConnected(g: GatheredDigest, window: TimeWindow): number | undefi
 
 export function incidentsSection(g: GatheredDigest): DigestSection {
   const base = { id: 'incidents' as const, title: 'Hub-side incidents' };
-  const bursts = g.facts.bursts;
+  const bursts = g.figures.bursts;
   if (!bursts) return { ...base, summary: NOT_READ, lines: [], more: 0, missing: NOT_READ };
   // Adjacent 5-minute bins are one incident.
   const incidents: {
@@ -58,7 +58,7 @@ export function incidentsSection(g: GatheredDigest): DigestSection {
     };
     const lowest = lowestConnected(g, window);
     return {
-      text: `${clockSpan(i.start, new Date(i.end).toISOString())}: ${n(i.devices)} of ${n(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${n(lowest)}`}`,
+      text: `${clockSpan(i.start, new Date(i.end).toISOString())}: ${thousands(i.devices)} of ${thousands(i.fleet)} devices dropped at once (${plural(i.drops, 'drop')}), ${plural(i.errors, 'server error')} (500xxx/503xxx)${lowest === undefined ? '' : `; connected devices fell to ${thousands(lowest)}`}`,
       link: logAnalyticsLink(g.plan.hubResourceId, burstQuery(g.plan.hubResourceId), window),
       data: {
         start: i.start,
@@ -94,7 +94,7 @@ export function activitySection(
   const figure = (label: string, key: keyof ActivitySummary): DigestLine => {
     const value = activity?.[key];
     return {
-      text: `${label}: ${value === undefined ? (failed ? 'not read' : NOT_TRACKED) : n(value)}`,
+      text: `${label}: ${value === undefined ? (failed ? 'not read' : NOT_TRACKED) : thousands(value)}`,
       data: { figure: key, value: value ?? null },
     };
   };

@@ -2,11 +2,12 @@
 
 export const NOT_READ = 'not read: the query failed (see the gaps below)';
 
-export function n(value: number): string {
+/** `1,250,800`: counts in a digest run large, so they get thousands separators. */
+export function thousands(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-/** `1,250,800 drops`: counts in a digest run large, so they get thousands separators. */
+/** `1,250,800 drops`: the count with thousands separators, and the noun in the right number. */
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${n(count)} ${count === 1 ? one : many}`;
+  return `${thousands(count)} ${count === 1 ? one : many}`;
 }

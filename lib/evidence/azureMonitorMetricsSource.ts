@@ -1,15 +1,7 @@
 /**
  * `connectedDeviceCount` from the Azure Monitor metrics API (ARM,
- * `GET {hub}/providers/Microsoft.Insights/metrics`): one GET per hub through an Azure SDK
- * pipeline (`@azure/core-rest-pipeline`: bearer token, retries, TLS options, redacted logging).
- * The metric is not exported to Log Analytics (multi-dimensional platform metrics are
- * flattened), so this is the only place it can be read in Azure.
- *
- * Why not a metrics SDK: `@azure/arm-monitor` is the whole management SDK (about 220 ms to load)
- * for this one GET; `@azure/monitor-query-metrics` queries the regional data-plane batch API
- * (`https://<region>.metrics.monitor.azure.com`), which needs the hub's region, another token
- * audience and read access at subscription scope, where the app holds Monitoring Reader on each
- * hub only.
+ * `GET {hub}/providers/Microsoft.Insights/metrics`). The metric is not exported to Log Analytics
+ * (multi-dimensional platform metrics are flattened), so this is the only place it can be read.
  */
 
 import {
@@ -109,6 +101,14 @@ function reasonOf(error: unknown): string {
   return typeof code === 'string' ? code : error.message.slice(0, 200);
 }
 
+/**
+ * One GET per hub through an Azure SDK pipeline (`@azure/core-rest-pipeline`: bearer token,
+ * retries, TLS options, redacted logging). Why not a metrics SDK: `@azure/arm-monitor` is the
+ * whole management SDK (about 220 ms to load) for this one GET; `@azure/monitor-query-metrics`
+ * queries the regional data-plane batch API (`https://<region>.metrics.monitor.azure.com`), which
+ * needs the hub's region, another token audience and read access at subscription scope, where the
+ * app holds Monitoring Reader on each hub only.
+ */
 export class AzureMonitorMetricsSource implements MetricsSource {
   private readonly endpoint: string;
   private readonly pipeline: Pipeline;

@@ -1,9 +1,6 @@
 /**
  * Log Analytics export files → rows keyed by column name, read as streams so that an export of
- * any size is never held in memory as text: three formats, told apart by their first character.
- * - the query API response body (`{"tables":[...]}`): `@streamparser/json`, row by row;
- * - a JSON array of row objects: the same parser, element by element;
- * - the portal's CSV export: `csv-parse`, record by record.
+ * any size is never held in memory as text.
  */
 
 import { createReadStream } from 'node:fs';
@@ -39,7 +36,13 @@ export async function readExportFile(path: string, sink: RowSink): Promise<void>
   );
 }
 
-/** Streams the rows of an export, given as text chunks, to `sink`. */
+/**
+ * Streams the rows of an export, given as text chunks, to `sink`. Three formats, told apart by
+ * their first character:
+ * - the query API response body (`{"tables":[...]}`): `@streamparser/json`, row by row;
+ * - a JSON array of row objects: the same parser, element by element;
+ * - the portal's CSV export: `csv-parse`, record by record.
+ */
 export async function readExport(
   chunks: AsyncIterable<string>,
   source: string,

@@ -4,10 +4,10 @@
  * alert and count. Delivery stays outside: callers deliver the messages and confirm them here.
  */
 
-import type { EnrichedAlert } from '../enrichment';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { MetricsSource } from '../evidence/evidenceSource';
-import type { Logger } from '../logger';
-import type { OutgoingMessage } from '../outgoingMessage';
+import type { Logger } from '../common/logger';
+import type { OutgoingMessage } from './outgoingMessage';
 import type { IncidentSettings } from './incident';
 import { type IncidentStore, utcDay } from './incidentStore';
 import { type AlertDecision, decideAlert, type IncidentWrite } from './policy';

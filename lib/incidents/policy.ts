@@ -1,8 +1,7 @@
 /**
- * The incident policy: between diagnosis and delivery, it decides what is posted and when. Pure:
- * the current incident records, the memory of the fired alert and the clock go in; the messages,
- * the record to write (insert-if-absent or replace-if-unchanged) and a counter come out. The flow
- * (`incidentFlow.ts`) reads and writes through the `IncidentStore` port and retries lost races.
+ * The incident policy decides what is posted and when, so that a storm of alerts becomes one
+ * incident and a harmless renewal stays quiet. Pure: records, memo and clock in; messages, the
+ * record to write and a counter out. `incidentFlow.ts` does the storage and retries lost races.
  *
  *   Fired, SAS renewal, every device back  → RENEWAL_POLICY: post | compact | suppress (counted)
  *   Fired, inside an open incident         → fold (no card; an update when one is due)
@@ -14,15 +13,16 @@
  */
 
 import type { Cause } from '../diagnose/diagnosis';
-import type { EnrichedAlert } from '../enrichment';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import {
   alertMessage,
   alertMessageId,
+  compactAlertMessage,
   type IncidentMessage,
   incidentId,
   type OutgoingMessage,
-} from '../outgoingMessage';
-import { type AlertFacts, alertFacts, cohortOf, incidentKey } from './alertFacts';
+} from './outgoingMessage';
+import { type AlertImpact, cohortOf, impactOf, incidentKey } from './alertImpact';
 import {
   type AlertMemo,
   type Counter,
@@ -83,22 +83,22 @@ function union(list: readonly string[], more: readonly string[], cap: number): s
 }
 
 /** Does this alert belong to the open incident, whatever key its own verdict gives? */
-function joins(record: IncidentRecord, facts: AlertFacts, cause: Cause | undefined): boolean {
+function joins(record: IncidentRecord, impact: AlertImpact, cause: Cause | undefined): boolean {
   if (cause !== undefined && DEVICE_SPECIFIC.includes(cause)) return false;
-  if (facts.devices.some((device) => record.devices.includes(device))) return true;
+  if (impact.devices.some((device) => record.devices.includes(device))) return true;
   const site = record.cohort?.kind === 'site' ? record.cohort.value : undefined;
-  return site !== undefined && facts.sites.includes(site);
+  return site !== undefined && impact.sites.includes(site);
 }
 
 function memoOf(
   report: EnrichedAlert,
   handling: Handling,
-  facts: AlertFacts,
+  impact: AlertImpact,
   incident?: IncidentRecord,
 ): AlertMemo | undefined {
   const { alert, diagnosis } = report;
   if (!diagnosis) return undefined;
-  const dropAt = facts.away.map((a) => a.droppedAt).find((t) => t !== undefined);
+  const dropAt = impact.away.map((a) => a.droppedAt).find((t) => t !== undefined);
   return {
     alertId: alert.id,
     rule: alert.rule,
@@ -117,7 +117,7 @@ function memoOf(
 function fold(
   current: Versioned<IncidentRecord>,
   report: EnrichedAlert,
-  facts: AlertFacts,
+  impact: AlertImpact,
   input: AlertDecisionInput,
 ): AlertDecision {
   const record = current.value;
@@ -128,21 +128,21 @@ function fold(
     return {
       outcome: 'open',
       messages: record.postedRevision < 1 ? [incidentMessage(record, 'opened', report)] : [],
-      ...withMemo(report, 'opened', facts, record),
+      ...withMemo(report, 'opened', impact, record),
       note: `retry of the alert that opened incident ${record.id}`,
     };
   }
-  const newDevices = facts.devices.filter((device) => !record.devices.includes(device));
+  const newDevices = impact.devices.filter((device) => !record.devices.includes(device));
   const newer = alert.firedAt >= record.lastFiredAt;
   let next: IncidentRecord = {
     ...record,
-    devices: union(record.devices, facts.devices, MAX_LISTED_DEVICES),
+    devices: union(record.devices, impact.devices, MAX_LISTED_DEVICES),
     deviceCount: record.deviceCount + newDevices.length,
-    sites: union(record.sites, facts.sites, MAX_LISTED_SITES),
+    sites: union(record.sites, impact.sites, MAX_LISTED_SITES),
     alertCount: record.alertCount + 1,
     lastAlertAt: now,
     lastFiredAt: newer ? alert.firedAt : record.lastFiredAt,
-    dropCurve: newer && facts.dropCurve.length > 0 ? facts.dropCurve : record.dropCurve,
+    dropCurve: newer && impact.dropCurve.length > 0 ? impact.dropCurve : record.dropCurve,
   };
   const messages: IncidentMessage[] = [];
   if (updateDue(next, input.settings, input.now)) {
@@ -153,7 +153,7 @@ function fold(
     outcome: 'fold',
     messages,
     write: { kind: 'replace', record: next, etag: current.etag },
-    ...withMemo(report, 'folded', facts, next),
+    ...withMemo(report, 'folded', impact, next),
     note: `folded into incident ${record.id} (${next.deviceCount} devices)`,
   };
 }
@@ -161,16 +161,16 @@ function fold(
 function withMemo(
   report: EnrichedAlert,
   handling: Handling,
-  facts: AlertFacts,
+  impact: AlertImpact,
   incident?: IncidentRecord,
 ): { memo?: AlertMemo } {
-  const memo = memoOf(report, handling, facts, incident);
+  const memo = memoOf(report, handling, impact, incident);
   return memo ? { memo } : {};
 }
 
 function open(
   report: EnrichedAlert,
-  facts: AlertFacts,
+  impact: AlertImpact,
   hubResourceId: string,
   key: string,
   replacing: Versioned<IncidentRecord> | undefined,
@@ -180,11 +180,11 @@ function open(
   const diagnosis = report.diagnosis;
   if (!diagnosis) throw new Error('open() needs a diagnosis');
   const now = input.now.toISOString();
-  const devices = (facts.devices.length > 0 ? facts.devices : diagnosis.devices).slice(
+  const devices = (impact.devices.length > 0 ? impact.devices : diagnosis.devices).slice(
     0,
     MAX_LISTED_DEVICES,
   );
-  const drops = facts.away.map((a) => a.droppedAt).filter((t): t is string => t !== undefined);
+  const drops = impact.away.map((a) => a.droppedAt).filter((t): t is string => t !== undefined);
   const startedAt = [...drops].sort()[0] ?? alert.window.start;
   const cohort = cohortOf(report);
   const logsLink =
@@ -205,15 +205,15 @@ function open(
     lastAlertAt: now,
     devices,
     deviceCount: devices.length,
-    sites: facts.sites.slice(0, MAX_LISTED_SITES),
+    sites: impact.sites.slice(0, MAX_LISTED_SITES),
     alertCount: 1,
     resolvedCount: 0,
-    dropCurve: facts.dropCurve,
+    dropCurve: impact.dropCurve,
     revision: 1,
     postedRevision: 0,
     lastPostedAt: now,
     devicesAtLastPost: devices.length,
-    sitesAtLastPost: Math.min(facts.sites.length, MAX_LISTED_SITES),
+    sitesAtLastPost: Math.min(impact.sites.length, MAX_LISTED_SITES),
     ...(logsLink !== undefined && logsLink.startsWith('https://') && { logsLink }),
   };
   return {
@@ -222,7 +222,7 @@ function open(
     write: replacing
       ? { kind: 'replace', record, etag: replacing.etag }
       : { kind: 'insert', record },
-    ...withMemo(report, 'opened', facts, record),
+    ...withMemo(report, 'opened', impact, record),
     counter: 'incidents-opened',
     note: `opened incident ${record.id} (${key})`,
   };
@@ -230,7 +230,7 @@ function open(
 
 function renewal(
   report: EnrichedAlert,
-  facts: AlertFacts,
+  impact: AlertImpact,
   input: AlertDecisionInput,
 ): AlertDecision {
   switch (input.settings.renewalPolicy) {
@@ -238,15 +238,15 @@ function renewal(
       return {
         outcome: 'post',
         messages: [alertMessage(report)],
-        ...withMemo(report, 'card', facts),
+        ...withMemo(report, 'card', impact),
         counter: 'renewals-posted',
         note: 'SAS renewal, posted in full (RENEWAL_POLICY=post)',
       };
     case 'compact':
       return {
         outcome: 'compact',
-        messages: [alertMessage(report, 'compact')],
-        ...withMemo(report, 'compact', facts),
+        messages: [compactAlertMessage(report, impact.away)],
+        ...withMemo(report, 'compact', impact),
         counter: 'renewals-compacted',
         note: 'SAS renewal, device back: one line (RENEWAL_POLICY=compact)',
       };
@@ -254,7 +254,7 @@ function renewal(
       return {
         outcome: 'suppress',
         messages: [],
-        ...withMemo(report, 'suppressed', facts),
+        ...withMemo(report, 'suppressed', impact),
         counter: 'renewals-suppressed',
         note: 'SAS renewal, device back: not posted (RENEWAL_POLICY=suppress)',
       };
@@ -263,7 +263,7 @@ function renewal(
 
 function decideResolved(
   report: EnrichedAlert,
-  facts: AlertFacts,
+  impact: AlertImpact,
   input: AlertDecisionInput,
 ): AlertDecision {
   const { alert, diagnosis } = report;
@@ -271,7 +271,7 @@ function decideResolved(
   const quietRenewal =
     memo === undefined &&
     diagnosis?.cause === 'sas-token-expiry' &&
-    facts.allBack &&
+    impact.allBack &&
     input.settings.renewalPolicy !== 'post';
   if (memo?.handling === 'compact' || memo?.handling === 'suppressed' || quietRenewal) {
     return {
@@ -282,11 +282,11 @@ function decideResolved(
     };
   }
   const open = input.incidents.filter((v) => isOpen(v.value, now));
-  const hub = facts.hubResourceId;
+  const hub = impact.hubResourceId;
   const target =
     open.find((v) => memo?.incidentId !== undefined && v.value.id === memo.incidentId) ??
-    open.find((v) => joins(v.value, facts, memo?.cause ?? diagnosis?.cause)) ??
-    (facts.hubLevel && hub !== undefined
+    open.find((v) => joins(v.value, impact, memo?.cause ?? diagnosis?.cause)) ??
+    (impact.hubLevel && hub !== undefined
       ? open.find((v) => v.value.hubResourceId === hub && v.value.scope === 'fleet')
       : undefined);
   if (target) {
@@ -294,12 +294,12 @@ function decideResolved(
     const record = target.value;
     const next: IncidentRecord = {
       ...record,
-      resolvedCount: Math.min(record.deviceCount, record.resolvedCount + facts.devices.length),
+      resolvedCount: Math.min(record.deviceCount, record.resolvedCount + impact.devices.length),
       lastResolvedAt:
         record.lastResolvedAt !== undefined && record.lastResolvedAt > resolvedAt
           ? record.lastResolvedAt
           : resolvedAt,
-      ...(facts.hubLevel && { hubAlertResolvedAt: resolvedAt }),
+      ...(impact.hubLevel && { hubAlertResolvedAt: resolvedAt }),
     };
     return {
       outcome: 'fold',
@@ -316,7 +316,7 @@ function decideResolved(
         id: alertMessageId(report.alert),
         report,
         ...(memo && { original: memo }),
-        away: facts.away,
+        away: impact.away,
       },
     ],
     note: memo ? `Resolved of a ${memo.cause} alert: follow-up` : 'Resolved: follow-up',
@@ -326,38 +326,38 @@ function decideResolved(
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const { report, now } = input;
   const diagnosis = report.diagnosis;
-  const facts = alertFacts(report);
+  const impact = impactOf(report);
   if (report.alert.condition === 'Resolved' && (diagnosis || input.memo)) {
-    return decideResolved(report, facts, input);
+    return decideResolved(report, impact, input);
   }
   if (!diagnosis) {
     return { outcome: 'post', messages: [alertMessage(report)], note: 'no diagnosis: posted' };
   }
-  if (diagnosis.cause === 'sas-token-expiry' && facts.allBack) {
-    return renewal(report, facts, input);
+  if (diagnosis.cause === 'sas-token-expiry' && impact.allBack) {
+    return renewal(report, impact, input);
   }
-  const hub = facts.hubResourceId;
+  const hub = impact.hubResourceId;
   if (hub === undefined) {
     return {
       outcome: 'post',
       messages: [alertMessage(report)],
-      ...withMemo(report, 'card', facts),
+      ...withMemo(report, 'card', impact),
       note: 'no hub named: posted',
     };
   }
   const key = incidentKey(hub, diagnosis.cause, cohortOf(report));
   const sameKey = input.incidents.find((v) => v.value.key === key);
   const many = diagnosis.scope !== 'device';
-  if (many && sameKey && isOpen(sameKey.value, now)) return fold(sameKey, report, facts, input);
+  if (many && sameKey && isOpen(sameKey.value, now)) return fold(sameKey, report, impact, input);
   const member = input.incidents.find(
-    (v) => isOpen(v.value, now) && joins(v.value, facts, diagnosis.cause),
+    (v) => isOpen(v.value, now) && joins(v.value, impact, diagnosis.cause),
   );
-  if (member) return fold(member, report, facts, input);
-  if (many) return open(report, facts, hub, key, sameKey, input);
+  if (member) return fold(member, report, impact, input);
+  if (many) return open(report, impact, hub, key, sameKey, input);
   return {
     outcome: 'post',
     messages: [alertMessage(report)],
-    ...withMemo(report, 'card', facts),
+    ...withMemo(report, 'card', impact),
     note: 'posted',
   };
 }

@@ -3,8 +3,8 @@
  * decision asks for, and the numbering of an incident's messages (1 = opening card). Pure.
  */
 
-import { type IncidentMessage, incidentMessageId } from '../outgoingMessage';
-import type { EnrichedAlert } from '../enrichment';
+import { type IncidentMessage, incidentMessageId } from './outgoingMessage';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { IncidentRecord, IncidentSettings } from './incident';
 
 export interface Versioned<T> {

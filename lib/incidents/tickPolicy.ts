@@ -9,7 +9,7 @@
  */
 
 import type { MetricPoint } from '../evidence/evidence';
-import type { IncidentMessage } from '../outgoingMessage';
+import type { IncidentMessage } from './outgoingMessage';
 import {
   BACK_SHARE,
   type IncidentRecord,

@@ -1,15 +1,13 @@
 /**
- * Verifies the Entra ID bearer token an action group's secure webhook sends
- * (`INTAKE_AUTH=entra-id`): signature against the tenant's published keys, issuer, audience,
- * expiry, not-before, and the calling application. Done in the intake rather than by App Service
- * authentication so that it works the same on the dev host, under `func start` and in tests
- * (see docs/deployment.md, "Secure webhook with Entra ID").
+ * Verifies the Entra ID bearer token an action group's secure webhook sends (`INTAKE_AUTH=entra-id`).
+ * Done in the intake rather than by App Service authentication so that it works the same on the
+ * dev host, under `func start` and in tests (docs/deployment.md, "Secure webhook with Entra ID").
  */
 
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 
-import type { EntraSettings } from '../config';
-import { UnauthorizedError, UnavailableError } from '../errors';
+import type { EntraSettings } from '../config/loadConfig';
+import { UnauthorizedError, UnavailableError } from '../common/errors';
 
 type Jose = typeof import('jose');
 
@@ -81,6 +79,10 @@ function refusal(error: { code?: unknown; claim?: unknown }): string {
 /** Failures to read the keys are ours, not the caller's: 503 so that the action group retries. */
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
 
+/**
+ * Checks the token's signature against the tenant's published keys, its issuer, audience, expiry
+ * and not-before, and the calling application.
+ */
 export function entraIdCallerCheck(
   settings: EntraSettings,
   options: EntraCheckOptions = {},

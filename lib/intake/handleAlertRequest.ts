@@ -6,8 +6,13 @@
 
 import { idempotencyKey } from '../alerts/alert';
 import { type ParseOptions, parseAlert } from '../alerts/parseAlert';
-import { AppError, BadRequestError, PayloadTooLargeError, UnavailableError } from '../errors';
-import type { Logger } from '../logger';
+import {
+  AppError,
+  BadRequestError,
+  PayloadTooLargeError,
+  UnavailableError,
+} from '../common/errors';
+import type { Logger } from '../common/logger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
 import type { CallerCheck } from './entraIdCallerCheck';

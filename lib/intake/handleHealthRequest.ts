@@ -1,6 +1,7 @@
 /** `GET /api/health`: configuration status by key *name* — never a value. */
 
-import { type Environment, reportConfig } from '../config';
+import type { Environment } from '../config/configKeys';
+import { reportConfig } from '../config/healthReport';
 import type { HandlerResponse } from './httpResult';
 
 export function handleHealthRequest(env: Environment): HandlerResponse {

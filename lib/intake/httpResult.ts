@@ -1,7 +1,7 @@
 /** Transport-neutral request/response shapes, and the one place errors become responses. */
 
-import { AppError, toError } from '../errors';
-import type { Logger } from '../logger';
+import { AppError, toError } from '../common/errors';
+import type { Logger } from '../common/logger';
 
 export interface HandlerResponse {
   readonly status: number;

@@ -7,8 +7,9 @@
 
 import { createHash } from 'node:crypto';
 
-import type { Logger } from '../logger';
-import type { DeadLetterStore, DeliveryLedger, DeliveryRecord, DeliveryRef } from '../state/ledger';
+import type { Logger } from '../common/logger';
+import type { DeadLetterStore } from '../state/deadLetters';
+import type { DeliveryLedger, DeliveryRecord, DeliveryRef } from '../state/deliveryLedger';
 import { DeliveryError } from './httpDelivery';
 import type { MessageFormat, Notifier } from './notifier';
 

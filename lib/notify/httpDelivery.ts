@@ -1,10 +1,7 @@
 /**
- * POSTs JSON with retries: back-off with jitter on time-outs, connection errors, 408, 429 and
- * 5xx, honouring Retry-After. Each attempt has one total deadline (an abort signal over connect,
- * headers and body), so a receiver that drips its answer cannot hold it. A time-out or a reset is
- * an *unknown* outcome (the receiver may have taken the post), counted; it is retried (with a
- * longer deadline) only where the channel deduplicates on the idempotency key (`retryUnknown`).
- * Errors never carry the URL (Teams and webhook URLs are secrets).
+ * POSTs JSON with retries, each attempt under one total deadline (an abort signal over connect,
+ * headers and body), so that a receiver that drips its answer cannot hold it. Errors never carry
+ * the URL (Teams and webhook URLs are secrets).
  */
 
 export class DeliveryError extends Error {
@@ -72,7 +69,12 @@ function networkCode(error: unknown): string {
   return typeof cause?.code === 'string' ? cause.code : 'network error';
 }
 
-/** Sends once per attempt until a 2xx; returns the final status and what it took. */
+/**
+ * Sends once per attempt until a 2xx; returns the final status and what it took. Time-outs,
+ * connection errors, 408, 429 and 5xx are retried with back-off and jitter, honouring
+ * Retry-After. A time-out or a reset is an *unknown* outcome (the receiver may have taken the
+ * post), counted; it is retried (with a longer deadline) only with `retryUnknown`.
+ */
 export async function postJson(
   channel: string,
   url: string,

@@ -13,7 +13,7 @@ import {
   envelope,
   TEAMS_MAX_BYTES,
   type TeamsMessage,
-} from './teamsCard';
+} from './adaptiveCard';
 
 const PORTAL_RESOURCE = 'https://portal.azure.com/#@/resource';
 
@@ -22,6 +22,7 @@ function markdownText(text: string): string {
   return text.replace(/[\\`*_[\]~]/g, (c) => `\\${c}`);
 }
 
+/** A text block as given: digest text is clipped before its Markdown is escaped, never after. */
 function textBlock(text: string, extra: CardElement = {}): CardElement {
   return { type: 'TextBlock', text, wrap: true, ...extra };
 }

@@ -1,7 +1,7 @@
 /** Each alerted device's drop history ("is this new for this device?"), worded once. */
 
 import type { DeviceHistoryLabel, HistoryLabelKind } from '../diagnose/deviceHistory';
-import type { EnrichedAlert } from '../enrichment';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 
 /** Devices the History fact names; the count says the rest (the text render lists them all). */
 export const LISTED_HISTORIES = 3;

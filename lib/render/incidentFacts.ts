@@ -1,11 +1,21 @@
-/** The words every channel uses for incidents, quiet renewals and Resolved follow-ups. Pure. */
+/**
+ * The words every channel uses for incidents, quiet renewals and Resolved follow-ups: titles,
+ * summaries, fact rows and links. Pure: it words what the messages carry.
+ */
 
 import { CAUSE_TITLES, type Cohort } from '../diagnose/diagnosis';
 import { clock, dateTime, duration, percent, plural } from '../diagnose/format';
 import type { IncidentRecord } from '../incidents/incident';
-import type { DeviceAway, IncidentMessage, ResolvedMessage } from '../outgoingMessage';
-import { hubName, type Link, linksFor } from './links';
-import { deviceList, type Fact } from './summaryFacts';
+import type {
+  CompactAlertMessage,
+  DeviceAway,
+  IncidentMessage,
+  ResolvedMessage,
+} from '../incidents/outgoingMessage';
+import { hubName } from '../alerts/hubName';
+import { type Link, linksFor } from './links';
+import type { Fact } from './adaptiveCard';
+import { deviceList } from './alertFacts';
 
 const PORTAL = 'https://portal.azure.com/#@/resource';
 
@@ -123,6 +133,20 @@ export function awayMs(away: DeviceAway): number | undefined {
   return away.droppedAt !== undefined && away.backAt !== undefined
     ? Date.parse(away.backAt) - Date.parse(away.droppedAt)
     : undefined;
+}
+
+/** One line for a SAS renewal whose devices came back: each device and its return. */
+export function renewalLine(message: CompactAlertMessage): string {
+  const { report } = message;
+  const hub = hubName(report.alert.hubResourceIds[0] ?? '');
+  const devices = message.away.map((a) => {
+    const ms = awayMs(a);
+    return ms === undefined
+      ? a.deviceId
+      : `${a.deviceId} back after ${duration(ms)} (${clock(a.droppedAt ?? '')})`;
+  });
+  const cause = report.diagnosis ? CAUSE_TITLES[report.diagnosis.cause] : 'SAS token renewal';
+  return `${cause}: ${devices.join(', ') || report.alert.rule}${hub ? ` on ${hub}` : ''}`;
 }
 
 function awayText(away: DeviceAway): string {

@@ -28,8 +28,3 @@ export function linksFor(alert: Alert): Link[] {
   }
   return links;
 }
-
-/** `contoso-fleet-hub` from its ARM ID. */
-export function hubName(resourceId: string): string {
-  return resourceId.split('/').pop() ?? resourceId;
-}

@@ -1,8 +1,8 @@
 /** The exact body each channel format posts for an outgoing message. */
 
 import type { MessageFormat } from '../notify/notifier';
-import type { OutgoingMessage } from '../outgoingMessage';
-import { renderTeamsFor } from './teamsMessages';
+import type { OutgoingMessage } from '../incidents/outgoingMessage';
+import { renderTeamsCard } from './teamsCards';
 import { renderWebhookEvent } from './webhookPayload';
 
 export function renderMessageBody(
@@ -11,6 +11,6 @@ export function renderMessageBody(
   sentAt: string,
 ): string {
   return JSON.stringify(
-    format === 'teams' ? renderTeamsFor(message) : renderWebhookEvent(message, sentAt),
+    format === 'teams' ? renderTeamsCard(message) : renderWebhookEvent(message, sentAt),
   );
 }

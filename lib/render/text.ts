@@ -1,9 +1,9 @@
 /** Plain text: the CLI's `--format text`, logs, and any channel without cards. */
 
-import type { EnrichedAlert } from '../enrichment';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
+import { alertFacts, headline, noDiagnosisNote, wouldChangeNote } from './alertFacts';
 import { historiesByInterest, LISTED_HISTORIES } from './historyFacts';
 import { linksFor } from './links';
-import { factsOf, headline, noDiagnosisNote, wouldChangeNote } from './summaryFacts';
 import { timelineOf } from './timeline';
 
 export function renderText(report: EnrichedAlert): string {
@@ -12,7 +12,7 @@ export function renderText(report: EnrichedAlert): string {
   lines.push(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', '');
   const unsure = wouldChangeNote(report);
   if (unsure) lines.push(unsure, '');
-  for (const fact of factsOf(report)) lines.push(`${fact.title}: ${fact.value}`);
+  for (const fact of alertFacts(report)) lines.push(`${fact.title}: ${fact.value}`);
   // The History fact names a few devices; text has room for every one.
   const histories = historiesByInterest(report);
   if (histories.length > LISTED_HISTORIES) {

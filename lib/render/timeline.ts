@@ -1,6 +1,6 @@
 /** The rows of evidence a message shows as a table: device events, or hub activity per bin. */
 
-import type { EnrichedAlert } from '../enrichment';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import { clock } from '../diagnose/format';
 import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 

@@ -1,17 +1,16 @@
 /**
- * The generic webhook body: versioned JSON events described by `schemas/webhook-v3.schema.json`.
- * Every body is an envelope `{ $schema, version: 3, event, id, title, sentAt, data }`; `id` is the
- * message's stable id (a retry carries the same id). Additive changes keep the version; anything
- * else gets a new schema file and version. Version 3 adds the devices' drop history
- * (`data.history`) and three causes (`quota-exceeded`, `throttled`, `device-removed`) that a
- * version 2 receiver's enums would refuse; `schemas/webhook-v2.schema.json` stays for them.
- * Version 1 (one body per alert, no envelope) is gone: its body is the `data` of `alert.enriched`.
+ * The generic webhook body: versioned JSON events (`schemas/webhook-v3.schema.json`) in one
+ * envelope `{ $schema, version: 3, event, id, title, sentAt, data }`. `id` is the message's stable
+ * id, so a retry carries the same one. Additive changes keep the version; anything else gets a new
+ * schema file and version (`webhook-v2.schema.json` stays for receivers that predate version 3).
  */
 
 import type { HistoryLabelKind } from '../diagnose/deviceHistory';
 import { type Urgency, urgencyOf } from '../diagnose/diagnosis';
-import type { EnrichedAlert } from '../enrichment';
-import type { OutgoingMessage } from '../outgoingMessage';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
+import type { AlertMessage, OutgoingMessage } from '../incidents/outgoingMessage';
+import { headline, noDiagnosisNote } from './alertFacts';
+import { historyGap } from './historyFacts';
 import {
   awayMs,
   incidentDurationMs,
@@ -20,14 +19,12 @@ import {
   incidentTitle,
   newDevices,
   newSites,
+  renewalLine,
   resolvedLinks,
   resolvedSummary,
   resolvedTitle,
 } from './incidentFacts';
-import { historyGap } from './historyFacts';
 import { type Link, linksFor } from './links';
-import { headline, noDiagnosisNote } from './summaryFacts';
-import { renewalLine } from './teamsMessages';
 import { timelineOf } from './timeline';
 
 export const WEBHOOK_SCHEMA =
@@ -142,14 +139,12 @@ function historyData(report: EnrichedAlert): HistoryData | null {
   };
 }
 
-export function alertData(
-  report: EnrichedAlert,
-  presentation: AlertData['presentation'] = 'full',
-): AlertData {
+/** The enriched alert as a full card shows it. */
+export function alertData(report: EnrichedAlert): AlertData {
   const { alert, diagnosis } = report;
   return {
-    presentation,
-    title: presentation === 'compact' ? renewalLine(report) : headline(report),
+    presentation: 'full',
+    title: headline(report),
     alert: {
       id: alert.id,
       rule: alert.rule,
@@ -187,6 +182,14 @@ export function alertData(
   };
 }
 
+/** The alert's data; a quiet renewal keeps every field and titles itself with its one line. */
+function alertMessageData(message: AlertMessage): AlertData {
+  const data = alertData(message.report);
+  return message.presentation === 'compact'
+    ? { ...data, presentation: 'compact', title: renewalLine(message) }
+    : data;
+}
+
 function eventName(message: OutgoingMessage): WebhookEventName {
   if (message.kind === 'alert') return 'alert.enriched';
   if (message.kind === 'resolved') return 'alert.resolved';
@@ -196,7 +199,7 @@ function eventName(message: OutgoingMessage): WebhookEventName {
 function dataOf(message: OutgoingMessage): Record<string, unknown> {
   switch (message.kind) {
     case 'alert':
-      return { ...alertData(message.report, message.presentation) };
+      return { ...alertMessageData(message) };
     case 'resolved':
       return {
         summary: resolvedSummary(message),
@@ -268,9 +271,7 @@ function dataOf(message: OutgoingMessage): Record<string, unknown> {
 
 function titleOf(message: OutgoingMessage): string {
   if (message.kind === 'alert') {
-    return message.presentation === 'compact'
-      ? renewalLine(message.report)
-      : headline(message.report);
+    return message.presentation === 'compact' ? renewalLine(message) : headline(message.report);
   }
   return message.kind === 'resolved' ? resolvedTitle(message) : incidentTitle(message);
 }

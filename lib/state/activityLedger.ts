@@ -1,14 +1,7 @@
 /**
  * What the enricher itself did, per hub: the "what the enricher did" section of the daily digest.
- *
- * A port with two adapters (`InMemoryActivityLedger` here, `TableActivityLedger` on Azure Table
- * storage). Recording is idempotent by `key` (a queue retry does not count an alert twice), and a
- * figure this deployment does not record is `undefined` in the summary, never 0: the digest then
- * says it is not tracked instead of claiming nothing happened.
+ * Recording is idempotent by `key`, so a queue retry does not count an alert twice.
  */
-
-import type { Alert } from '../alerts/alert';
-import type { Logger } from '../logger';
 
 export const ACTIVITY_KINDS = [
   'alert-received',
@@ -42,6 +35,10 @@ export interface ActivityEvent {
   readonly key: string;
 }
 
+/**
+ * A figure this deployment does not record is `undefined`, never 0: the digest then says it is
+ * not tracked instead of claiming nothing happened.
+ */
 export interface ActivitySummary {
   readonly alertsReceived?: number;
   readonly incidentsOpened?: number;
@@ -79,53 +76,4 @@ export function summariseEvents(
     deadLettersWaiting: waiting,
   };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined));
-}
-
-export class InMemoryActivityLedger implements ActivityLedger {
-  private readonly events = new Map<string, ActivityEvent>();
-
-  constructor(private readonly tracked: readonly ActivityKind[] = RECORDED_ACTIVITY_KINDS) {}
-
-  record(event: ActivityEvent): Promise<void> {
-    const hub = event.hubResourceId.toLowerCase();
-    this.events.set(`${hub}|${event.kind}|${event.key}`, { ...event, hubResourceId: hub });
-    return Promise.resolve();
-  }
-
-  summarise(hubResourceId: string, since: string, until: string): Promise<ActivitySummary> {
-    const hub = hubResourceId.toLowerCase();
-    const start = Date.parse(since);
-    const end = Date.parse(until);
-    const inWindow = [...this.events.values()].filter((e) => {
-      const at = Date.parse(e.at);
-      return e.hubResourceId === hub && at >= start && at < end;
-    });
-    return Promise.resolve(summariseEvents(inWindow, this.tracked));
-  }
-}
-
-/**
- * Records one event per hub the alert names. Never throws: the ledger is bookkeeping, and a
- * storage hiccup must not fail (and so re-post) an alert.
- */
-export async function recordAlertActivity(
-  ledger: ActivityLedger | undefined,
-  kind: ActivityKind,
-  alert: Pick<Alert, 'id' | 'condition' | 'hubResourceIds'>,
-  at: Date,
-  log: Logger,
-): Promise<void> {
-  if (!ledger) return;
-  const key = `${alert.id.toLowerCase()}|${alert.condition}`;
-  try {
-    await Promise.all(
-      alert.hubResourceIds.map((hubResourceId) =>
-        ledger.record({ kind, hubResourceId, at: at.toISOString(), key }),
-      ),
-    );
-  } catch (error: unknown) {
-    log.warn(
-      `Activity ledger: could not record ${kind} for alert ${alert.id}: ${error instanceof Error ? error.message : 'unknown error'}`,
-    );
-  }
 }

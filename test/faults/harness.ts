@@ -11,17 +11,18 @@ import { readFileSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 
-import { loadConfig } from '../../lib/config';
-import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
-import { silentLogger } from '../../lib/logger';
+import { loadConfig } from '../../lib/config/loadConfig';
+import { type DevHost, startDevHost } from '../../lib/tools/devhost/devHost';
+import { silentLogger } from '../../lib/common/logger';
 import { replayDeadLetter } from '../../lib/notify/deliver';
 import type { DeliveryOptions } from '../../lib/notify/httpDelivery';
 import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { IDEMPOTENCY_KEY_HEADER, WebhookNotifier } from '../../lib/notify/webhookNotifier';
 import { POISON_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
-import { DEAD_LETTER_TABLE_NAME, type WorkerState } from '../../lib/state/ledger';
-import { TableDeadLetters, TableLedger } from '../../lib/state/tableLedger';
+import { DEAD_LETTER_TABLE_NAME } from '../../lib/state/deadLetters';
+import type { WorkerState } from '../../lib/state/workerState';
+import { TableDeadLetters, TableLedger } from '../../lib/state/azure/tableLedger';
 import type { Azurite } from '../support/azurite';
 import {
   connectionStringWith,

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CONFIG_KEYS } from '../../lib/config';
+import { CONFIG_KEYS } from '../../lib/config/configKeys';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
-import { INCIDENT_TABLE_NAME } from '../../lib/state/tableIncidentStore';
+import { INCIDENT_TABLE_NAME } from '../../lib/state/azure/tableIncidentStore';
 import {
   type ArmTemplate,
   type FoundResource,
@@ -40,7 +40,7 @@ const ROLE = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
-/** The app settings the deployment writes: lib/config.ts keys plus the host's own. */
+/** The app settings the deployment writes: lib/config/configKeys.ts keys plus the host's own. */
 const EXPECTED_APP_SETTINGS = [
   'EVIDENCE_SOURCE',
   'LOG_ANALYTICS_WORKSPACE_ID',
@@ -67,7 +67,7 @@ const EXPECTED_APP_SETTINGS = [
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ];
 
-/** Read by the Functions host or the platform, not by lib/config.ts. */
+/** Read by the Functions host or the platform, not by lib/config/configKeys.ts. */
 const HOST_SETTINGS = new Set([
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
@@ -241,7 +241,7 @@ describe('app settings', () => {
     expect(Object.keys(appSettings().settings).sort()).toEqual([...EXPECTED_APP_SETTINGS].sort());
   });
 
-  it("are all known to lib/config.ts, apart from the host's own settings", () => {
+  it("are all known to lib/config/configKeys.ts, apart from the host's own settings", () => {
     const configKeys = new Set(CONFIG_KEYS.map((key) => key.name));
     const unknown = Object.keys(appSettings().settings).filter(
       (name) => !configKeys.has(name) && !HOST_SETTINGS.has(name),

@@ -6,17 +6,14 @@
 import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 
-import { silentLogger } from '../../lib/logger';
-import {
-  type ActivityLedger,
-  ACTIVITY_KINDS,
-  InMemoryActivityLedger,
-  recordAlertActivity,
-} from '../../lib/state/activityLedger';
+import { silentLogger } from '../../lib/common/logger';
+import { recordAlertActivity } from '../../lib/app/recordAlertActivity';
+import { type ActivityLedger, ACTIVITY_KINDS } from '../../lib/state/activityLedger';
+import { InMemoryActivityLedger } from '../../lib/state/memory/memoryActivityLedger';
 import {
   createActivityTableClient,
   TableActivityLedger,
-} from '../../lib/state/tableActivityLedger';
+} from '../../lib/state/azure/tableActivityLedger';
 import { startAzurite, type Azurite } from '../support/azurite';
 import { testAlert } from '../support/testAlert';
 

@@ -9,7 +9,7 @@ import { closedPort } from '../support/azurite';
 import { repoPath } from '../support/fixtures';
 import { HUB } from '../support/scenario';
 import { createTestCertificate, type TestCertificate } from '../support/tls';
-import { listenLocally } from '../../lib/bench/localServer';
+import { listenLocally } from '../../lib/tools/bench/localServer';
 
 const TOKEN = 'arm-test-token-0123456789';
 const OTHER_HUB = HUB.replace('contoso-fleet-hub', 'contoso-lab-hub');

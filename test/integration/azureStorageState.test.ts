@@ -13,7 +13,7 @@ import type { Alert } from '../../lib/alerts/alert';
 import { idempotencyKey } from '../../lib/alerts/alert';
 import { parseAlert } from '../../lib/alerts/parseAlert';
 import { handleAlertRequest, type IntakeServices } from '../../lib/intake/handleAlertRequest';
-import { silentLogger } from '../../lib/logger';
+import { silentLogger } from '../../lib/common/logger';
 import { ALERT_QUEUE_NAME, type AlertQueue, type QueuedAlert } from '../../lib/state/alertQueue';
 import {
   createStorageClients,
@@ -21,14 +21,14 @@ import {
   StorageAlertQueue,
   TableAlertStore,
   type StorageClients,
-} from '../../lib/state/azureStorageState';
-import { PROCESSING_LEASE_MS } from '../../lib/state/ledger';
+} from '../../lib/state/azure/azureStorageState';
+import { PROCESSING_LEASE_MS } from '../../lib/state/processingLease';
 import {
   createActivityTableClient,
   TableActivityLedger,
-} from '../../lib/state/tableActivityLedger';
-import { TableIncidentStore } from '../../lib/state/tableIncidentStore';
-import { TableDeadLetters, TableLedger } from '../../lib/state/tableLedger';
+} from '../../lib/state/azure/tableActivityLedger';
+import { TableIncidentStore } from '../../lib/state/azure/tableIncidentStore';
+import { TableDeadLetters, TableLedger } from '../../lib/state/azure/tableLedger';
 import { parseQueuedAlert } from '../../lib/state/queueMessage';
 import { closedPort, connectionStringFor, startAzurite, type Azurite } from '../support/azurite';
 import { connectionStringWith, startFaultProxy } from '../support/faultProxy';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-import type { DevHost } from '../../lib/devhost/devHost';
-import { repoRoot } from '../../lib/devhost/repoRoot';
-import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
+import type { DevHost } from '../../lib/tools/devhost/devHost';
+import { repoRoot } from '../../lib/tools/devhost/repoRoot';
+import { devHostEnvironment } from '../../lib/tools/devhost/sampleEnvironment';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 import { startInboxDevHost } from '../support/inboxDevHost';

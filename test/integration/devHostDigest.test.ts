@@ -6,9 +6,9 @@
 
 import { readFileSync } from 'node:fs';
 
-import type { DevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment, SAMPLE_HUB } from '../../lib/devhost/sampleEnvironment';
-import { TeamsDigestNotifier } from '../../lib/notify/digestNotifiers';
+import type { DevHost } from '../../lib/tools/devhost/devHost';
+import { devHostEnvironment, SAMPLE_HUB } from '../../lib/tools/devhost/sampleEnvironment';
+import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
 import { startInboxDevHost, TEST_DELIVERY } from '../support/inboxDevHost';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const env = devHostEnvironment({}, REPO_ROOT, 7071);
   host = await startInboxDevHost(env, {
     overrides: (url) => ({
-      digestNotifiers: [new TeamsDigestNotifier(`${url}/inbox/teams`, TEST_DELIVERY)],
+      notifiers: [new TeamsNotifier(`${url}/inbox/teams`, TEST_DELIVERY)],
     }),
   });
 });

@@ -4,9 +4,9 @@
  * incident timer (run by hand, on a test clock) adds the closing card.
  */
 
-import type { DevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
-import { deviceAlertPayload } from '../../lib/devhost/stormAlerts';
+import type { DevHost } from '../../lib/tools/devhost/devHost';
+import { devHostEnvironment } from '../../lib/tools/devhost/sampleEnvironment';
+import { deviceAlertPayload } from '../../lib/tools/devhost/stormAlerts';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { REPO_ROOT } from '../support/fixtures';
 import { loadSample, type Sample } from '../support/incidentHarness';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 
 import { parseAlert } from '../../lib/alerts/parseAlert';
-import { CONFIG_KEYS } from '../../lib/config';
+import { CONFIG_KEYS } from '../../lib/config/configKeys';
 import { startAzurite, type Azurite } from '../support/azurite';
 import { readJson } from '../support/fixtures';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver';

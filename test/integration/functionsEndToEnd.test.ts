@@ -15,7 +15,7 @@ import {
 } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 
-import { CONFIG_KEYS } from '../../lib/config';
+import { CONFIG_KEYS } from '../../lib/config/configKeys';
 import { MAX_ALERT_BODY_BYTES } from '../../lib/intake/handleAlertRequest';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { startAzurite, type Azurite } from '../support/azurite';

@@ -1,25 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import { renderInboxPage } from '../../lib/devhost/inboxPage';
+import { renderInboxPage } from '../../lib/tools/devhost/inboxPage';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
   INBOX_MESSAGES_URL,
-  INBOX_SCRIPT_URL,
-  inboxScriptPath,
+  inboxModuleFile,
+  inboxModulePath,
   type InboxMessage,
-} from '../../lib/devhost/inboxRoutes';
+} from '../../lib/tools/devhost/inboxRoutes';
 import { buildDigestReport } from '../../lib/digest/digestReport';
 import { gatherDigest } from '../../lib/digest/gatherDigest';
-import { ExportDigestSource } from '../../lib/evidence/digestSource';
+import { ExportDigestSource } from '../../lib/digest/digestSource';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { renderDigestTeamsMessage } from '../../lib/render/digestCard';
-import { InMemoryActivityLedger } from '../../lib/state/activityLedger';
+import { InMemoryActivityLedger } from '../../lib/state/memory/memoryActivityLedger';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { launchChromium } from '../support/chromium';
 import { repoPath } from '../support/fixtures';
-import { listenLocally } from '../../lib/bench/localServer';
+import { listenLocally } from '../../lib/tools/bench/localServer';
 
 // A realistic enriched-alert card: markdown, FactSet, ColumnSet, an attention Container, a link.
 const alertCard = {
@@ -319,15 +319,17 @@ describe('inbox page in headless Chromium', () => {
   beforeAll(async () => {
     const page = renderInboxPage();
     const bundle = readFileSync(adaptiveCardsBundlePath());
-    const script = readFileSync(inboxScriptPath(repoPath()));
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const inboxModule = inboxModuleFile(url.pathname);
       if (url.pathname === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
       } else if (url.pathname === ADAPTIVE_CARDS_BUNDLE_URL) {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle);
-      } else if (url.pathname === INBOX_SCRIPT_URL) {
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+      } else if (inboxModule !== undefined) {
+        res
+          .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+          .end(readFileSync(inboxModulePath(repoPath(), inboxModule)));
       } else if (url.pathname === INBOX_MESSAGES_URL) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(messagesJson);
       } else {

@@ -10,12 +10,13 @@ import { createServer, type Server } from 'node:http';
 
 import { exportJWK, generateKeyPair, type KeyLike, SignJWT, UnsecuredJWT } from 'jose';
 
-import { ACTION_GROUP_APP_ID, loadConfig } from '../../lib/config';
-import { type DevHost, startDevHost } from '../../lib/devhost/devHost';
-import { devHostEnvironment } from '../../lib/devhost/sampleEnvironment';
-import { silentLogger } from '../../lib/logger';
+import { ACTION_GROUP_APP_ID } from '../../lib/config/configKeys';
+import { loadConfig } from '../../lib/config/loadConfig';
+import { type DevHost, startDevHost } from '../../lib/tools/devhost/devHost';
+import { devHostEnvironment } from '../../lib/tools/devhost/sampleEnvironment';
+import { silentLogger } from '../../lib/common/logger';
 import { REPO_ROOT, repoPath } from '../support/fixtures';
-import { closeNow, listenLocally } from '../../lib/bench/localServer';
+import { closeNow, listenLocally } from '../../lib/tools/bench/localServer';
 import { startInboxDevHost } from '../support/inboxDevHost';
 
 const TENANT = '7d1e2a35-0c4b-4f51-9a8e-3b6c2d1f0e99';

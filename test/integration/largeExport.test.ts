@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FIXTURE_HUB, writeExportFixture } from '../../lib/bench/exportFixture';
-import { runCli } from '../../lib/cli/runCli';
+import { FIXTURE_HUB, writeExportFixture } from '../../lib/tools/bench/exportFixture';
+import { runCli } from '../../lib/tools/cli/runCli';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { readJson } from '../support/fixtures';
 

@@ -6,15 +6,15 @@
 
 import { randomUUID } from 'node:crypto';
 
-import { answerFromEvents } from '../../lib/bench/workspaceHandler';
+import { answerFromEvents } from '../../lib/tools/bench/workspaceHandler';
 import { buildDigestReport } from '../../lib/digest/digestReport';
 import { gatherDigest } from '../../lib/digest/gatherDigest';
 import { toConnectionEvents } from '../../lib/evidence/connectionEvents';
-import { DIGEST_RESULT_COLUMNS } from '../../lib/evidence/digestFacts';
-import { planDigestQueries, type DigestQueryName } from '../../lib/evidence/digestKql';
-import { ExportDigestSource } from '../../lib/evidence/digestSource';
+import { DIGEST_RESULT_COLUMNS } from '../../lib/digest/digestFigures';
+import { planDigestQueries, type DigestQueryName } from '../../lib/digest/digestKql';
+import { ExportDigestSource } from '../../lib/digest/digestSource';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
-import { LogAnalyticsDigestSource } from '../../lib/evidence/logAnalyticsDigestSource';
+import { LogAnalyticsDigestSource } from '../../lib/digest/logAnalyticsDigestSource';
 import {
   createLogsQueryClient,
   LogAnalyticsSource,
@@ -124,7 +124,7 @@ test('sends each query with the digest timespan and reads columns by name', asyn
   }
   expect(gathered.gaps).toEqual([]);
   expect(gathered.rowsRead).toBe(6);
-  expect(gathered.facts.flapping).toEqual({
+  expect(gathered.figures.flapping).toEqual({
     rows: [
       {
         deviceId: 'pump-1',
@@ -222,7 +222,7 @@ test('a day of hub limits and removed identities: the new families read from the
   }
   expect(gathered.gaps).toEqual([]);
   for (const [family, expected] of Object.entries(LIMIT_DAY_FAMILIES)) {
-    expect(gathered.facts.day?.families.find((f) => f.family === family)).toEqual({
+    expect(gathered.figures.day?.families.find((f) => f.family === family)).toEqual({
       family,
       ...expected,
     });

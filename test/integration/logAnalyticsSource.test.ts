@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 
 import type { Alert } from '../../lib/alerts/alert';
+import { EvidenceQueryError } from '../../lib/evidence/logAnalyticsErrors';
 import {
-  EvidenceQueryError,
   LogAnalyticsSource,
   createLogsQueryClient,
   type TokenCredential,
 } from '../../lib/evidence/logAnalyticsSource';
-import { answerFromEvents } from '../../lib/bench/workspaceHandler';
+import { answerFromEvents } from '../../lib/tools/bench/workspaceHandler';
 import type { ConnectionEvent, DeviceHistory } from '../../lib/evidence/evidence';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { planEvidenceQueries, type EvidenceQuery, type QueryName } from '../../lib/evidence/kql';

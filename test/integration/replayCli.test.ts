@@ -5,12 +5,12 @@
 
 import { TableClient } from '@azure/data-tables';
 
-import { runCli } from '../../lib/cli/runCli';
+import { runCli } from '../../lib/tools/cli/runCli';
 import { deliveryIdempotencyKey } from '../../lib/notify/deliver';
 import { IDEMPOTENCY_KEY_HEADER } from '../../lib/notify/webhookNotifier';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
-import { DEAD_LETTER_TABLE_NAME } from '../../lib/state/ledger';
-import { TableDeadLetters, TableLedger } from '../../lib/state/tableLedger';
+import { DEAD_LETTER_TABLE_NAME } from '../../lib/state/deadLetters';
+import { TableDeadLetters, TableLedger } from '../../lib/state/azure/tableLedger';
 import { startAzurite, type Azurite } from '../support/azurite';
 import { startHttpReceiver, type HttpReceiver } from '../support/httpReceiver';
 

@@ -7,8 +7,8 @@
 
 import { randomUUID } from 'node:crypto';
 
-import { answerFromEvents } from '../../lib/bench/workspaceHandler';
-import { generateStorm, STORM_HUB } from '../../lib/bench/stormData';
+import { answerFromEvents } from '../../lib/tools/bench/workspaceHandler';
+import { generateStorm, STORM_HUB } from '../../lib/tools/bench/stormData';
 import type { Evidence } from '../../lib/evidence/evidence';
 import { gatherEvidence } from '../../lib/evidence/gatherEvidence';
 import { planEvidenceQueries } from '../../lib/evidence/kql';
@@ -17,7 +17,7 @@ import {
   LogAnalyticsSource,
   type TokenCredential,
 } from '../../lib/evidence/logAnalyticsSource';
-import { SharedEvidenceSource } from '../../lib/evidence/sharing/sharedEvidence';
+import { SharedEvidenceSource } from '../../lib/evidence/querySharing/sharedEvidence';
 import { reply, useLocalLogAnalytics, table } from '../support/localLogAnalyticsServer';
 import { testAlert } from '../support/testAlert';
 

@@ -7,14 +7,14 @@
 
 import type { TokenCredential } from '@azure/identity';
 
-import { deviceAlertPayload } from '../../lib/devhost/stormAlerts';
-import type { EnrichedAlert } from '../../lib/enrichment';
+import { deviceAlertPayload } from '../../lib/tools/devhost/stormAlerts';
+import type { EnrichedAlert } from '../../lib/diagnose/enrichedAlert';
 import type { IncidentRecord } from '../../lib/incidents/incident';
 import { type IncidentServices, tickIncidents } from '../../lib/incidents/incidentFlow';
-import { silentLogger } from '../../lib/logger';
-import type { OutgoingMessage } from '../../lib/outgoingMessage';
-import { createStorageClients } from '../../lib/state/azureStorageState';
-import { TableIncidentStore } from '../../lib/state/tableIncidentStore';
+import { silentLogger } from '../../lib/common/logger';
+import type { OutgoingMessage } from '../../lib/incidents/outgoingMessage';
+import { createStorageClients } from '../../lib/state/azure/azureStorageState';
+import { TableIncidentStore } from '../../lib/state/azure/tableIncidentStore';
 import { startAzurite, type Azurite } from '../support/azurite';
 import {
   loadSample,

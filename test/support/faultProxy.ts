@@ -5,7 +5,7 @@
  */
 
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import { closeNow, listenLocally } from '../../lib/bench/localServer';
+import { closeNow, listenLocally } from '../../lib/tools/bench/localServer';
 
 export type FaultMode = 'pass' | 'hang' | 'reset' | 'busy';
 

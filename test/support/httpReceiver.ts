@@ -5,7 +5,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeNow, listenLocally, readText } from '../../lib/bench/localServer';
+import { closeNow, listenLocally, readText } from '../../lib/tools/bench/localServer';
 
 export interface ReceivedRequest {
   readonly method: string;

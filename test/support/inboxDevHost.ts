@@ -3,11 +3,12 @@
  * Teams channel pointed at its own inbox wherever it listens (the default URL names port 7071).
  */
 
-import { type Environment, loadConfig } from '../../lib/config';
-import { type DevHost, type DevHostOptions, startDevHost } from '../../lib/devhost/devHost';
-import { silentLogger } from '../../lib/logger';
+import type { Environment } from '../../lib/config/configKeys';
+import { loadConfig } from '../../lib/config/loadConfig';
+import { type DevHost, type DevHostOptions, startDevHost } from '../../lib/tools/devhost/devHost';
+import { silentLogger } from '../../lib/common/logger';
 import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
-import type { ServiceOverrides } from '../../lib/services';
+import type { ServiceOverrides } from '../../lib/app/services';
 
 export const TEST_DELIVERY = { timeoutMs: 5000 };
 

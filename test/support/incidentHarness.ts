@@ -5,9 +5,9 @@
  */
 
 import { parseAlert } from '../../lib/alerts/parseAlert';
-import { stormDevices, type StormDevice } from '../../lib/devhost/stormAlerts';
-import { buildReport } from '../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../lib/enrichment';
+import { stormDevices, type StormDevice } from '../../lib/tools/devhost/stormAlerts';
+import { buildReport } from '../../lib/app/enrichAlert';
+import type { EnrichedAlert } from '../../lib/diagnose/enrichedAlert';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../lib/evidence/metricsFile';
 import {
@@ -15,9 +15,9 @@ import {
   type IncidentServices,
   planAlertMessages,
 } from '../../lib/incidents/incidentFlow';
-import type { OutgoingMessage } from '../../lib/outgoingMessage';
-import { byteSize } from '../../lib/render/teamsCard';
-import { renderTeamsFor } from '../../lib/render/teamsMessages';
+import type { OutgoingMessage } from '../../lib/incidents/outgoingMessage';
+import { byteSize } from '../../lib/render/adaptiveCard';
+import { renderTeamsCard } from '../../lib/render/teamsCards';
 import { renderWebhookEvent } from '../../lib/render/webhookPayload';
 import { TEAMS_MAX_BODY_BYTES, validateAdaptiveCard } from './adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from './adaptiveCardsParser';
@@ -75,7 +75,7 @@ export async function processReport(
 /** Everything wrong with how the message renders, for Teams and for the webhook. */
 export function messageProblems(message: OutgoingMessage): string[] {
   const problems: string[] = [];
-  const teams = renderTeamsFor(message);
+  const teams = renderTeamsCard(message);
   const card = teams.attachments[0]?.content;
   const schema = validateAdaptiveCard(card);
   if (!schema.valid) problems.push(`card: ${JSON.stringify(schema)}`);
@@ -102,7 +102,7 @@ export function cardTexts(message: OutgoingMessage): string {
     }
     return [];
   };
-  return walk(renderTeamsFor(message).attachments[0]?.content).join('\n');
+  return walk(renderTeamsCard(message).attachments[0]?.content).join('\n');
 }
 
 /**

@@ -1,12 +1,15 @@
 /** The local Log Analytics server lives beside the benchmarks that also run it. */
 
-import { createTestCertificate, type TestCertificate } from '../../lib/bench/localCertificate';
+import {
+  createTestCertificate,
+  type TestCertificate,
+} from '../../lib/tools/bench/localCertificate';
 import {
   type LocalLogAnalyticsServer,
   startLocalLogAnalyticsServer,
-} from '../../lib/bench/localLogAnalyticsServer';
+} from '../../lib/tools/bench/localLogAnalyticsServer';
 
-export * from '../../lib/bench/localLogAnalyticsServer';
+export * from '../../lib/tools/bench/localLogAnalyticsServer';
 
 export interface LocalWorkspace {
   /** The server, started before the file's tests and closed after them. */

@@ -1,6 +1,6 @@
 /** A clock the test moves by hand: `sleep` resolves only when `advance` passes its deadline. */
 
-import type { Clock } from '../../lib/evidence/sharing/queryLimiter';
+import type { Clock } from '../../lib/evidence/querySharing/queryLimiter';
 
 export class ManualClock implements Clock {
   private readonly sleepers: { until: number; wake: () => void }[] = [];

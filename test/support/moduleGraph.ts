@@ -102,3 +102,16 @@ export function loadTimeGraph(entry: string): LoadTimeGraph {
   }
   return { files: [...chains.keys()].map((f) => relative(root, f)).sort(), packages };
 }
+
+/** Every relative import of a file, type-only and lazy `import()` included, as repository paths. */
+export function relativeImports(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => {
+      const base = resolve(dirname(file), specifier.replace(/\.js$/, ''));
+      const found = [`${base}.ts`, join(base, 'index.ts'), `${base}.js`].find((c) => existsSync(c));
+      return relative(repoPath('.'), found ?? base);
+    });
+}

@@ -1,9 +1,10 @@
 /** Builds small synthetic Connections histories and runs the real pipeline over them. */
 
 import type { Alert } from '../../lib/alerts/alert';
-import { buildReport } from '../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../lib/enrichment';
+import { buildReport } from '../../lib/app/enrichAlert';
+import type { EnrichedAlert } from '../../lib/diagnose/enrichedAlert';
 import type { ConnectionEvent } from '../../lib/evidence/evidence';
+import { connectionEventOf, type EventKind } from '../../lib/tools/bench/connectionEventOf';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { testAlert } from './testAlert';
 
@@ -16,82 +17,23 @@ export function at(minutes: number): string {
   return new Date(BASE + minutes * 60_000).toISOString();
 }
 
-type Kind =
-  'connect' | 'renew' | '404104' | '401003' | '401003-connect' | '400027' | '500001-connect';
-
 export function event(
   deviceId: string,
   minutes: number,
-  kind: Kind,
+  kind: EventKind,
   ip = '24.9.142.XXX',
 ): ConnectionEvent {
-  const base = {
-    time: at(minutes),
-    ms: Date.parse(at(minutes)),
-    hubResourceId: HUB,
-    deviceId,
-    maskedIpAddress: ip,
-    protocol: 'Mqtt',
-  };
-  switch (kind) {
-    case 'connect':
-      return {
-        ...base,
-        operation: 'deviceConnect',
-        level: 'Information',
-        resultType: '',
-        resultDescription: '',
-        sdkVersion: '.NET/1.42.3 (.NET 8.0.11; Linux; X64)',
-      };
-    case 'renew':
-      return {
-        ...base,
-        operation: 'deviceDisconnect',
-        level: 'Information',
-        resultType: '',
-        resultDescription: '',
-      };
-    case '404104':
-      return {
-        ...base,
-        operation: 'deviceDisconnect',
-        level: 'Error',
-        resultType: '404104',
-        resultDescription: 'DeviceConnectionClosedRemotely',
-      };
-    case '401003':
-      return {
-        ...base,
-        operation: 'deviceDisconnect',
-        level: 'Error',
-        resultType: '401003',
-        resultDescription: 'IoTHubUnauthorized',
-      };
-    case '401003-connect':
-      return {
-        ...base,
-        operation: 'deviceConnect',
-        level: 'Error',
-        resultType: '401003',
-        resultDescription: 'IoTHubUnauthorized',
-      };
-    case '400027':
-      return {
-        ...base,
-        operation: 'deviceDisconnect',
-        level: 'Error',
-        resultType: '400027',
-        resultDescription: 'ConnectionForcefullyClosedOnNewConnection',
-      };
-    case '500001-connect':
-      return {
-        ...base,
-        operation: 'deviceConnect',
-        level: 'Error',
-        resultType: '500001',
-        resultDescription: 'ServerError',
-      };
-  }
+  return connectionEventOf(
+    {
+      ms: Date.parse(at(minutes)),
+      hubResourceId: HUB,
+      deviceId,
+      maskedIpAddress: ip,
+      protocol: 'Mqtt',
+      sdkVersion: '.NET/1.42.3 (.NET 8.0.11; Linux; X64)',
+    },
+    kind,
+  );
 }
 
 /** A quiet fleet: devices that connect once and stay up. */

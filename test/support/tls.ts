@@ -1,2 +1,2 @@
 /** The throwaway certificate lives beside the benchmarks that also need it. */
-export * from '../../lib/bench/localCertificate';
+export * from '../../lib/tools/bench/localCertificate';

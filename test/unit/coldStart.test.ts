@@ -5,7 +5,11 @@
  * beyond the Functions library. Figures: `npm run bench`.
  */
 
-import { loadTimeGraph } from '../support/moduleGraph';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { repoPath } from '../support/fixtures';
+import { loadTimeGraph, relativeImports } from '../support/moduleGraph';
 
 const FUNCTION_MODULES = ['functions/alerts.ts', 'functions/enrich.ts', 'functions/health.ts'];
 /** The Functions programming model every function module registers with: not an Azure SDK. */
@@ -21,7 +25,7 @@ describe('what a function module loads at load time', () => {
   test('GET /api/health loads no SDK: only the Functions library and our own modules', () => {
     const graph = loadTimeGraph('functions/health.ts');
     expect([...graph.packages.keys()]).toEqual([FUNCTIONS_LIBRARY]);
-    expect(graph.files).toContain('lib/config.ts');
+    expect(graph.files).toContain('lib/config/healthReport.ts');
     expect(graph.files).not.toContain('lib/evidence/logAnalyticsSource.ts');
   });
 
@@ -30,17 +34,17 @@ describe('what a function module loads at load time', () => {
   });
 
   test('the dev host (`npm start`) loads no package, no intake validation and no inbox page to answer health', () => {
-    const graph = loadTimeGraph('lib/devhost/main.ts');
+    const graph = loadTimeGraph('lib/tools/devhost/main.ts');
     expect([...graph.packages.keys()]).toEqual([]);
     expect(graph.files).toContain('lib/intake/handleHealthRequest.ts');
     expect(graph.files).not.toContain('lib/intake/handleAlertRequest.ts');
-    expect(graph.files).not.toContain('lib/devhost/inboxPage.ts');
+    expect(graph.files).not.toContain('lib/tools/devhost/inboxPage.ts');
   });
 
   test('the composition root imports its adapters lazily', () => {
-    const graph = loadTimeGraph('lib/services.ts');
+    const graph = loadTimeGraph('lib/app/services.ts');
     expect([...graph.packages.keys()]).toEqual([]);
-    expect(graph.files).not.toContain('lib/state/azureStorageState.ts');
+    expect(graph.files).not.toContain('lib/state/azure/azureStorageState.ts');
   });
 });
 
@@ -48,8 +52,8 @@ describe('the walker sees what is there (so the checks above can fail)', () => {
   test.each([
     ['lib/evidence/logAnalyticsSource.ts', '@azure/monitor-query-logs'],
     ['lib/evidence/azureMonitorMetricsSource.ts', '@azure/core-rest-pipeline'],
-    ['lib/state/azureStorageState.ts', '@azure/storage-queue'],
-    ['lib/credential.ts', '@azure/identity'],
+    ['lib/state/azure/azureStorageState.ts', '@azure/storage-queue'],
+    ['lib/app/credential.ts', '@azure/identity'],
   ])('%s loads %s', (entry, sdk) => {
     expect(azureSdks(entry).join('\n')).toContain(sdk);
   });
@@ -64,8 +68,69 @@ describe('the walker sees what is there (so the checks above can fail)', () => {
   });
 
   test('a chain names the path to the SDK', () => {
-    expect(azureSdks('lib/state/azureStorageState.ts')).toContain(
-      'lib/state/azureStorageState.ts → @azure/data-tables',
+    expect(azureSdks('lib/state/azure/azureStorageState.ts')).toContain(
+      'lib/state/azure/azureStorageState.ts → @azure/data-tables',
     );
+  });
+});
+
+/** The floors written down once, in lib/floors.json: ground first. */
+const FLOORS = (
+  JSON.parse(readFileSync(repoPath('lib/floors.json'), 'utf8')) as { floors: string[][] }
+).floors;
+
+function floorOf(folder: string): number {
+  return FLOORS.findIndex((floor) => floor.includes(folder));
+}
+
+/** The floor folder a file belongs to: the longest folder of lib/floors.json it lies in. */
+function folderOf(file: string): string | undefined {
+  return FLOORS.flat()
+    .filter((folder) => file.startsWith(`${folder}/`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(repoPath(folder), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .map((name) => join(folder, name));
+}
+
+/** Imports that run back up a floor, or across to another folder on the same floor. */
+function floorViolations(edges: readonly (readonly [string, string])[]): string[] {
+  return edges.flatMap(([from, to]) => {
+    const a = folderOf(from);
+    const b = folderOf(to);
+    if (a === undefined || b === undefined || a === b) return [];
+    return floorOf(b) < floorOf(a) ? [] : [`${from} → ${to} (${a} may not import ${b})`];
+  });
+}
+
+describe('the floors of the house (lib/floors.json)', () => {
+  const files = [...sourceFiles('lib'), ...sourceFiles('functions')];
+
+  test('every source file stands on a floor', () => {
+    expect(files.filter((file) => folderOf(file) === undefined)).toEqual([]);
+  });
+
+  test('no import runs back up a floor, and no two folders on one floor import each other', () => {
+    const edges = files.flatMap((file) =>
+      relativeImports(repoPath(file)).map((to) => [file, to] as const),
+    );
+    expect(edges.length).toBeGreaterThan(200);
+    expect(floorViolations(edges)).toEqual([]);
+  });
+
+  test('the check sees an import that runs back up', () => {
+    expect(
+      floorViolations([
+        ['lib/evidence/kql.ts', 'lib/diagnose/diagnosis.ts'],
+        ['lib/digest/digestKql.ts', 'lib/notify/notifier.ts'],
+        ['lib/render/text.ts', 'lib/diagnose/format.ts'],
+      ]),
+    ).toEqual([
+      'lib/evidence/kql.ts → lib/diagnose/diagnosis.ts (lib/evidence may not import lib/diagnose)',
+      'lib/digest/digestKql.ts → lib/notify/notifier.ts (lib/digest may not import lib/notify)',
+    ]);
   });
 });

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
 
-import {
-  CONFIG_KEYS,
-  ConfigError,
-  devHostPort,
-  loadConfig,
-  renderConfigTable,
-  reportConfig,
-} from '../../lib/config';
+import { CONFIG_KEYS } from '../../lib/config/configKeys';
+import { ConfigError, devHostPort, loadConfig } from '../../lib/config/loadConfig';
+import { renderConfigTable } from '../../lib/config/configTable';
+import { reportConfig } from '../../lib/config/healthReport';
 import { handleHealthRequest } from '../../lib/intake/handleHealthRequest';
 import { repoPath } from '../support/fixtures';
 

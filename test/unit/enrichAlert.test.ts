@@ -1,13 +1,13 @@
-import { enrichAlert } from '../../lib/enrichAlert';
+import { enrichAlert } from '../../lib/app/enrichAlert';
 import type { EvidenceSource } from '../../lib/evidence/evidenceSource';
-import { silentLogger } from '../../lib/logger';
+import { silentLogger } from '../../lib/common/logger';
 import type { PostReceipt } from '../../lib/notify/httpDelivery';
 import type { Notifier } from '../../lib/notify/notifier';
 import { renderMessageBody } from '../../lib/render/messageBody';
-import { inMemoryWorkerState } from '../../lib/state/memoryState';
-import { renderTeamsMessage } from '../../lib/render/teamsCard';
+import { inMemoryWorkerState } from '../../lib/state/memory/memoryState';
+import { renderAlertCard } from '../../lib/render/teamsCards';
 import { renderText } from '../../lib/render/text';
-import { alertMessage } from '../../lib/outgoingMessage';
+import { alertMessage } from '../../lib/incidents/outgoingMessage';
 import { renderWebhookEvent } from '../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { deviceAlert } from '../support/scenario';
@@ -55,8 +55,6 @@ describe('enrichAlert', () => {
     expect(renderWebhookEvent(alertMessage(report), report.enrichedAt).data.notice).toMatch(
       /could not analyse/,
     );
-    expect(validateAdaptiveCard(renderTeamsMessage(report).attachments[0]?.content).valid).toBe(
-      true,
-    );
+    expect(validateAdaptiveCard(renderAlertCard(report).attachments[0]?.content).valid).toBe(true);
   });
 });

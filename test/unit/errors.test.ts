@@ -1,4 +1,4 @@
-import { AppError, BadRequestError, toError } from '../../lib/errors';
+import { AppError, BadRequestError, toError } from '../../lib/common/errors';
 
 describe('toError', () => {
   test.each([

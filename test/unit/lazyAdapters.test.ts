@@ -3,9 +3,9 @@
  * (intake or enrichment) being built. Each SDK is the real one; the mock only records its loading.
  */
 
-import type { Config } from '../../lib/config';
-import { loadConfig } from '../../lib/config';
-import { silentLogger } from '../../lib/logger';
+import type { Config } from '../../lib/config/loadConfig';
+import { loadConfig } from '../../lib/config/loadConfig';
+import { silentLogger } from '../../lib/common/logger';
 import { repoPath } from '../support/fixtures';
 
 const mockLoaded = new Set<string>();
@@ -21,7 +21,7 @@ jest.mock('@azure/data-tables', () => mockRecording('@azure/data-tables'));
 
 async function providerFor(config: Config) {
   // A fresh module registry per test: what one test loaded must not count for the next.
-  const { createServiceProvider } = await import('../../lib/services.js');
+  const { createServiceProvider } = await import('../../lib/app/services.js');
   return createServiceProvider(config, { log: silentLogger });
 }
 
@@ -80,7 +80,7 @@ test('each part is built once, and a failed build is tried again', async () => {
   expect(await provider.intake()).toBe(await provider.intake());
   expect(await provider.enrichment()).toBe(await provider.enrichment());
 
-  const { lazy } = await import('../../lib/services.js');
+  const { lazy } = await import('../../lib/app/services.js');
   let calls = 0;
   const flaky = lazy(async () => {
     calls += 1;

@@ -1,12 +1,12 @@
-import type { EnrichmentServices } from '../../lib/enrichAlert';
+import type { EnrichmentServices } from '../../lib/app/enrichAlert';
 import type { EvidenceSource } from '../../lib/evidence/evidenceSource';
-import { silentLogger } from '../../lib/logger';
+import { silentLogger } from '../../lib/common/logger';
 import type { PostReceipt } from '../../lib/notify/httpDelivery';
 import type { Notifier } from '../../lib/notify/notifier';
-import { processQueuedAlert } from '../../lib/processQueuedAlert';
+import { processQueuedAlert } from '../../lib/app/processQueuedAlert';
 import type { QueuedAlert } from '../../lib/state/alertQueue';
-import { PROCESSING_LEASE_MS } from '../../lib/state/ledger';
-import { InMemoryAlertQueue, inMemoryWorkerState } from '../../lib/state/memoryState';
+import { PROCESSING_LEASE_MS } from '../../lib/state/processingLease';
+import { InMemoryAlertQueue, inMemoryWorkerState } from '../../lib/state/memory/memoryState';
 import { deviceAlert } from '../support/scenario';
 
 const queued: QueuedAlert = {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../lib/config';
+import { loadConfig } from '../../lib/config/loadConfig';
 import { AzureMonitorMetricsSource } from '../../lib/evidence/azureMonitorMetricsSource';
 import { ExportFileSource } from '../../lib/evidence/exportFileSource';
 import { LogAnalyticsSource } from '../../lib/evidence/logAnalyticsSource';
@@ -6,13 +6,13 @@ import { MetricsFileSource } from '../../lib/evidence/metricsFile';
 import {
   SharedEvidenceSource,
   SharedMetricsSource,
-} from '../../lib/evidence/sharing/sharedEvidence';
-import { silentLogger } from '../../lib/logger';
+} from '../../lib/evidence/querySharing/sharedEvidence';
+import { silentLogger } from '../../lib/common/logger';
 import { TeamsNotifier } from '../../lib/notify/teamsNotifier';
 import { WebhookNotifier } from '../../lib/notify/webhookNotifier';
-import { createServices } from '../../lib/services';
-import { StorageAlertQueue, TableAlertStore } from '../../lib/state/azureStorageState';
-import { InMemoryAlertQueue, InMemoryAlertStore } from '../../lib/state/memoryState';
+import { createServices } from '../../lib/app/services';
+import { StorageAlertQueue, TableAlertStore } from '../../lib/state/azure/azureStorageState';
+import { InMemoryAlertQueue, InMemoryAlertStore } from '../../lib/state/memory/memoryState';
 import { repoPath } from '../support/fixtures';
 
 describe('createServices', () => {

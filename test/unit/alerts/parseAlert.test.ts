@@ -1,6 +1,6 @@
 import { idempotencyKey } from '../../../lib/alerts/alert';
 import { parseAlert } from '../../../lib/alerts/parseAlert';
-import { AppError } from '../../../lib/errors';
+import { AppError } from '../../../lib/common/errors';
 import { clone, readJson } from '../../support/fixtures';
 
 const options = { deviceIdDimension: 'DeviceId' };

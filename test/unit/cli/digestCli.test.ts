@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { runCli } from '../../../lib/cli/runCli';
+import { runCli } from '../../../lib/tools/cli/runCli';
 import { teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { repoPath } from '../../support/fixtures';
 

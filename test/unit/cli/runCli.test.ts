@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { runCli, USAGE } from '../../../lib/cli/runCli';
+import { runCli, USAGE } from '../../../lib/tools/cli/runCli';
 import { teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { repoPath } from '../../support/fixtures';
 

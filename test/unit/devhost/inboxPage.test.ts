@@ -1,24 +1,39 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Script } from 'node:vm';
+import ts from 'typescript';
+import { escapeHtml } from '../../../lib/tools/devhost/inbox/escapeHtml';
 import {
-  escapeHtml,
   INBOX_REFRESH_MS,
   inboxContentSecurityPolicy,
   renderInboxPage,
   teamsHostConfig,
-} from '../../../lib/devhost/inboxPage';
+} from '../../../lib/tools/devhost/inboxPage';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
   INBOX_MESSAGES_URL,
+  INBOX_MODULES,
   INBOX_SCRIPT_URL,
-  inboxScriptPath,
-} from '../../../lib/devhost/inboxRoutes';
+  inboxModulePath,
+} from '../../../lib/tools/devhost/inboxRoutes';
 
 const html = renderInboxPage();
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
+
+/** Syntax errors of a file read as a browser module: ES2020 JavaScript, no TypeScript syntax. */
+function moduleSyntaxErrors(file: string): string[] {
+  const { diagnostics = [] } = ts.transpileModule(readFileSync(file, 'utf8'), {
+    fileName: 'module.js',
+    reportDiagnostics: true,
+    compilerOptions: {
+      allowJs: true,
+      module: ts.ModuleKind.ES2020,
+      target: ts.ScriptTarget.ES2020,
+    },
+  });
+  return diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+}
 
 function scripts(document: string): { src: string | undefined; code: string }[] {
   return [...document.matchAll(/<script((?:\s+[a-z-]+="[^"]*")*)>([\s\S]*?)<\/script>/g)].map(
@@ -63,9 +78,10 @@ describe('renderInboxPage', () => {
     expect(INBOX_REFRESH_MS).toBe(3000);
   });
 
-  it('serves a browser script that parses and uses the official renderer', () => {
-    const code = readFileSync(inboxScriptPath(REPO_ROOT), 'utf8');
-    expect(() => new Script(code)).not.toThrow();
+  it('serves browser modules that parse and use the official renderer', () => {
+    const files = Object.values(INBOX_MODULES).map((file) => inboxModulePath(REPO_ROOT, file));
+    for (const file of files) expect(moduleSyntaxErrors(file)).toEqual([]);
+    const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
     expect(code).toContain("document.getElementById('inbox-config')");
     expect(code).toContain('new AC.AdaptiveCard()');
     expect(code).toContain('onExecuteAction');

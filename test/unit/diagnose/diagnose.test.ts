@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 
 import { parseAlert } from '../../../lib/alerts/parseAlert';
-import { buildReport } from '../../../lib/enrichAlert';
+import { buildReport } from '../../../lib/app/enrichAlert';
 import type { EvidenceSource } from '../../../lib/evidence/evidenceSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';

@@ -11,11 +11,11 @@ import {
   DIGEST_LIST_ROWS,
   DIGEST_SDK_ROWS,
   planDigestQueries,
-} from '../../../lib/evidence/digestKql';
-import { ExportDigestSource } from '../../../lib/evidence/digestSource';
+} from '../../../lib/digest/digestKql';
+import { ExportDigestSource } from '../../../lib/digest/digestSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { renderDigestTeamsMessage } from '../../../lib/render/digestCard';
-import { byteSize, TEAMS_MAX_BYTES } from '../../../lib/render/teamsCard';
+import { byteSize, TEAMS_MAX_BYTES } from '../../../lib/render/adaptiveCard';
 import { validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { repoPath } from '../../support/fixtures';
@@ -44,7 +44,7 @@ function hugeFleet(): GatheredDigest {
   const ids = Array.from({ length: DIGEST_LIST_ROWS }, (_, i) => longId(i));
   return {
     plan,
-    facts: {
+    figures: {
       day: {
         activeDevices: 100_000,
         families: [

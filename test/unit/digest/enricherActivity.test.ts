@@ -5,15 +5,16 @@
  */
 
 import { parseAlert } from '../../../lib/alerts/parseAlert';
-import { enrichAlert, type EnrichmentServices } from '../../../lib/enrichAlert';
+import { enrichAlert, type EnrichmentServices } from '../../../lib/app/enrichAlert';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
-import { silentLogger } from '../../../lib/logger';
+import { silentLogger } from '../../../lib/common/logger';
 import type { PostReceipt } from '../../../lib/notify/httpDelivery';
 import type { Notifier } from '../../../lib/notify/notifier';
-import { InMemoryActivityLedger, recordAlertActivity } from '../../../lib/state/activityLedger';
-import { InMemoryIncidentStore } from '../../../lib/state/memoryIncidentStore';
-import { inMemoryWorkerState } from '../../../lib/state/memoryState';
+import { recordAlertActivity } from '../../../lib/app/recordAlertActivity';
+import { InMemoryActivityLedger } from '../../../lib/state/memory/memoryActivityLedger';
+import { InMemoryIncidentStore } from '../../../lib/state/memory/memoryIncidentStore';
+import { inMemoryWorkerState } from '../../../lib/state/memory/memoryState';
 import { readJson, repoPath } from '../../support/fixtures';
 
 const HUB =

@@ -4,7 +4,7 @@
  * for the refused sends. Each device is one case of the digest's families, with its near miss.
  */
 
-import type { DigestFamily } from '../../../lib/evidence/digestKql';
+import type { DigestFamily } from '../../../lib/digest/digestKql';
 import type { ExportRow } from '../../../lib/evidence/exportRows';
 
 export const LIMIT_DAY_HUB =

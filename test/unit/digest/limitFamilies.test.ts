@@ -1,20 +1,16 @@
 /**
  * The digest's families for the hub's limits and removed identities, over export files (the JS
- * mirror of the KQL, `digestRows.ts`): a quota drop, a throttled drop and a removed device each
+ * mirror of the KQL, `digestComputation.ts`): a quota drop, a throttled drop and a removed device each
  * counted in its family, with the near misses left to the device or its network, the order of
  * precedence of the KQL `case`, and the titles the families section shows.
  */
 
-import { isRemovedRefusal } from '../../../lib/diagnose/deviceSignals';
+import { isRemovedRefusal, NOT_IN_HUB_WORDS } from '../../../lib/diagnose/thresholds';
 import { buildDigestReport, type DigestReport } from '../../../lib/digest/digestReport';
 import { gatherDigest, type GatheredDigest } from '../../../lib/digest/gatherDigest';
-import {
-  DIGEST_FAMILIES,
-  NOT_IN_HUB_WORDS,
-  planDigestQueries,
-} from '../../../lib/evidence/digestKql';
-import { DigestComputation } from '../../../lib/evidence/digestRows';
-import { ExportDigestSource } from '../../../lib/evidence/digestSource';
+import { DIGEST_FAMILIES, planDigestQueries } from '../../../lib/digest/digestKql';
+import { DigestComputation } from '../../../lib/digest/digestComputation';
+import { ExportDigestSource } from '../../../lib/digest/digestSource';
 import { toConnectionEvents } from '../../../lib/evidence/connectionEvents';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import {
@@ -59,7 +55,7 @@ test('reads the DeviceTelemetry error rows beside the Connections rows', () => {
 
 test('counts each drop of the day in its family', () => {
   expect(gathered.gaps).toEqual([]);
-  const day = gathered.facts.day!;
+  const day = gathered.figures.day!;
   expect(day.activeDevices).toBe(15);
   expect(day.families).toEqual(
     DIGEST_FAMILIES.map((family) => ({
@@ -100,7 +96,7 @@ test('the families section names the new families, the hub-side ones after the h
 });
 
 test('quota, throttling and removed identities need action: their devices are listed as flapping', () => {
-  const flapping = gathered.facts.flapping!;
+  const flapping = gathered.figures.flapping!;
   const unexplained = Object.entries(LIMIT_DAY_DEVICES)
     .filter(([, family]) => family !== 'sas-token-expiry')
     .map(([deviceId]) => deviceId);
@@ -133,7 +129,6 @@ test('the per-device diagnosis of the devices it names agrees with the family', 
 test('the KQL words for a removed identity are the ones the per-alert rule reads', () => {
   expect(
     isRemovedRefusal({
-      operation: 'deviceConnect',
       resultType: '401003',
       errorMessage: `IotHub 'h' ${NOT_IN_HUB_WORDS.toUpperCase()} 'd'`,
     }),

@@ -4,22 +4,16 @@
  * that are stated, not hidden.
  */
 
-import {
-  DEFAULT_DIGEST_SCHEDULE,
-  digestScheduleOf,
-  loadConfig,
-  reportConfig,
-  watchedHubs,
-} from '../../../lib/config';
-import { runDailyDigests, DigestFailedError } from '../../../lib/digest/runDigest';
-import { ExportDigestSource } from '../../../lib/evidence/digestSource';
+import { DEFAULT_DIGEST_SCHEDULE, digestScheduleOf } from '../../../lib/config/configKeys';
+import { loadConfig, watchedHubs } from '../../../lib/config/loadConfig';
+import { reportConfig } from '../../../lib/config/healthReport';
+import { runDailyDigests, DigestFailedError } from '../../../lib/app/runDigest';
+import { ExportDigestSource } from '../../../lib/digest/digestSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
-import { silentLogger, type Logger } from '../../../lib/logger';
-import {
-  type DigestNotifier,
-  TeamsDigestNotifier,
-  WebhookDigestNotifier,
-} from '../../../lib/notify/digestNotifiers';
+import { silentLogger, type Logger } from '../../../lib/common/logger';
+import type { Notifier } from '../../../lib/notify/notifier';
+import { TeamsNotifier } from '../../../lib/notify/teamsNotifier';
+import { WebhookNotifier } from '../../../lib/notify/webhookNotifier';
 import { verifyWebhookSignature } from '../../../lib/notify/webhookSignature';
 import { teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { repoPath } from '../../support/fixtures';
@@ -86,11 +80,7 @@ describe('runDailyDigests', () => {
     await receiver.close();
   });
 
-  function services(
-    notifiers: readonly DigestNotifier[],
-    hubs: string[],
-    log: Logger = silentLogger,
-  ) {
+  function services(notifiers: readonly Notifier[], hubs: string[], log: Logger = silentLogger) {
     return {
       sources: { digest: new ExportDigestSource(source.events), evidence: source },
       notifiers,
@@ -105,13 +95,8 @@ describe('runDailyDigests', () => {
     const outcomes = await runDailyDigests(
       services(
         [
-          new TeamsDigestNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 }),
-          new WebhookDigestNotifier(
-            `${receiver.origin}/hook`,
-            's3cret',
-            { timeoutMs: 5000 },
-            () => now,
-          ),
+          new TeamsNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 }),
+          new WebhookNotifier(`${receiver.origin}/hook`, 's3cret', { timeoutMs: 5000 }, () => now),
         ],
         [HUB, LAB],
       ),
@@ -147,11 +132,12 @@ describe('runDailyDigests', () => {
   test('a channel that fails is reported; nothing delivered at all is an error', async () => {
     const errors: unknown[] = [];
     const log = { ...silentLogger, error: (...args: unknown[]) => errors.push(...args) };
-    const broken: DigestNotifier = {
+    const broken: Notifier = {
       name: 'broken',
-      sendDigest: () => Promise.reject(new Error('HTTP 500')),
+      format: 'teams',
+      post: () => Promise.reject(new Error('HTTP 500')),
     };
-    const ok = new TeamsDigestNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 });
+    const ok = new TeamsNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 });
     const partial = await runDailyDigests(services([broken, ok], [HUB], log));
     expect(partial[0]).toMatchObject({ delivered: ['teams'], failures: ['broken: HTTP 500'] });
     expect(String(errors[0])).toContain('broken: HTTP 500');
@@ -164,7 +150,7 @@ describe('runDailyDigests', () => {
     const warnings: unknown[] = [];
     const before = receiver.requests.length;
     const outcomes = await runDailyDigests(
-      services([new TeamsDigestNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 })], [], {
+      services([new TeamsNotifier(`${receiver.origin}/teams`, { timeoutMs: 5000 })], [], {
         ...silentLogger,
         warn: (...args: unknown[]) => warnings.push(...args),
       }),

@@ -5,12 +5,12 @@
 
 import { buildDigestReport, type DigestReport } from '../../../lib/digest/digestReport';
 import { gatherDigest, type GatheredDigest } from '../../../lib/digest/gatherDigest';
-import { ExportDigestSource } from '../../../lib/evidence/digestSource';
+import { ExportDigestSource } from '../../../lib/digest/digestSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { renderDigestTeamsMessage } from '../../../lib/render/digestCard';
 import { renderDigestText } from '../../../lib/render/digestText';
 import { renderDigestWebhookEvent } from '../../../lib/render/digestWebhook';
-import { InMemoryActivityLedger } from '../../../lib/state/activityLedger';
+import { InMemoryActivityLedger } from '../../../lib/state/memory/memoryActivityLedger';
 import { validateAdaptiveCard, teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
 import { repoPath } from '../../support/fixtures';
@@ -63,7 +63,7 @@ describe('the sample digest names', () => {
     const first = section('flapping').lines[0]!;
     expect(first.data).toMatchObject({ history: 'recurring', dropsIn30Days: 9, dropsIn7Days: 9 });
     expect(first.text).toMatch(/ · Recurring: 9 drops in the 8 h of logs read$/);
-    expect(gathered.histories?.size).toBe(gathered.facts.flapping?.rows.length);
+    expect(gathered.histories?.size).toBe(gathered.figures.flapping?.rows.length);
     for (const line of section('flapping').lines) {
       expect(line.data.history).toMatch(/^(first-in-30-days|rare|recurring)$/);
     }

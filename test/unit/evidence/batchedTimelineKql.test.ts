@@ -9,7 +9,7 @@ import {
   MAX_BATCHED_ROWS_PER_DEVICE,
 } from '../../../lib/evidence/batchedTimelineKql';
 import { buildDeviceTimelineQuery } from '../../../lib/evidence/kql';
-import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
+import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsRows';
 import {
   analyseWithHostileIds,
   BAD_HUB,

@@ -11,7 +11,7 @@ import {
   planEvidenceQueries,
   RECENT_HISTORY_DAYS,
 } from '../../../lib/evidence/kql';
-import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
+import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsRows';
 import {
   analyseWithHostileIds,
   BAD_HUB,

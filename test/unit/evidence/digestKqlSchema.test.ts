@@ -1,10 +1,10 @@
 /**
  * The digest's KQL, parsed and bound by the real Kusto language service against the
- * `AzureDiagnostics` schema: no diagnostics, the columns `digestFacts.ts` reads, bounded rows,
+ * `AzureDiagnostics` schema: no diagnostics, the columns `digestFigures.ts` reads, bounded rows,
  * and the hub only ever inside one string literal.
  */
 
-import { AUTH_COMPANION_MS } from '../../../lib/diagnose/deviceSignals';
+import { AUTH_COMPANION_MS, NOT_IN_HUB_WORDS } from '../../../lib/diagnose/thresholds';
 import {
   DIGEST_FAMILIES,
   DIGEST_LIST_ROWS,
@@ -12,11 +12,10 @@ import {
   DIGEST_SDK_ROWS,
   InvalidHubError,
   LIMIT_BIN_MINUTES,
-  NOT_IN_HUB_WORDS,
   planDigestQueries,
   type DigestQueryName,
-} from '../../../lib/evidence/digestKql';
-import { DIGEST_RESULT_COLUMNS } from '../../../lib/evidence/digestFacts';
+} from '../../../lib/digest/digestKql';
+import { DIGEST_RESULT_COLUMNS } from '../../../lib/digest/digestFigures';
 import {
   burstQuery,
   deviceEventsQuery,

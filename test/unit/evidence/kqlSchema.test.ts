@@ -6,7 +6,7 @@
 
 import type { Alert } from '../../../lib/alerts/alert';
 import { planEvidenceQueries, type EvidencePlan, type QueryName } from '../../../lib/evidence/kql';
-import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsSource';
+import { RESULT_COLUMNS } from '../../../lib/evidence/logAnalyticsRows';
 import { WORKSPACE_GLOBALS as globals } from '../../support/hostileDeviceQuery';
 import {
   AZURE_DIAGNOSTICS,

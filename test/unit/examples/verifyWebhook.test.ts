@@ -7,14 +7,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-import type { EnrichedAlert } from '../../../lib/enrichment';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
 import {
   SIGNATURE_HEADER,
   signWebhookBody,
   TIMESTAMP_HEADER,
 } from '../../../lib/notify/webhookSignature';
 import { WebhookNotifier } from '../../../lib/notify/webhookNotifier';
-import { alertMessage } from '../../../lib/outgoingMessage';
+import { alertMessage } from '../../../lib/incidents/outgoingMessage';
 import { renderMessageBody } from '../../../lib/render/messageBody';
 import { repoPath } from '../../support/fixtures';
 import { testAlert } from '../../support/testAlert';

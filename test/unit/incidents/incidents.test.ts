@@ -4,8 +4,8 @@
  * pipeline over the sample workspace.
  */
 
-import { deviceAlertPayload, resolvedPayload } from '../../../lib/devhost/stormAlerts';
-import type { EnrichedAlert } from '../../../lib/enrichment';
+import { deviceAlertPayload, resolvedPayload } from '../../../lib/tools/devhost/stormAlerts';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
 import type { MetricsSource } from '../../../lib/evidence/evidenceSource';
 import type { IncidentSettings } from '../../../lib/incidents/incident';
 import {
@@ -16,10 +16,10 @@ import {
 } from '../../../lib/incidents/incidentFlow';
 import { utcDay } from '../../../lib/incidents/incidentStore';
 import { decideAlert } from '../../../lib/incidents/policy';
-import { silentLogger } from '../../../lib/logger';
+import { silentLogger } from '../../../lib/common/logger';
 import { newDevices } from '../../../lib/render/incidentFacts';
-import type { IncidentMessage, OutgoingMessage } from '../../../lib/outgoingMessage';
-import { InMemoryIncidentStore } from '../../../lib/state/memoryIncidentStore';
+import type { IncidentMessage, OutgoingMessage } from '../../../lib/incidents/outgoingMessage';
+import { InMemoryIncidentStore } from '../../../lib/state/memory/memoryIncidentStore';
 import {
   cardTexts,
   hubLevelPayload,

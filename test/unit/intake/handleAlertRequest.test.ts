@@ -3,9 +3,9 @@ import {
   type IntakeServices,
   MAX_ALERT_BODY_BYTES,
 } from '../../../lib/intake/handleAlertRequest';
-import { AppError } from '../../../lib/errors';
-import { silentLogger } from '../../../lib/logger';
-import { InMemoryAlertStore } from '../../../lib/state/memoryState';
+import { AppError } from '../../../lib/common/errors';
+import { silentLogger } from '../../../lib/common/logger';
+import { InMemoryAlertStore } from '../../../lib/state/memory/memoryState';
 import { RecordingQueue } from '../../fakes/recordingQueue';
 import { readJson } from '../../support/fixtures';
 

@@ -4,13 +4,13 @@
  */
 
 import { MAX_ALERT_WINDOW_MS, MAX_HUBS_PER_ALERT } from '../../../lib/alerts/alertScope';
-import { loadConfig } from '../../../lib/config';
+import { loadConfig } from '../../../lib/config/loadConfig';
 import { planEvidenceQueries } from '../../../lib/evidence/kql';
 import { handleAlertRequest, type IntakeServices } from '../../../lib/intake/handleAlertRequest';
 import { handleHealthRequest } from '../../../lib/intake/handleHealthRequest';
-import { silentLogger } from '../../../lib/logger';
-import { createServices } from '../../../lib/services';
-import { InMemoryAlertStore } from '../../../lib/state/memoryState';
+import { silentLogger } from '../../../lib/common/logger';
+import { createServices } from '../../../lib/app/services';
+import { InMemoryAlertStore } from '../../../lib/state/memory/memoryState';
 import { RecordingQueue } from '../../fakes/recordingQueue';
 import { readJson, REPO_ROOT } from '../../support/fixtures';
 

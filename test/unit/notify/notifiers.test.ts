@@ -1,18 +1,18 @@
-import type { EnrichedAlert } from '../../../lib/enrichment';
-import { silentLogger } from '../../../lib/logger';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
+import { silentLogger } from '../../../lib/common/logger';
 import {
   deliver,
   deliveryIdempotencyKey,
   type Delivery,
   replayDeadLetter,
 } from '../../../lib/notify/deliver';
-import { alertMessage } from '../../../lib/outgoingMessage';
+import { alertMessage } from '../../../lib/incidents/outgoingMessage';
 import { DeliveryError, postJson } from '../../../lib/notify/httpDelivery';
 import type { Notifier } from '../../../lib/notify/notifier';
 import { TeamsNotifier } from '../../../lib/notify/teamsNotifier';
 import { IDEMPOTENCY_KEY_HEADER, WebhookNotifier } from '../../../lib/notify/webhookNotifier';
 import { renderMessageBody } from '../../../lib/render/messageBody';
-import { inMemoryWorkerState } from '../../../lib/state/memoryState';
+import { inMemoryWorkerState } from '../../../lib/state/memory/memoryState';
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,

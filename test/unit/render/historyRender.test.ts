@@ -8,13 +8,14 @@
 import type { Alert } from '../../../lib/alerts/alert';
 import { parseAlert } from '../../../lib/alerts/parseAlert';
 import { labelDeviceHistory } from '../../../lib/diagnose/deviceHistory';
-import { buildReport } from '../../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../../lib/enrichment';
+import { buildReport } from '../../../lib/app/enrichAlert';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
 import type { DeviceHistory } from '../../../lib/evidence/evidence';
 import type { EvidenceSource } from '../../../lib/evidence/evidenceSource';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
-import { alertMessage } from '../../../lib/outgoingMessage';
-import { byteSize, renderTeamsMessage, TEAMS_MAX_BYTES } from '../../../lib/render/teamsCard';
+import { alertMessage } from '../../../lib/incidents/outgoingMessage';
+import { byteSize, TEAMS_MAX_BYTES } from '../../../lib/render/adaptiveCard';
+import { renderAlertCard } from '../../../lib/render/teamsCards';
 import { renderText } from '../../../lib/render/text';
 import { renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../../support/adaptiveCardSchema';
@@ -65,7 +66,7 @@ function withHistories(histories: DeviceHistory[]): EnrichedAlert {
   return { ...report, history: histories.map(labelDeviceHistory) };
 }
 
-function facts(message: ReturnType<typeof renderTeamsMessage>): { title: string; value: string }[] {
+function facts(message: ReturnType<typeof renderAlertCard>): { title: string; value: string }[] {
   const body = (message.attachments[0]?.content.body ?? []) as { type: string; facts?: [] }[];
   return body.find((element) => element.type === 'FactSet')?.facts ?? [];
 }
@@ -105,7 +106,7 @@ describe('the report', () => {
     expect(failed.evidence?.historyGaps).toEqual([
       'deviceHistory: query failed (HTTP 503 ServiceUnavailable)',
     ]);
-    expect(facts(renderTeamsMessage(failed))).toContainEqual({
+    expect(facts(renderAlertCard(failed))).toContainEqual({
       title: 'History',
       value: 'not read (deviceHistory: query failed (HTTP 503 ServiceUnavailable))',
     });
@@ -118,7 +119,7 @@ describe('the report', () => {
 
 describe('Teams card', () => {
   test('shows the label as the History fact', () => {
-    const message = renderTeamsMessage(withHistories([nightly('pump-station-7')]));
+    const message = renderAlertCard(withHistories([nightly('pump-station-7')]));
     expect(facts(message)).toContainEqual({
       title: 'History',
       value: 'Recurring: 38 drops in 7 days, most between 02:00 and 03:00 UTC',
@@ -133,7 +134,7 @@ describe('Teams card', () => {
         ? nightly(`device-${i}-${'x'.repeat(100)}`)
         : { ...nightly(`device-${i}-${'x'.repeat(100)}`, 1), dropsByHourUtc: Array(24).fill(0) },
     );
-    const message = renderTeamsMessage(withHistories(histories));
+    const message = renderAlertCard(withHistories(histories));
     const history = facts(message).find((f) => f.title === 'History')?.value ?? '';
     expect(history.startsWith(`device-7-${'x'.repeat(100)}: Recurring: 38 drops in 7 days`)).toBe(
       true,

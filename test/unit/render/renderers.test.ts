@@ -1,11 +1,13 @@
 import { parseAlert } from '../../../lib/alerts/parseAlert';
-import { buildReport } from '../../../lib/enrichAlert';
-import type { EnrichedAlert } from '../../../lib/enrichment';
+import { buildReport } from '../../../lib/app/enrichAlert';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
 import { ExportFileSource } from '../../../lib/evidence/exportFileSource';
 import { MetricsFileSource } from '../../../lib/evidence/metricsFile';
-import { byteSize, renderTeamsMessage, TEAMS_MAX_BYTES } from '../../../lib/render/teamsCard';
+import { byteSize, TEAMS_MAX_BYTES } from '../../../lib/render/adaptiveCard';
+import { renderAlertCard } from '../../../lib/render/teamsCards';
 import { renderText } from '../../../lib/render/text';
-import { alertMessage } from '../../../lib/outgoingMessage';
+import { impactOf } from '../../../lib/incidents/alertImpact';
+import { alertMessage, compactAlertMessage } from '../../../lib/incidents/outgoingMessage';
 import { renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { teamsEnvelopeProblems, validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
@@ -57,7 +59,7 @@ function report(name: string): EnrichedAlert {
 }
 
 function cardOf(name: string): Record<string, unknown> {
-  const content = renderTeamsMessage(report(name)).attachments[0]?.content;
+  const content = renderAlertCard(report(name)).attachments[0]?.content;
   if (!content) throw new Error('no card');
   return content;
 }
@@ -76,7 +78,7 @@ describe('Teams message', () => {
   test.each([...SAMPLES, 'activity'])(
     '%s: a valid Adaptive Card 1.5 in a Workflows envelope under 26 KB',
     (name) => {
-      const message = renderTeamsMessage(report(name));
+      const message = renderAlertCard(report(name));
       expect(teamsEnvelopeProblems(message)).toEqual([]);
       const result = validateAdaptiveCard(message.attachments[0]?.content);
       expect(result.errors).toEqual([]);
@@ -162,7 +164,7 @@ describe('Teams message', () => {
         })),
       },
     };
-    const message = renderTeamsMessage(huge);
+    const message = renderAlertCard(huge);
     expect(byteSize(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
     expect(validateAdaptiveCard(message.attachments[0]?.content).valid).toBe(true);
     expect(adaptiveCardsParserProblems(message.attachments[0]?.content)).toEqual([]);
@@ -171,8 +173,13 @@ describe('Teams message', () => {
 
 describe('webhook payload', () => {
   const validate = validateWebhookEvent;
+  // A compact renewal carries its devices' return as the incident policy reads it.
+  const messageOf = (value: EnrichedAlert, presentation: 'full' | 'compact') =>
+    presentation === 'compact'
+      ? compactAlertMessage(value, impactOf(value).away)
+      : alertMessage(value);
   const event = (name: string, presentation: 'full' | 'compact' = 'full') =>
-    renderWebhookEvent(alertMessage(report(name), presentation), '2026-11-20T06:10:00.000Z');
+    renderWebhookEvent(messageOf(report(name), presentation), '2026-11-20T06:10:00.000Z');
 
   test.each([...SAMPLES, 'activity'])(
     '%s: an alert.enriched event valid against schemas/webhook-v3.schema.json',

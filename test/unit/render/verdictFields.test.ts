@@ -4,10 +4,10 @@
  * shows them, and the webhook JSON stays valid against its schema.
  */
 
-import type { EnrichedAlert } from '../../../lib/enrichment';
-import { renderTeamsMessage } from '../../../lib/render/teamsCard';
+import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
+import { renderAlertCard } from '../../../lib/render/teamsCards';
 import { renderText } from '../../../lib/render/text';
-import { alertMessage } from '../../../lib/outgoingMessage';
+import { alertMessage } from '../../../lib/incidents/outgoingMessage';
 import { alertData, renderWebhookEvent } from '../../../lib/render/webhookPayload';
 import { validateAdaptiveCard } from '../../support/adaptiveCardSchema';
 import { adaptiveCardsParserProblems } from '../../support/adaptiveCardsParser';
@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 
 function card(report: EnrichedAlert): Record<string, unknown> {
-  const content = renderTeamsMessage(report).attachments[0]?.content;
+  const content = renderAlertCard(report).attachments[0]?.content;
   if (!content) throw new Error('no card');
   return content;
 }

@@ -5,7 +5,7 @@ import {
   InMemoryAlertStore,
   MEMORY_STATE_CAPACITY,
   POISON_CAPACITY,
-} from '../../../lib/state/memoryState';
+} from '../../../lib/state/memory/memoryState';
 import { testAlert } from '../../support/testAlert';
 
 describe('InMemoryAlertStore', () => {

@@ -1,10 +1,10 @@
 import type { QueuedAlert } from '../../../lib/state/alertQueue';
-import { PROCESSING_LEASE_MS } from '../../../lib/state/ledger';
+import { PROCESSING_LEASE_MS } from '../../../lib/state/processingLease';
 import {
   InMemoryAlertQueue,
   InMemoryAlertStore,
   InMemoryLedger,
-} from '../../../lib/state/memoryState';
+} from '../../../lib/state/memory/memoryState';
 import { InvalidQueueMessageError, parseQueuedAlert } from '../../../lib/state/queueMessage';
 import { deviceAlert } from '../../support/scenario';
 

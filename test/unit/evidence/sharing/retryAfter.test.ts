@@ -1,6 +1,6 @@
-import { maxInWindow } from '../../../../lib/bench/localLogAnalyticsServer';
-import { retryAfterOf } from '../../../../lib/evidence/logAnalyticsSource';
-import { throttleOf } from '../../../../lib/evidence/sharing/queryLimiter';
+import { maxInWindow } from '../../../../lib/tools/bench/localLogAnalyticsServer';
+import { retryAfterOf } from '../../../../lib/evidence/logAnalyticsPolicies';
+import { throttleOf } from '../../../../lib/evidence/querySharing/queryLimiter';
 
 function headers(values: Record<string, string>) {
   return { get: (name: string) => values[name.toLowerCase()] };

@@ -18,7 +18,7 @@ import {
   SharedEvidenceSource,
   SharedMetricsSource,
   type SharingOptions,
-} from '../../../../lib/evidence/sharing/sharedEvidence';
+} from '../../../../lib/evidence/querySharing/sharedEvidence';
 import { ManualClock, settle } from '../../../support/manualClock';
 import { event, HUB } from '../../../support/scenario';
 import { testAlert } from '../../../support/testAlert';

@@ -1,0 +1,63 @@
+/**
+ * Delivering one outgoing message to every channel through the delivery ledger: what the alert's
+ * use case and the incident timer both do with what the incident policy decides to post.
+ */
+
+import { idempotencyKey } from '../alerts/alert';
+import type { Logger } from '../common/logger';
+import type { OutgoingMessage } from '../incidents/outgoingMessage';
+import { type ChannelOutcome, deliver, isSettled } from '../notify/deliver';
+import type { Notifier } from '../notify/notifier';
+import { renderMessageBody } from '../render/messageBody';
+import type { WorkerState } from '../state/workerState';
+
+export interface DeliveryServices {
+  readonly notifiers: readonly Notifier[];
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** Processing lease, delivery ledger and dead letters. */
+  readonly state: WorkerState;
+}
+
+export class DeliveryFailedError extends Error {
+  override name = 'DeliveryFailedError';
+}
+
+/**
+ * The ledger key of a message: an incident's messages belong to the incident (the alert that
+ * opened it and the timer that updates it deliver the same message), the others to their alert.
+ */
+function sourceKeyOf(message: OutgoingMessage): string {
+  return message.kind === 'incident' ? message.incident.id : idempotencyKey(message.report.alert);
+}
+
+/** Delivers one message to every channel through the ledger; throws while a channel is pending. */
+export async function deliverMessage(
+  message: OutgoingMessage,
+  services: DeliveryServices,
+): Promise<ChannelOutcome[]> {
+  const sentAt = services.now().toISOString();
+  const outcomes = await deliver(
+    {
+      sourceKey: sourceKeyOf(message),
+      messageId: message.id,
+      bodyFor: (format) => renderMessageBody(format, message, sentAt),
+    },
+    services.notifiers,
+    {
+      ledger: services.state.deliveries,
+      deadLetters: services.state.deadLetters,
+      log: services.log,
+      now: services.now,
+    },
+  );
+  if (!isSettled(outcomes)) {
+    const pending = outcomes
+      .filter((o) => o.result === 'pending')
+      .map((o) => `${o.channel}: ${o.error ?? 'failed'}`);
+    throw new DeliveryFailedError(
+      `Message ${message.id} not yet delivered to ${pending.join('; ')}; it will be retried`,
+    );
+  }
+  return outcomes;
+}

@@ -1,0 +1,219 @@
+/**
+ * Every setting the enricher reads, validated once into a frozen `Config`, with every problem
+ * listed at once. The only module that touches `process.env`; everything else receives a `Config`.
+ */
+
+import { withoutUndefined } from '../common/withoutUndefined';
+import { digestScheduleOf, type Environment, keyReader, listOf, readKey } from './configKeys';
+
+export type EvidenceSourceKind = 'log-analytics' | 'export-files';
+export type StateStoreKind = 'azure-storage' | 'memory';
+export type IntakeAuthKind = 'function-key' | 'entra-id';
+export type RenewalPolicyKind = 'post' | 'compact' | 'suppress';
+
+export interface StorageSettings {
+  readonly connectionString?: string;
+  readonly queueServiceUri?: string;
+  readonly tableServiceUri?: string;
+}
+
+export interface EntraSettings {
+  readonly tenantId: string;
+  readonly audience: string;
+  readonly authorityHost: string;
+  readonly allowedAppIds: readonly string[];
+}
+
+export interface Config {
+  readonly evidenceSource: EvidenceSourceKind;
+  readonly logAnalyticsWorkspaceId?: string;
+  readonly logAnalyticsEndpoint: string;
+  readonly resourceManagerEndpoint: string;
+  readonly exportLogsPath?: string;
+  readonly exportMetricsPath?: string;
+  readonly teamsWorkflowUrl?: string;
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+  readonly deviceIdDimension: string;
+  readonly defaultIotHubResourceId?: string;
+  /** Lower-cased, without duplicates (`IOTHUB_RESOURCE_IDS`). */
+  readonly iotHubResourceIds: readonly string[];
+  /** The digest's NCRONTAB schedule; absent when the digest is off. */
+  readonly digestSchedule?: string;
+  readonly evidenceLookbackMinutes: number;
+  readonly notifyTimeoutMs: number;
+  readonly intakeAuth: IntakeAuthKind;
+  /** Set when `intakeAuth` is `entra-id`. */
+  readonly entra?: EntraSettings;
+  readonly incidentUpdateMinutes: number;
+  readonly incidentQuietMinutes: number;
+  readonly renewalPolicy: RenewalPolicyKind;
+  readonly stateStore: StateStoreKind;
+  readonly storage: StorageSettings;
+  readonly azureClientId?: string;
+  readonly port: number;
+}
+
+/** One problem per key, by key name only: values are never echoed, since some are secrets. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly problem: string;
+}
+
+export class ConfigError extends Error {
+  readonly status = 500;
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IOTHUB_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.devices\/iothubs\/[^/]+$/i;
+
+/** Reads the process environment. Entry points call this; tests call `loadConfig` directly. */
+export function processEnvironment(): Environment {
+  return process.env;
+}
+
+/** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
+export function loadConfig(env: Environment): Readonly<Config> {
+  const problems: ConfigProblem[] = [];
+  const complain = (key: string, problem: string): void => {
+    problems.push({ key, problem });
+  };
+  const read = (name: string): string | undefined => readKey(env, name);
+  const { oneOf, integer, httpUrl } = keyReader(env, complain);
+
+  const evidenceSource = oneOf<EvidenceSourceKind>('EVIDENCE_SOURCE', [
+    'log-analytics',
+    'export-files',
+  ]);
+  const logAnalyticsWorkspaceId = read('LOG_ANALYTICS_WORKSPACE_ID');
+  if (evidenceSource === 'log-analytics') {
+    if (logAnalyticsWorkspaceId === undefined) complain('LOG_ANALYTICS_WORKSPACE_ID', 'is missing');
+    else if (!GUID.test(logAnalyticsWorkspaceId))
+      complain('LOG_ANALYTICS_WORKSPACE_ID', 'must be the workspace GUID (customerId)');
+  }
+  const exportLogsPath = read('EXPORT_LOGS_PATH');
+  if (evidenceSource === 'export-files' && exportLogsPath === undefined)
+    complain('EXPORT_LOGS_PATH', 'is missing');
+
+  const teamsWorkflowUrl = httpUrl('TEAMS_WORKFLOW_URL');
+  const webhookUrl = httpUrl('WEBHOOK_URL');
+  if (read('TEAMS_WORKFLOW_URL') === undefined && read('WEBHOOK_URL') === undefined)
+    complain('TEAMS_WORKFLOW_URL', 'or WEBHOOK_URL must be set');
+
+  const defaultIotHubResourceId = read('DEFAULT_IOTHUB_RESOURCE_ID');
+  if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
+    complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
+
+  // Lower-cased, each once: the digest posts one message per watched hub.
+  const iotHubResourceIds = [
+    ...new Set(listOf(read('IOTHUB_RESOURCE_IDS')).map((id) => id.toLowerCase())),
+  ];
+  if (iotHubResourceIds.some((id) => !IOTHUB_ID.test(id)))
+    complain('IOTHUB_RESOURCE_IDS', 'must list IoT hub ARM resource IDs, separated by commas');
+  else if (
+    iotHubResourceIds.length > 0 &&
+    defaultIotHubResourceId !== undefined &&
+    !iotHubResourceIds.includes(defaultIotHubResourceId.toLowerCase())
+  )
+    complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be one of IOTHUB_RESOURCE_IDS');
+
+  const intakeAuth = oneOf<IntakeAuthKind>('INTAKE_AUTH', ['function-key', 'entra-id']);
+  let entra: EntraSettings | undefined;
+  if (intakeAuth === 'entra-id') {
+    const tenantId = read('ENTRA_TENANT_ID');
+    const audience = read('ENTRA_AUDIENCE');
+    const allowedAppIds = listOf(read('ENTRA_ALLOWED_APP_IDS'));
+    if (tenantId === undefined) complain('ENTRA_TENANT_ID', 'is missing');
+    else if (!GUID.test(tenantId)) complain('ENTRA_TENANT_ID', 'must be the tenant GUID');
+    if (audience === undefined) complain('ENTRA_AUDIENCE', 'is missing');
+    if (allowedAppIds.length === 0 || allowedAppIds.some((id) => !GUID.test(id)))
+      complain('ENTRA_ALLOWED_APP_IDS', 'must list application (client) IDs');
+    const authorityHost = httpUrl('ENTRA_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com';
+    if (tenantId !== undefined && audience !== undefined)
+      entra = {
+        tenantId: tenantId.toLowerCase(),
+        audience,
+        authorityHost: authorityHost.replace(/\/+$/, ''),
+        allowedAppIds: allowedAppIds.map((id) => id.toLowerCase()),
+      };
+  }
+
+  const schedule = digestScheduleOf(env);
+  if (schedule.invalid)
+    complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
+
+  const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
+  const storage: StorageSettings = withoutUndefined({
+    connectionString: read('AzureWebJobsStorage'),
+    queueServiceUri: httpUrl('AzureWebJobsStorage__queueServiceUri'),
+    tableServiceUri: httpUrl('AzureWebJobsStorage__tableServiceUri'),
+  });
+  if (
+    stateStore === 'azure-storage' &&
+    storage.connectionString === undefined &&
+    (storage.queueServiceUri === undefined || storage.tableServiceUri === undefined)
+  )
+    complain(
+      'AzureWebJobsStorage',
+      'is missing (or set both AzureWebJobsStorage__queueServiceUri and __tableServiceUri)',
+    );
+
+  const config: Config = withoutUndefined({
+    evidenceSource,
+    logAnalyticsWorkspaceId,
+    logAnalyticsEndpoint: httpUrl('LOG_ANALYTICS_ENDPOINT') ?? 'https://api.loganalytics.io/v1',
+    resourceManagerEndpoint:
+      httpUrl('AZURE_RESOURCE_MANAGER_ENDPOINT') ?? 'https://management.azure.com',
+    exportLogsPath,
+    exportMetricsPath: read('EXPORT_METRICS_PATH'),
+    teamsWorkflowUrl,
+    webhookUrl,
+    webhookSecret: read('WEBHOOK_SECRET'),
+    deviceIdDimension: read('DEVICE_ID_DIMENSION') ?? 'DeviceId',
+    defaultIotHubResourceId,
+    iotHubResourceIds,
+    digestSchedule: schedule.value,
+    evidenceLookbackMinutes: integer('EVIDENCE_LOOKBACK_MINUTES', 10, 7 * 24 * 60),
+    notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
+    intakeAuth,
+    entra,
+    incidentUpdateMinutes: integer('INCIDENT_UPDATE_MINUTES', 1, 24 * 60),
+    incidentQuietMinutes: integer('INCIDENT_QUIET_MINUTES', 1, 24 * 60),
+    renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
+    stateStore,
+    storage,
+    azureClientId: read('AZURE_CLIENT_ID'),
+    port: integer('PORT', 1, 65_535),
+  });
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Every hub the deployment watches: `IOTHUB_RESOURCE_IDS` and `DEFAULT_IOTHUB_RESOURCE_ID`. */
+export function watchedHubs(
+  config: Pick<Config, 'iotHubResourceIds' | 'defaultIotHubResourceId'>,
+): string[] {
+  return [
+    ...new Set(
+      [...config.iotHubResourceIds, config.defaultIotHubResourceId ?? '']
+        .map((id) => id.toLowerCase())
+        .filter((id) => id !== ''),
+    ),
+  ];
+}
+
+/** The dev host's port alone, for tools that need nothing else (`npm run demo`). */
+export function devHostPort(env: Environment): number {
+  const raw = readKey(env, 'PORT') ?? '7071';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) {
+    throw new ConfigError([{ key: 'PORT', problem: 'must be a whole number from 1 to 65535' }]);
+  }
+  return port;
+}

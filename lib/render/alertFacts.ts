@@ -1,0 +1,81 @@
+/**
+ * An alert's headline, notes and fact rows (cause, scope, devices, history, hub, rule, window),
+ * worded once: the card shows the rows as its FactSet, the text as `title: value` lines.
+ */
+
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
+import { titleOf } from '../diagnose/diagnosis';
+import { clockSpan, percent } from '../diagnose/format';
+import type { Fact } from './adaptiveCard';
+import { historyFactValue } from './historyFacts';
+import { hubName } from '../alerts/hubName';
+
+/** Most device IDs a message lists; the count says the rest. */
+export const LISTED_DEVICE_IDS = 10;
+
+export function headline(report: EnrichedAlert): string {
+  const prefix = report.alert.condition === 'Resolved' ? 'Resolved: ' : '';
+  if (report.notEnrichedReason !== undefined) return `${prefix}${report.alert.rule} (not enriched)`;
+  if (!report.diagnosis) return `${prefix}${report.alert.rule} (not a device-disconnect alert)`;
+  return `${prefix}${titleOf(report.diagnosis)}`;
+}
+
+/** Why an undiagnosed alert carries no diagnosis; `undefined` when it has one. */
+export function noDiagnosisNote(report: EnrichedAlert): string | undefined {
+  if (report.notEnrichedReason !== undefined) {
+    return `The enricher could not analyse this alert (${report.notEnrichedReason}), so it is delivered as received. Open the logs to investigate.`;
+  }
+  if (report.diagnosis) return undefined;
+  return `This ${report.alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`;
+}
+
+/** The low-confidence note: which signal would have changed the verdict. */
+export function wouldChangeNote(report: EnrichedAlert): string | undefined {
+  const note = report.diagnosis?.wouldChange;
+  return note === undefined ? undefined : `Not sure: ${note}`;
+}
+
+export function deviceList(devices: readonly string[]): string {
+  if (devices.length === 0) return 'none named';
+  const shown = devices.slice(0, LISTED_DEVICE_IDS).join(', ');
+  return devices.length > LISTED_DEVICE_IDS
+    ? `${shown} and ${devices.length - LISTED_DEVICE_IDS} more`
+    : shown;
+}
+
+export function alertFacts(report: EnrichedAlert): Fact[] {
+  const { alert, diagnosis } = report;
+  const facts: Fact[] = [];
+  if (diagnosis) {
+    facts.push(
+      { title: 'Cause', value: `${diagnosis.cause} (${percent(diagnosis.confidence)} confidence)` },
+      { title: 'Scope', value: diagnosis.scope },
+      { title: 'Devices', value: deviceList(diagnosis.devices) },
+    );
+    if (diagnosis.reconnected !== undefined) {
+      facts.push({
+        title: 'Reconnected',
+        value: diagnosis.reconnected ? 'yes' : 'no: still offline in the logs read',
+      });
+    }
+  }
+  const history = historyFactValue(report);
+  if (history !== undefined) facts.push({ title: 'History', value: history });
+  facts.push(
+    { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },
+    { title: 'Alert rule', value: `${alert.rule} (${alert.severity}, ${alert.condition})` },
+    {
+      title: 'Window',
+      value: clockSpan(alert.window.start, alert.window.end, true),
+    },
+  );
+  if (alert.metric) {
+    const value = alert.metric.value === undefined ? '' : ` = ${alert.metric.value}`;
+    const threshold =
+      alert.metric.threshold === undefined
+        ? ''
+        : ` (${alert.metric.operator ?? ''} ${alert.metric.threshold})`;
+    facts.push({ title: 'Metric', value: `${alert.metric.metricName}${value}${threshold}` });
+  }
+  return facts;
+}

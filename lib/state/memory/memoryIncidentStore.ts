@@ -1,0 +1,64 @@
+/** In-memory incident store for one process (the dev host, tests): the same contract as the table. */
+
+import type { AlertMemo, Counter, DailyCount, IncidentRecord } from '../../incidents/incident';
+import type { IncidentStore } from '../../incidents/incidentStore';
+import { isActive } from '../../incidents/incidentStore';
+import type { Versioned } from '../../incidents/revisions';
+
+export class InMemoryIncidentStore implements IncidentStore {
+  private readonly records = new Map<string, Versioned<IncidentRecord>>();
+  private readonly memos = new Map<string, AlertMemo>();
+  private readonly counters = new Map<string, DailyCount>();
+  private version = 0;
+
+  incidentsOf(hubResourceId: string): Promise<Versioned<IncidentRecord>[]> {
+    const hub = hubResourceId.toLowerCase();
+    return Promise.resolve(
+      [...this.records.values()].filter((v) => v.value.hubResourceId.toLowerCase() === hub),
+    );
+  }
+
+  activeIncidents(): Promise<Versioned<IncidentRecord>[]> {
+    return Promise.resolve([...this.records.values()].filter((v) => isActive(v.value)));
+  }
+
+  insert(record: IncidentRecord): Promise<boolean> {
+    if (this.records.has(record.key)) return Promise.resolve(false);
+    this.records.set(record.key, this.versioned(record));
+    return Promise.resolve(true);
+  }
+
+  replace(record: IncidentRecord, etag: string): Promise<boolean> {
+    if (this.records.get(record.key)?.etag !== etag) return Promise.resolve(false);
+    this.records.set(record.key, this.versioned(record));
+    return Promise.resolve(true);
+  }
+
+  remember(memo: AlertMemo): Promise<void> {
+    this.memos.set(memo.alertId.toLowerCase(), memo);
+    return Promise.resolve();
+  }
+
+  recall(alertId: string): Promise<AlertMemo | undefined> {
+    return Promise.resolve(this.memos.get(alertId.toLowerCase()));
+  }
+
+  count(hubResourceId: string, day: string, counter: Counter, by = 1): Promise<void> {
+    const id = `${day}|${hubResourceId.toLowerCase()}|${counter}`;
+    const count = (this.counters.get(id)?.count ?? 0) + by;
+    this.counters.set(id, { day, hubResourceId: hubResourceId.toLowerCase(), counter, count });
+    return Promise.resolve();
+  }
+
+  counts(day: string): Promise<DailyCount[]> {
+    return Promise.resolve([...this.counters.values()].filter((c) => c.day === day));
+  }
+
+  private versioned(record: IncidentRecord): Versioned<IncidentRecord> {
+    // A copy, as a table would store: callers cannot mutate what is stored.
+    return {
+      value: JSON.parse(JSON.stringify(record)) as IncidentRecord,
+      etag: `v${++this.version}`,
+    };
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `enricher replay --channel teams|webhook [--alert-id ID] [--list]`: posts a channel's dead
+ * letters again, with their exact body and the same idempotency key, from the function app's
+ * Azure Storage (the settings come from the environment, as in the app). On success the delivery
+ * ledger records the channel as accepted and the letter is removed; a failure leaves it in place.
+ */
+
+import { parseArgs } from 'node:util';
+
+import type { Environment } from '../../config/configKeys';
+import { loadConfig } from '../../config/loadConfig';
+import { replayDeadLetter } from '../../notify/deliver';
+import { createNotifiers } from '../../app/services';
+
+export const REPLAY_USAGE = `Usage:
+  enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]
+
+Reads the dead letters of one channel from the function app's storage (AzureWebJobsStorage or
+the AzureWebJobsStorage__* URIs, STATE_STORE=azure-storage) and posts them again to that channel
+(TEAMS_WORKFLOW_URL or WEBHOOK_URL). --list only prints them. A letter whose outcome was unknown
+(a time-out) may already be in the channel: check before replaying it.
+
+Options:
+  --channel teams|webhook       the channel whose dead letters to post again
+  --alert-id ALERT_ID           only that alert's letters
+  --list                        print the letters (one JSON line each), post nothing
+  -h, --help`;
+
+export interface ReplayIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Environment;
+}
+
+class ReplayUsageError extends Error {}
+
+export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        channel: { type: 'string' },
+        'alert-id': { type: 'string' },
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${REPLAY_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 0)
+      throw new ReplayUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
+    const channel = values.channel;
+    if (channel !== 'teams' && channel !== 'webhook') {
+      throw new ReplayUsageError('--channel must be teams or webhook');
+    }
+    // Replay needs storage and the channel, not evidence: stand in for the evidence settings.
+    const config = loadConfig({
+      ...io.env,
+      EVIDENCE_SOURCE: 'export-files',
+      EXPORT_LOGS_PATH: '.',
+    });
+    if (config.stateStore !== 'azure-storage') {
+      throw new ReplayUsageError('replay reads Azure Storage: set STATE_STORE=azure-storage');
+    }
+    const notifier = (await createNotifiers(config)).find((n) => n.name === channel);
+    if (notifier === undefined) {
+      throw new ReplayUsageError(
+        `the ${channel} channel is not configured (${channel === 'teams' ? 'TEAMS_WORKFLOW_URL' : 'WEBHOOK_URL'})`,
+      );
+    }
+    // The Storage and identity SDKs load here, not when the CLI starts.
+    const [{ createStorageClients }, { TableDeadLetters, TableLedger }, { createCredential }] =
+      await Promise.all([
+        import('../../state/azure/azureStorageState.js'),
+        import('../../state/azure/tableLedger.js'),
+        import('../../app/credential.js'),
+      ]);
+    const clients = createStorageClients(config.storage, () =>
+      createCredential(config.azureClientId),
+    );
+    const deadLetters = new TableDeadLetters(clients.deadLetters);
+    const ledger = new TableLedger(clients.table);
+    const alertId = values['alert-id']?.toLowerCase();
+    const letters = (await deadLetters.listDeadLetters(channel)).filter(
+      (l) => alertId === undefined || l.ref.sourceKey.startsWith(`${alertId}|`),
+    );
+    let failed = 0;
+    for (const letter of letters) {
+      const summary = {
+        channel: letter.ref.channel,
+        alert: letter.ref.sourceKey,
+        messageId: letter.ref.messageId,
+        deadLetteredAt: letter.deadLetteredAt,
+        ...(letter.status !== undefined && { status: letter.status }),
+        error: letter.error,
+        bytes: Buffer.byteLength(letter.payload),
+      };
+      if (values.list) {
+        io.stdout(`${JSON.stringify(summary)}\n`);
+        continue;
+      }
+      try {
+        const outcome = await replayDeadLetter(letter, notifier, {
+          ledger,
+          deadLetters,
+          now: () => new Date(),
+        });
+        io.stdout(`${JSON.stringify({ ...summary, replayed: true, answer: outcome.status })}\n`);
+      } catch (error: unknown) {
+        failed++;
+        const reason = error instanceof Error ? error.message : 'failed';
+        io.stdout(`${JSON.stringify({ ...summary, replayed: false, reason })}\n`);
+      }
+    }
+    io.stderr(
+      `enricher: ${letters.length} dead letter(s) for ${channel}${values.list ? '' : `, ${letters.length - failed} replayed`}\n`,
+    );
+    return failed > 0 ? 1 : 0;
+  } catch (error: unknown) {
+    const usage =
+      error instanceof ReplayUsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true ||
+      (error as { name?: string }).name === 'ConfigError';
+    const text = error instanceof Error ? error.message : String(error);
+    io.stderr(`enricher replay: ${text.replace(/\s+/g, ' ').slice(0, 500)}\n`);
+    return usage ? 2 : 1;
+  }
+}

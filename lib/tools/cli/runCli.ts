@@ -1,0 +1,248 @@
+/**
+ * `enricher`: the offline CLI for replay, tuning and scripting. Same parsing, queries, diagnosis
+ * and rendering as the function app; evidence comes from export files instead of the workspace.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+import type { Alert } from '../../alerts/alert';
+import { parseAlert } from '../../alerts/parseAlert';
+import type { Environment } from '../../config/configKeys';
+import { buildReport } from '../../app/enrichAlert';
+import { runDigestCommand } from './digestCommand';
+import type { EnrichedAlert } from '../../diagnose/enrichedAlert';
+import { ExportFileSource } from '../../evidence/exportFileSource';
+import { planEvidenceQueries } from '../../evidence/kql';
+import { MetricsFileSource } from '../../evidence/metricsFile';
+import { renderAlertCard } from '../../render/teamsCards';
+import { renderText } from '../../render/text';
+import { REPLAY_USAGE, runReplay } from './replay';
+import { renderWebhookEvent } from '../../render/webhookPayload';
+import { alertMessage } from '../../incidents/outgoingMessage';
+import { type Command, COMMAND_USAGE, COMMANDS, isCommand, USAGE } from './usage';
+
+export { USAGE } from './usage';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly now: () => Date;
+  /** The settings `replay` reads (storage, channel URLs); the other commands need none. */
+  readonly env?: Environment;
+}
+
+class UsageError extends Error {}
+
+const FORMATS = ['json', 'teams', 'webhook', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+async function readAlert(
+  path: string,
+  deviceIdDimension: string,
+  defaultHub: string | undefined,
+): Promise<Alert> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw new UsageError(
+      `cannot read alert ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new UsageError(`${path} is not valid JSON`);
+  }
+  try {
+    return parseAlert(json, {
+      deviceIdDimension,
+      ...(defaultHub !== undefined && { defaultIotHubResourceId: defaultHub }),
+    });
+  } catch (error: unknown) {
+    throw new UsageError(`${path}: ${oneLine(error)}`);
+  }
+}
+
+function diagnosisJson(report: EnrichedAlert): unknown {
+  const d = report.diagnosis;
+  if (!d) {
+    return {
+      cause: 'unknown',
+      scope: 'fleet',
+      confidence: 0,
+      devices: [],
+      summary: `Not a device-disconnect alert (${report.alert.monitoringService}); passed on without diagnosis.`,
+      evidence: [],
+      actions: [],
+    };
+  }
+  return {
+    cause: d.cause,
+    scope: d.scope,
+    confidence: d.confidence,
+    devices: d.devices,
+    summary: d.summary,
+    evidence: d.evidence,
+    actions: d.actions,
+    ...(d.reconnected !== undefined && { reconnected: d.reconnected }),
+    ...(d.wouldChange !== undefined && { wouldChange: d.wouldChange }),
+  };
+}
+
+function render(report: EnrichedAlert, format: Format): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(diagnosisJson(report), null, 2)}\n`;
+    case 'teams':
+      return `${JSON.stringify(renderAlertCard(report), null, 2)}\n`;
+    case 'webhook':
+      return `${JSON.stringify(renderWebhookEvent(alertMessage(report), report.enrichedAt), null, 2)}\n`;
+    case 'text':
+      return renderText(report);
+  }
+}
+
+async function loadSource<T>(
+  what: string,
+  path: string,
+  load: (p: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await load(path);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${what} ${path}: ${code ?? oneLine(error)}`);
+  }
+}
+
+function help(io: CliIo, text: string): number {
+  io.stdout(`${text}\n`);
+  return 0;
+}
+
+function usageOf(command: Command): string {
+  return command === 'replay' ? REPLAY_USAGE : COMMAND_USAGE[command];
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `unknown command: ${name} (commands: ${COMMANDS.join(', ')}; enricher --help for usage)`,
+  );
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const first = argv[0];
+  if (first === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
+  try {
+    // Before the options, so that `enricher bogus --foo` is about the command.
+    if (first !== undefined && /^[^-]/.test(first) && first !== 'help' && !isCommand(first)) {
+      throw unknownCommand(first);
+    }
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        alert: { type: 'string' },
+        logs: { type: 'string' },
+        metrics: { type: 'string' },
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        'device-dimension': { type: 'string' },
+        'default-hub': { type: 'string' },
+        'lookback-minutes': { type: 'string' },
+        hub: { type: 'string' },
+        until: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...extra] = positionals;
+    if (command === 'help') {
+      const topic = extra[0];
+      if (topic === undefined) return help(io, USAGE);
+      if (extra.length > 1) throw new UsageError(`unexpected argument: ${extra[1] ?? ''}`);
+      if (!isCommand(topic)) throw unknownCommand(topic);
+      return help(io, usageOf(topic));
+    }
+    if (command !== undefined && !isCommand(command)) throw unknownCommand(command);
+    if (values.help) return help(io, command === undefined ? USAGE : usageOf(command));
+    if (command === undefined) {
+      throw new UsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
+    }
+    if (command === 'replay') throw new UsageError('replay comes first: enricher replay --help');
+    if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
+    if (command === 'digest') {
+      const output = await runDigestCommand(
+        {
+          logs: values.logs,
+          hub: values.hub,
+          metrics: values.metrics,
+          format: values.json ? 'json' : values.format,
+          until: values.until,
+        },
+        { usage: (message) => new UsageError(message), source: loadSource, now: io.now },
+      );
+      io.stdout(output);
+      return 0;
+    }
+    if (values.alert === undefined) throw new UsageError('--alert is required');
+    const lookbackText = values['lookback-minutes'] ?? '360';
+    const lookbackMinutes = Number(lookbackText);
+    if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080) {
+      throw new UsageError('--lookback-minutes must be a whole number from 10 to 10080');
+    }
+    const alert = await readAlert(
+      values.alert,
+      values['device-dimension'] ?? 'DeviceId',
+      values['default-hub'],
+    );
+
+    if (command === 'queries') {
+      const plan = planEvidenceQueries(alert, { lookbackMinutes });
+      const queries = plan.queries.map((q) => ({
+        name: q.name,
+        query: q.query,
+        timespan: `${q.timespan.start}/${q.timespan.end}`,
+      }));
+      io.stdout(`${JSON.stringify(queries, null, 2)}\n`);
+      return 0;
+    }
+
+    if (values.json && values.format !== undefined && values.format !== 'json') {
+      throw new UsageError('use either --json or --format, not both');
+    }
+    const format = values.json ? 'json' : values.format;
+    if (format === undefined)
+      throw new UsageError('choose an output: --json or --format teams|webhook|text');
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format must be one of teams, webhook, text (got ${format})`);
+    }
+    if (values.logs === undefined) throw new UsageError('--logs is required');
+    const evidence = await loadSource('logs', values.logs, (p) => ExportFileSource.fromPath(p));
+    const metrics =
+      values.metrics === undefined
+        ? undefined
+        : await loadSource('metrics', values.metrics, (p) => MetricsFileSource.fromPath(p));
+    const report = await buildReport(alert, {
+      sources: { evidence, ...(metrics && { metrics }) },
+      lookbackMinutes,
+      now: io.now,
+    });
+    io.stdout(render(report, format as Format));
+    return 0;
+  } catch (error: unknown) {
+    const usage =
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.stderr(`enricher: ${oneLine(error)}${usage ? '' : ' (unexpected error)'}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * A small local host for the function app (Core Tools cannot be installed offline): the same
+ * intake and health handlers on http://localhost:7071/api/..., the queue processed in-process
+ * (`STATE_STORE=memory`) or polled from Azure Storage / Azurite (`STATE_STORE=azure-storage`),
+ * and an inbox at `/` that shows delivered messages rendered as Teams shows them.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { Config } from '../../config/loadConfig';
+import type { Environment } from '../../config/configKeys';
+import { PayloadTooLargeError } from '../../common/errors';
+import { handleHealthRequest } from '../../intake/handleHealthRequest';
+import type { Logger } from '../../common/logger';
+import {
+  createServiceProvider,
+  type ServiceOverrides,
+  type ServiceProvider,
+} from '../../app/services';
+import {
+  InMemoryAlertQueue,
+  InMemoryAlertStore,
+  inMemoryWorkerState,
+} from '../../state/memory/memoryState';
+import { Inbox } from './inbox';
+import type { StorageQueuePoller } from './storageQueuePoller';
+import {
+  ADAPTIVE_CARDS_BUNDLE_URL,
+  adaptiveCardsBundlePath,
+  INBOX_MESSAGES_URL,
+  inboxModuleFile,
+  inboxModulePath,
+} from './inboxRoutes';
+import { repoRoot } from './repoRoot';
+
+export const INBOX_TEAMS_PATH = '/inbox/teams';
+export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
+/** Dev host only: runs the daily digest now (what the timer does), `?until=ISO` to pick the day. */
+export const DIGEST_PATH = '/api/digest';
+
+export interface DevHost {
+  readonly url: string;
+  readonly inbox: Inbox;
+  /** The in-process queue with `STATE_STORE=memory`. */
+  readonly queue: InMemoryAlertQueue | undefined;
+  /** The poller of the real queue with `STATE_STORE=azure-storage`. */
+  readonly poller: StorageQueuePoller | undefined;
+  /** Built part by part on first use, as in the function app. */
+  readonly services: ServiceProvider;
+  /** Resolves when every queued alert has been processed or dead-lettered. */
+  drain(): Promise<void>;
+  /** One run of the incident timer (what the timer below does every `incidentTimerMs`). */
+  tickIncidents(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DevHostOptions {
+  readonly config: Readonly<Config>;
+  /** The environment the config came from, for `/api/health`. */
+  readonly env: Environment;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly host?: string;
+  readonly log: Logger;
+  /** Given the host's URL once it listens (so notifiers can target its own inbox). */
+  readonly overrides?: (url: string) => ServiceOverrides;
+  /** Delay between queue retries; the Functions host waits seconds, tests need less. */
+  readonly retryDelayMs?: number;
+  /** How often the incident timer runs (Azure: every minute); 0 turns it off (tests tick by hand). */
+  readonly incidentTimerMs?: number;
+}
+
+/**
+ * Intake validation (zod and the alert schema) loads on the first POST, as in the function app,
+ * so that the host answers `GET /api/health` as soon as it listens.
+ */
+const intakeModule = () => import('../../intake/handleAlertRequest.js');
+
+/** Reads a request body, refusing to buffer more than `limit` bytes. */
+function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new PayloadTooLargeError(limit));
+        request.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      resolve(new Uint8Array(Buffer.concat(chunks)));
+    });
+    request.on('error', reject);
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type':
+      typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
+  const inbox = new Inbox();
+  const inMemory = options.config.stateStore === 'memory';
+  const queue = inMemory ? new InMemoryAlertQueue(5, options.retryDelayMs ?? 1000) : undefined;
+  // Scripts are read when the inbox first asks for them (the host's first answers need neither),
+  // then kept; a read that failed is tried again next time.
+  const scripts = new Map<string, Promise<Buffer>>();
+  async function sendScript(response: ServerResponse, file: string, cacheControl: string) {
+    let content = scripts.get(file);
+    if (content === undefined) {
+      // Imported here: node:fs/promises (with readline and streams) costs a cold start ~2 ms.
+      content = import('node:fs/promises').then(({ readFile }) => readFile(file));
+      scripts.set(file, content);
+      content.catch(() => scripts.delete(file));
+    }
+    const body = await content;
+    response.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': cacheControl,
+    });
+    response.end(body);
+  }
+  // Requests that arrive before the host knows its own URL wait for it.
+  let resolveServices: (services: ServiceProvider) => void = () => undefined;
+  const ready = new Promise<ServiceProvider>((resolve) => {
+    resolveServices = resolve;
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const method = request.method ?? 'GET';
+    if (path === '/api/alerts' && method === 'POST') {
+      const { handleAlertRequest, MAX_ALERT_BODY_BYTES } = await intakeModule();
+      const length = request.headers['content-length'];
+      const authorization = request.headers.authorization;
+      const result = await handleAlertRequest(
+        {
+          ...(authorization !== undefined && { authorization }),
+          ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
+          readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
+        },
+        await (await ready).intake(),
+      );
+      send(
+        response,
+        result.status,
+        result.body,
+        result.status === 413 ? { connection: 'close' } : {},
+      );
+      return;
+    }
+    if (path === DIGEST_PATH && method === 'POST') {
+      const { runDigestNow } = await import('./devDigest.js');
+      const result = await runDigestNow(
+        await (await ready).digest(),
+        new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
+      );
+      send(response, result.status, result.body);
+      return;
+    }
+    if (path === '/api/health' && method === 'GET') {
+      const result = handleHealthRequest(options.env);
+      send(response, result.status, result.body);
+      return;
+    }
+    if ((path === INBOX_TEAMS_PATH || path === INBOX_WEBHOOK_PATH) && method === 'POST') {
+      const { MAX_ALERT_BODY_BYTES } = await intakeModule();
+      let body: unknown;
+      try {
+        body = JSON.parse(
+          Buffer.from(await readBody(request, MAX_ALERT_BODY_BYTES)).toString('utf8'),
+        );
+      } catch {
+        send(response, 400, { error: 'Body is not valid JSON', path: '' });
+        return;
+      }
+      inbox.add(path === INBOX_TEAMS_PATH ? 'teams' : 'webhook', body);
+      // Like Teams Workflows: accepted, posted later.
+      send(response, 202, { accepted: true });
+      return;
+    }
+    if (path === INBOX_MESSAGES_URL && method === 'GET') {
+      send(response, 200, inbox.list());
+      return;
+    }
+    if (path === INBOX_MESSAGES_URL && method === 'DELETE') {
+      inbox.clear();
+      send(response, 200, { cleared: true });
+      return;
+    }
+    if (path === ADAPTIVE_CARDS_BUNDLE_URL && method === 'GET') {
+      await sendScript(response, adaptiveCardsBundlePath(), 'max-age=3600');
+      return;
+    }
+    const inboxModule = method === 'GET' ? inboxModuleFile(path) : undefined;
+    if (inboxModule !== undefined) {
+      await sendScript(response, inboxModulePath(repoRoot(), inboxModule), 'no-store');
+      return;
+    }
+    if (path === '/' && method === 'GET') {
+      const { inboxContentSecurityPolicy, renderInboxPage } = await import('./inboxPage.js');
+      send(response, 200, renderInboxPage(), {
+        'content-security-policy': inboxContentSecurityPolicy(),
+      });
+      return;
+    }
+    send(response, 404, { error: `No route for ${method} ${path}`, path: '' });
+  }
+
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      options.log.error(`Dev host error: ${error instanceof Error ? error.message : 'unknown'}`);
+      if (!response.headersSent) send(response, 500, { error: 'Dev host error', path: '' });
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  // Like the function app, the host builds intake on the first POST and enrichment (the sample
+  // workspace, the notifiers, the worker state) on the first queued alert, so it answers as soon
+  // as it listens.
+  const services = createServiceProvider(options.config, {
+    ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
+    log: options.log,
+    ...options.overrides?.(url),
+  });
+  resolveServices(services);
+  const work = async (message: unknown, messageId: string): Promise<void> => {
+    let enrichment: Awaited<ReturnType<ServiceProvider['enrichment']>>;
+    try {
+      enrichment = await services.enrichment();
+    } catch (error: unknown) {
+      options.log.error(
+        `Dev host cannot enrich: ${error instanceof Error ? error.message : 'unknown error'}`,
+      );
+      throw error;
+    }
+    const [{ parseQueuedAlert }, { processQueuedAlert }, { recordAlertActivity }] =
+      await Promise.all([
+        import('../../state/queueMessage.js'),
+        import('../../app/processQueuedAlert.js'),
+        import('../../app/recordAlertActivity.js'),
+      ]);
+    const queued = parseQueuedAlert(message);
+    // Digest bookkeeping (idempotent per alert, never throws), as the queue trigger does.
+    await recordAlertActivity(
+      enrichment.activity,
+      'alert-received',
+      queued.alert,
+      enrichment.now(),
+      enrichment.log,
+    );
+    await processQueuedAlert(queued, messageId, enrichment);
+  };
+  let poller: StorageQueuePoller | undefined;
+  if (queue) {
+    queue.consume(work);
+  } else {
+    try {
+      // The Storage SDKs load only when the host polls a real queue.
+      const [{ createStorageClients }, { StorageQueuePoller: Poller }] = await Promise.all([
+        import('../../state/azure/azureStorageState.js'),
+        import('./storageQueuePoller.js'),
+      ]);
+      // A connection string needs no credential; service URIs use a developer sign-in.
+      const identity =
+        options.config.storage.connectionString === undefined
+          ? (await import('../../app/credential.js')).createCredential(options.config.azureClientId)
+          : undefined;
+      const clients = createStorageClients(options.config.storage, () => {
+        if (identity === undefined) {
+          throw new Error('Storage asked for a credential it was not given');
+        }
+        return identity;
+      });
+      poller = new Poller(clients.queue, clients.poison, work, {
+        retryDelayMs: options.retryDelayMs ?? 1000,
+        log: options.log,
+      });
+    } catch (error: unknown) {
+      server.close();
+      throw error;
+    }
+    poller.start();
+  }
+  // Loaded on the first tick, like the enrichment itself: the first answers need none of it.
+  const tickIncidents = async (): Promise<number> => {
+    const { runIncidentTimer } = await import('../../app/runIncidentTimer.js');
+    return runIncidentTimer(await services.enrichment());
+  };
+  const timerMs = options.incidentTimerMs ?? 15_000;
+  const timer =
+    timerMs > 0
+      ? setInterval(() => {
+          tickIncidents().catch((error: unknown) => {
+            options.log.error(
+              `Incident timer failed: ${error instanceof Error ? error.message : 'unknown'}`,
+            );
+          });
+        }, timerMs)
+      : undefined;
+  timer?.unref();
+  return {
+    url,
+    inbox,
+    queue,
+    poller,
+    services,
+    drain: () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve())),
+    tickIncidents,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await poller?.stop();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the dev host on the bundled sample workspace, delivering to its own inbox.
+ * Any setting in the environment wins over these defaults (e.g. point it at a real workspace).
+ */
+
+import { devHostPort, loadConfig, processEnvironment } from '../../config/loadConfig';
+import { consoleLogger } from '../../common/logger';
+import { startDevHost } from './devHost';
+import { repoRoot } from './repoRoot';
+import { devHostEnvironment } from './sampleEnvironment';
+
+async function main(): Promise<void> {
+  const env = processEnvironment();
+  const port = devHostPort(env);
+  const withDefaults = devHostEnvironment(env, repoRoot(), port);
+  const host = await startDevHost({
+    config: loadConfig(withDefaults),
+    env: withDefaults,
+    port,
+    log: consoleLogger,
+  });
+  const evidence =
+    withDefaults.EVIDENCE_SOURCE === 'export-files'
+      ? `${withDefaults.EVIDENCE_SOURCE} (${withDefaults.EXPORT_LOGS_PATH})`
+      : withDefaults.EVIDENCE_SOURCE;
+  // One write: each console.log is a write of its own.
+  console.log(
+    [
+      `iothub-alert-enricher dev host on ${host.url}`,
+      `  inbox:   ${host.url}/`,
+      `  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`,
+      `  health:  GET  ${host.url}/api/health`,
+      `  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`,
+      `  evidence: ${evidence ?? ''}`,
+    ].join('\n'),
+  );
+  const stop = (): void => {
+    void host.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(
+      `Dev host failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exitCode = 1;
+  });
+}
