@@ -152,7 +152,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     required: 'when INTAKE_AUTH is entra-id',
     secret: false,
     description:
-      "Expected token audience: the Application ID URI of the intake's app registration (e.g. `api://iothub-alert-enricher`), or its client ID.",
+      "Expected token audience: the Application ID URI of the intake's app registration (e.g. `api://iothub-alert-enricher`), the `aud` of the v1 tokens action groups send.",
+  },
+  {
+    name: 'ENTRA_CLIENT_ID',
+    required: false,
+    secret: false,
+    description:
+      'Application (client) ID of that app registration: the `aud` of v2 tokens (`requestedAccessTokenVersion: 2`, which Microsoft advises). The intake accepts a token for either audience (unset: the identifier URI alone). The template sets it.',
   },
   {
     name: 'ENTRA_AUTHORITY_HOST',

@@ -19,7 +19,10 @@ export interface StorageSettings {
 
 export interface EntraSettings {
   readonly tenantId: string;
+  /** The Application ID URI: the `aud` of v1 tokens requested for it (what action groups send). */
   readonly audience: string;
+  /** The app registration's application (client) ID, lower-cased: the `aud` of v2 tokens. */
+  readonly clientId?: string;
   readonly authorityHost: string;
   readonly allowedAppIds: readonly string[];
 }
@@ -127,20 +130,24 @@ export function loadConfig(env: Environment): Readonly<Config> {
   if (intakeAuth === 'entra-id') {
     const tenantId = read('ENTRA_TENANT_ID');
     const audience = read('ENTRA_AUDIENCE');
+    const clientId = read('ENTRA_CLIENT_ID');
     const allowedAppIds = listOf(read('ENTRA_ALLOWED_APP_IDS'));
     if (tenantId === undefined) complain('ENTRA_TENANT_ID', 'is missing');
     else if (!GUID.test(tenantId)) complain('ENTRA_TENANT_ID', 'must be the tenant GUID');
     if (audience === undefined) complain('ENTRA_AUDIENCE', 'is missing');
+    if (clientId !== undefined && !GUID.test(clientId))
+      complain('ENTRA_CLIENT_ID', 'must be the application (client) ID GUID');
     if (allowedAppIds.length === 0 || allowedAppIds.some((id) => !GUID.test(id)))
       complain('ENTRA_ALLOWED_APP_IDS', 'must list application (client) IDs');
     const authorityHost = httpUrl('ENTRA_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com';
     if (tenantId !== undefined && audience !== undefined)
-      entra = {
+      entra = withoutUndefined({
         tenantId: tenantId.toLowerCase(),
         audience,
+        clientId: clientId?.toLowerCase(),
         authorityHost: authorityHost.replace(/\/+$/, ''),
         allowedAppIds: allowedAppIds.map((id) => id.toLowerCase()),
-      };
+      });
   }
 
   const schedule = digestScheduleOf(env);

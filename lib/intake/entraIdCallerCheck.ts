@@ -40,6 +40,14 @@ export function entraIssuers(
   ];
 }
 
+/**
+ * The audiences the intake accepts: the Application ID URI (the `aud` of v1 tokens requested for
+ * it, as action groups do) and the application (client) ID (the `aud` of every v2 token).
+ */
+export function entraAudiences(settings: Pick<EntraSettings, 'audience' | 'clientId'>): string[] {
+  return [...new Set([settings.audience, settings.clientId ?? settings.audience])];
+}
+
 export function entraKeysUrl(settings: Pick<EntraSettings, 'tenantId' | 'authorityHost'>): URL {
   return new URL(`${settings.authorityHost}/${settings.tenantId}/discovery/v2.0/keys`);
 }
@@ -80,8 +88,9 @@ function refusal(error: { code?: unknown; claim?: unknown }): string {
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ERR_JOSE_GENERIC']);
 
 /**
- * Checks the token's signature against the tenant's published keys, its issuer, audience, expiry
- * and not-before, and the calling application.
+ * Checks the token's signature against the tenant's published keys, its issuer (v1 or v2 of the
+ * tenant), audience (the identifier URI or the client ID), expiry and not-before, and the calling
+ * application.
  */
 export function entraIdCallerCheck(
   settings: EntraSettings,
@@ -89,6 +98,7 @@ export function entraIdCallerCheck(
 ): CallerCheck {
   let keys: JWTVerifyGetKey | undefined;
   const issuers = entraIssuers(settings);
+  const audiences = entraAudiences(settings);
   return async (authorization) => {
     const token = bearerToken(authorization);
     const { createRemoteJWKSet, jwtVerify, errors } = loadJose();
@@ -101,7 +111,7 @@ export function entraIdCallerCheck(
     try {
       ({ payload } = await jwtVerify(token, keys, {
         issuer: issuers,
-        audience: settings.audience,
+        audience: audiences,
         algorithms: ['RS256'],
         requiredClaims: ['exp', 'iat'],
         clockTolerance: options.clockToleranceSeconds ?? 120,

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, type KeyLike, SignJWT, UnsecuredJWT } from 'jose';
 
 import { ACTION_GROUP_APP_ID } from '../../lib/config/configKeys';
+import { entraIdCallerCheck } from '../../lib/intake/entraIdCallerCheck';
 import { loadConfig } from '../../lib/config/loadConfig';
 import { type DevHost, startDevHost } from '../../lib/tools/devhost/devHost';
 import { devHostEnvironment } from '../../lib/tools/devhost/sampleEnvironment';
@@ -21,6 +22,8 @@ import { startInboxDevHost } from '../support/inboxDevHost';
 
 const TENANT = '7d1e2a35-0c4b-4f51-9a8e-3b6c2d1f0e99';
 const AUDIENCE = 'api://iothub-alert-enricher';
+/** The app registration's application (client) ID: the `aud` of v2 tokens. */
+const CLIENT_ID = '3f0c9a52-8b7d-4e16-a2c4-9d5e1b7f6a08';
 const KID = 'local-key-1';
 const sample = readFileSync(repoPath('samples/alerts/sas-renewal-thermostat-0042.json'), 'utf8');
 
@@ -55,6 +58,7 @@ beforeAll(async () => {
       INTAKE_AUTH: 'entra-id',
       ENTRA_TENANT_ID: TENANT,
       ENTRA_AUDIENCE: AUDIENCE,
+      ENTRA_CLIENT_ID: CLIENT_ID,
       ENTRA_AUTHORITY_HOST: jwksUrl,
     },
     REPO_ROOT,
@@ -93,6 +97,18 @@ async function token(options: TokenOptions = {}): Promise<string> {
     .sign(options.key ?? keys.privateKey);
 }
 
+/** A v2 access token: issuer `{authority}/{tenant}/v2.0`, `aud` the client ID, `azp`. */
+async function v2Token(options: Pick<TokenOptions, 'audience' | 'issuer'> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ azp: ACTION_GROUP_APP_ID, ver: '2.0' })
+    .setProtectedHeader({ alg: 'RS256', kid: KID })
+    .setIssuer(options.issuer ?? `${jwksUrl}/${TENANT}/v2.0`)
+    .setAudience(options.audience ?? CLIENT_ID)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(keys.privateKey);
+}
+
 async function post(authorization?: string): Promise<{ status: number; body: { error?: string } }> {
   const response = await fetch(`${host.url}/api/alerts`, {
     method: 'POST',
@@ -106,24 +122,23 @@ async function post(authorization?: string): Promise<{ status: number; body: { e
 }
 
 describe('INTAKE_AUTH=entra-id', () => {
-  test('a valid token from the action group application is accepted (202)', async () => {
+  test('a v1 token (issuer sts.windows.net/{tenant}/, aud = the identifier URI) from the action group application is accepted (202)', async () => {
     const response = await post(`Bearer ${await token()}`);
     expect(response.status).toBe(202);
     await host.drain();
     expect(host.inbox.list()).toHaveLength(1);
   });
 
-  test('a v2 token (issuer {authority}/{tenant}/v2.0, azp) is accepted too', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const v2 = await new SignJWT({ azp: ACTION_GROUP_APP_ID })
-      .setProtectedHeader({ alg: 'RS256', kid: KID })
-      .setIssuer(`${jwksUrl}/${TENANT}/v2.0`)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 600)
-      .sign(keys.privateKey);
+  test('a v2 token (issuer {authority}/{tenant}/v2.0, aud = the client ID, azp) is accepted too', async () => {
     // Accepted, then answered as a duplicate of the alert posted above.
-    expect(await post(`Bearer ${v2}`)).toMatchObject({ status: 202, body: { duplicate: true } });
+    expect(await post(`Bearer ${await v2Token()}`)).toMatchObject({
+      status: 202,
+      body: { duplicate: true },
+    });
+  });
+
+  test('a v2 token for the identifier URI is accepted as well (either audience, either issuer)', async () => {
+    expect((await post(`Bearer ${await v2Token({ audience: AUDIENCE })}`)).status).toBe(202);
   });
 
   test.each([
@@ -143,6 +158,17 @@ describe('INTAKE_AUTH=entra-id', () => {
       'a token for another audience',
       async () => `Bearer ${await token({ audience: 'api://someone-else' })}`,
       /another audience/,
+    ],
+    [
+      'a v2 token for another client ID',
+      async () => `Bearer ${await v2Token({ audience: '0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b' })}`,
+      /another audience/,
+    ],
+    [
+      'a v2 token from another tenant',
+      async () =>
+        `Bearer ${await v2Token({ issuer: `${jwksUrl}/00000000-0000-0000-0000-000000000001/v2.0` })}`,
+      /another issuer/,
     ],
     [
       'a token from another tenant',
@@ -193,6 +219,19 @@ describe('INTAKE_AUTH=entra-id', () => {
   test('the key set is fetched once and cached', () => {
     expect(keyRequests).toBeGreaterThanOrEqual(1);
     expect(keyRequests).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('INTAKE_AUTH=entra-id without ENTRA_CLIENT_ID', () => {
+  test('accepts the identifier URI alone: a v2 token for the client ID is refused', async () => {
+    const check = entraIdCallerCheck({
+      tenantId: TENANT,
+      audience: AUDIENCE,
+      authorityHost: jwksUrl,
+      allowedAppIds: [ACTION_GROUP_APP_ID],
+    });
+    await expect(check(`Bearer ${await token()}`)).resolves.toBeUndefined();
+    await expect(check(`Bearer ${await v2Token()}`)).rejects.toThrow(/another audience/);
   });
 });
 

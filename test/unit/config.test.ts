@@ -133,6 +133,27 @@ describe('loadConfig', () => {
     ).toEqual([]);
   });
 
+  test('entra-id reads the client ID beside the identifier URI, lower-cased and checked', () => {
+    const entra = {
+      ...valid,
+      INTAKE_AUTH: 'entra-id',
+      ENTRA_TENANT_ID: '7d1e2a35-0c4b-4f51-9a8e-3b6c2d1f0e99',
+      ENTRA_AUDIENCE: 'api://iothub-alert-enricher',
+    };
+    expect(
+      loadConfig({ ...entra, ENTRA_CLIENT_ID: '3F0C9A52-8B7D-4E16-A2C4-9D5E1B7F6A08' }).entra,
+    ).toMatchObject({
+      audience: 'api://iothub-alert-enricher',
+      clientId: '3f0c9a52-8b7d-4e16-a2c4-9d5e1b7f6a08',
+    });
+    expect(loadConfig({ ...entra, ENTRA_CLIENT_ID: ' ' }).entra).not.toHaveProperty('clientId');
+    expect(problemsOf({ ...entra, ENTRA_CLIENT_ID: 'api://iothub-alert-enricher' })).toEqual([
+      'ENTRA_CLIENT_ID',
+    ]);
+    // Ignored unless INTAKE_AUTH is entra-id.
+    expect(problemsOf({ ...valid, ENTRA_CLIENT_ID: 'nope' })).toEqual([]);
+  });
+
   test('blank values count as unset', () => {
     expect(problemsOf({ ...valid, TEAMS_WORKFLOW_URL: '  ' })).toEqual(['TEAMS_WORKFLOW_URL']);
   });
