@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# azd postdeploy hook (azure.yaml): the second step of the two-step first deployment.
+#
+# The action group's webhook URL carries the intake's own function key "action-group", which the
+# template reads with listKeys from the running Functions host (the watchdog reads the health
+# function's key the same way). On a brand-new app the host runs only once the code is deployed,
+# and the key must be created, so the first `azd up` provisions with DEPLOY_ALERTS unset
+# (deployAlerts=false in infra/azd.bicepparam), deploys the code, and then this hook:
+#   1. waits until the host answers on HEALTH_URL (401 without a key means the host is up; 200
+#      also counts),
+#   2. creates the "action-group" key of the alerts function if it does not exist yet (with az;
+#      the host generates the value, it never passes through this shell; an existing key is left
+#      alone so the action group's URL stays valid),
+#   3. runs `azd env set DEPLOY_ALERTS true`,
+#   4. prints the one command left: `azd provision` (it deploys the action group and the alerts).
+# It does not run `azd provision` itself: a nested azd run from inside a hook can hang the outer one.
+# Without az (or without `az login`) it prints the commands for steps 2-4 instead.
+# Once DEPLOY_ALERTS is true, later `azd up` runs deploy the alerts in the provision step and this
+# hook only prints where to check the app.
+#
+# Environment (azd passes the azd environment to hooks): HEALTH_URL, AZURE_FUNCTION_NAME and
+# AZURE_ACTION_GROUP_ID (template outputs), AZURE_RESOURCE_GROUP, DEPLOY_ALERTS, AZURE_ENV_NAME.
+# Optional: AZD_POSTDEPLOY_WAIT_SECONDS (default 300), AZD_POSTDEPLOY_SKIP_WAIT=true to skip step 1.
+# Needs curl; az (logged in to the same subscription) for step 2.
+set -euo pipefail
+
+log() { printf '[azd-postdeploy] %s\n' "$*"; }
+
+deploy_alerts="$(printf '%s' "${DEPLOY_ALERTS:-false}" | tr '[:upper:]' '[:lower:]')"
+if [[ "$deploy_alerts" == "true" ]]; then
+  if [[ -z "${AZURE_ACTION_GROUP_ID:-}" ]]; then
+    log "DEPLOY_ALERTS=true but the last provision output no action group: run 'azd provision'."
+  else
+    log "alerts are deployed (action group ${AZURE_ACTION_GROUP_ID##*/}); nothing left to do."
+  fi
+  log "check the app: curl \"${HEALTH_URL:-<HEALTH_URL>}?code=<function key>\" (docs/deployment.md, 'Deploy the code')"
+  exit 0
+fi
+
+if [[ -z "${HEALTH_URL:-}" ]]; then
+  log "ERROR: HEALTH_URL is not set; run this hook through azd (azd hooks run postdeploy) after 'azd provision'." >&2
+  exit 1
+fi
+
+if [[ "${AZD_POSTDEPLOY_SKIP_WAIT:-false}" != "true" ]]; then
+  wait_seconds="${AZD_POSTDEPLOY_WAIT_SECONDS:-300}"
+  deadline=$((SECONDS + wait_seconds))
+  log "waiting up to ${wait_seconds}s for the Functions host of ${AZURE_FUNCTION_NAME:-the app} to answer on $HEALTH_URL"
+  while :; do
+    status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$HEALTH_URL" || true)"
+    if [[ "$status" == "401" || "$status" == "200" ]]; then
+      log "host is up (HTTP $status without a key)"
+      break
+    fi
+    if ((SECONDS >= deadline)); then
+      log "ERROR: the host did not answer within ${wait_seconds}s (last HTTP status: ${status:-none})." >&2
+      log "Once it does, run this hook again: azd hooks run postdeploy" >&2
+      exit 1
+    fi
+    sleep 10
+  done
+fi
+
+KEY_NAME="action-group" # infra/app/alerts.bicep: intakeKeyName
+INTAKE_FUNCTION="alerts"  # functions/alerts.ts
+rg="${AZURE_RESOURCE_GROUP:-<resource group>}"
+app="${AZURE_FUNCTION_NAME:-<AZURE_FUNCTION_NAME>}"
+set_key="az functionapp function keys set -g \"$rg\" -n \"$app\" --function-name $INTAKE_FUNCTION --key-name $KEY_NAME --query name -o tsv"
+
+manual_steps() {
+  log "$1 Run these to finish the first deployment:" >&2
+  log "    $set_key" >&2
+  log "    azd env set DEPLOY_ALERTS true && azd provision" >&2
+  exit 1
+}
+
+if ! command -v az >/dev/null 2>&1; then
+  manual_steps "az is not installed, so the '$KEY_NAME' function key cannot be created here."
+fi
+if [[ -z "${AZURE_RESOURCE_GROUP:-}" || -z "${AZURE_FUNCTION_NAME:-}" ]]; then
+  manual_steps "AZURE_RESOURCE_GROUP or AZURE_FUNCTION_NAME is not set."
+fi
+# Only whether the key exists is printed, never a key value.
+if ! has_key="$(az functionapp function keys list -g "$AZURE_RESOURCE_GROUP" -n "$AZURE_FUNCTION_NAME" \
+  --function-name "$INTAKE_FUNCTION" --query "contains(keys(@), '$KEY_NAME')" -o tsv 2>/dev/null)"; then
+  manual_steps "could not list the keys of '$INTAKE_FUNCTION' with az (az login, right subscription?)."
+fi
+if [[ "$has_key" == "true" ]]; then
+  log "the '$KEY_NAME' key of '$INTAKE_FUNCTION' exists; left as it is"
+else
+  az functionapp function keys set -g "$AZURE_RESOURCE_GROUP" -n "$AZURE_FUNCTION_NAME" \
+    --function-name "$INTAKE_FUNCTION" --key-name "$KEY_NAME" --query name -o tsv >/dev/null ||
+    manual_steps "creating the '$KEY_NAME' key failed."
+  log "created the '$KEY_NAME' key of '$INTAKE_FUNCTION' (value generated by the host, not shown)"
+fi
+
+azd env set DEPLOY_ALERTS true
+log "DEPLOY_ALERTS=true is now set in the azd environment '${AZURE_ENV_NAME:-}'."
+log "Last step of the first deployment (creates the action group and the alerts with the function key):"
+log ""
+log "    azd provision"
+log ""
