@@ -46,8 +46,8 @@ param iotHubResourceIds string[]
 param configureIotHubDiagnostics bool = true
 
 @minLength(1)
-@description('Name of the diagnostic setting created on each hub.')
-param iotHubDiagnosticSettingName string = 'iothub-alert-enricher'
+@description('Name of the diagnostic setting created on each hub; the default carries the environment name, so a second environment does not overwrite the first one\'s setting.')
+param iotHubDiagnosticSettingName string = 'iothub-alert-enricher-${environmentName}'
 
 @minLength(1)
 @description('IoT Hub resource log categories to send to the workspace. Connections is required; the others feed the evidence.')
@@ -90,7 +90,7 @@ param keyVaultOfficerPrincipalId string = deployer().objectId
 @description('Turn on Key Vault purge protection (recommended; it cannot be turned off again).')
 param keyVaultPurgeProtection bool = true
 
-@description('Recover a soft-deleted Key Vault of the same name (after the resource group was deleted) instead of creating one. Alternatively pass a new keyVaultName. See docs/deployment.md.')
+@description('Recover a soft-deleted Key Vault of the same name (after the resource group was deleted) instead of creating one. Fails when no deleted vault of that name exists: pass it once on the command line, never commit it in a .bicepparam. Alternatively pass a new keyVaultName. See docs/deployment.md.')
 param keyVaultRecoverSoftDeleted bool = false
 
 // ---------------------------------------------------------------------------------------------
@@ -115,20 +115,20 @@ param notifyTimeoutMs int = 10000
 @description('Flex Consumption instance memory in MB.')
 param instanceMemoryMB int = 2048
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-@description('Flex Consumption maximum instance count (40 is the lowest allowed).')
+@description('Flex Consumption maximum instance count (1 to 1000). A low cap also bounds the number of concurrent Log Analytics queries.')
 param maximumInstanceCount int = 40
 
 // ---------------------------------------------------------------------------------------------
 // Parameters: alerting
 // ---------------------------------------------------------------------------------------------
 
-@description('Create the action group and the alerts. The action group URL needs the function host key, which exists once the Functions host has started: if the first deployment fails there, deploy with false, deploy the code, then deploy again with true.')
+@description('Create the action group and the alerts. The action group URL carries the intake\'s own function key "action-group" (not the host\'s default key), which exists once the code is deployed and the key created: deploy with false first, deploy the code, create the key, then deploy again with true. See docs/deployment.md.')
 param deployAlerts bool = true
 
 @allowed(['functionKey', 'entraId'])
-@description('functionKey: the action group calls the intake with the function host key (?code=). entraId: secure webhook, the action group also sends an Entra ID token for the app registration below.')
+@description('functionKey: the action group calls the intake with its dedicated function key "action-group" (?code=). entraId: secure webhook, the action group also sends an Entra ID token for the app registration below.')
 param webhookAuth string = 'functionKey'
 
 @description('entraId only: object ID of the app registration that represents the intake API.')
@@ -136,6 +136,15 @@ param entraAppObjectId string = ''
 
 @description('entraId only: Application ID URI of that app registration, e.g. api://iothub-alert-enricher.')
 param entraAppIdentifierUri string = ''
+
+@description('entraId only: application (client) ID of that app registration, the audience of v2 tokens (ENTRA_CLIENT_ID).')
+param entraAppClientId string = ''
+
+// Deploy-time check: with entraId every alert would get a 401 (which action groups do not retry)
+// unless all three app registration parameters are set. ARM evaluates only the chosen branch of if().
+var checkedWebhookAuth = webhookAuth == 'entraId' && (empty(entraAppObjectId) || empty(entraAppIdentifierUri) || empty(entraAppClientId))
+  ? fail('webhookAuth=entraId needs entraAppObjectId, entraAppIdentifierUri and entraAppClientId (see docs/deployment.md, "Secure webhook with Entra ID").')
+  : webhookAuth
 
 @minValue(0)
 @maxValue(4)
@@ -158,6 +167,9 @@ param disconnectWindowSize string = 'PT15M'
 @description('The hub-level 404104 alert (not split by device) fires when at least this many distinct devices of one hub dropped in 5 minutes: a storm stays one alert, whatever the 300-alerts-per-evaluation cap of the per-device alert drops.')
 param hubDropDeviceThreshold int = 20
 
+@description('Store the log search alert rules in the workspace\'s linked storage for alerts (customer-managed keys), for workspaces under a policy that requires it; the workspace must have that linked storage account.')
+param checkWorkspaceAlertsStorageConfigured bool = false
+
 @allowed(['static', 'dynamic'])
 @description('connectedDeviceCount alert: a static threshold, or dynamic thresholds learned from the hub\'s history.')
 param connectedDevicesAlertMode string = 'static'
@@ -169,6 +181,12 @@ param connectedDevicesThreshold int = 1
 @allowed(['Low', 'Medium', 'High'])
 @description('dynamic mode: sensitivity of the learned threshold.')
 param connectedDevicesSensitivity string = 'Medium'
+
+@description('Create the watchdog (with the alerts, see deployAlerts): an availability test on /api/health and alerts on the poison queue and on dead letters, sent to a separate action group that does not route through the enricher. See docs/deployment.md, "Watchdog".')
+param deployWatchdog bool = true
+
+@description('E-mail address the watchdog alerts go to (its own action group). Empty = no watchdog action group: the alerts still fire and show in Azure Monitor, but notify nobody.')
+param watchdogEmail string = ''
 
 // ---------------------------------------------------------------------------------------------
 // Parameters: optional name overrides (empty = generated)
@@ -204,7 +222,7 @@ var names = {
   actionGroup: '${abbrs.insightsActionGroups}enricher-${resourceToken}'
   disconnectAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-disconnects-${resourceToken}'
   hubDropAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-hub-drops-${resourceToken}'
-  metricAlertPrefix: '${abbrs.insightsMetricAlerts}connected-devices-'
+  metricAlertPrefix: '${abbrs.insightsMetricAlerts}connected-devices-${environmentName}-'
 }
 
 // Resources the code relies on; the names are shared with lib/state (queue and table).
@@ -250,6 +268,7 @@ module storage 'app/storage.bicep' = {
     alertQueueName: alertQueueName
     dedupeTableName: dedupeTableName
     incidentTableName: incidentTableName
+    workspaceResourceId: workspace.id
   }
 }
 
@@ -269,6 +288,7 @@ module keyVault 'app/keyvault.bicep' = {
     name: names.keyVault
     location: location
     tags: allTags
+    workspaceResourceId: workspace.id
     enablePurgeProtection: keyVaultPurgeProtection
     recoverSoftDeleted: keyVaultRecoverSoftDeleted
     secretNames: secretNames
@@ -355,8 +375,9 @@ module api 'app/api.bicep' = {
     logAnalyticsWorkspaceId: workspace.properties.customerId
     defaultIotHubResourceId: iotHubResourceIds[0]
     iotHubResourceIds: iotHubResourceIds
-    webhookAuth: webhookAuth
+    webhookAuth: checkedWebhookAuth
     entraAppIdentifierUri: entraAppIdentifierUri
+    entraAppClientId: entraAppClientId
     deviceIdDimension: deviceIdDimension
     evidenceLookbackMinutes: evidenceLookbackMinutes
     notifyTimeoutMs: notifyTimeoutMs
@@ -382,7 +403,7 @@ module alerts 'app/alerts.bicep' = if (deployAlerts) {
     functionAppName: names.functionApp
     actionGroupName: names.actionGroup
     actionGroupShortName: 'iothubenrich'
-    webhookAuth: webhookAuth
+    webhookAuth: checkedWebhookAuth
     entraAppObjectId: entraAppObjectId
     entraAppIdentifierUri: entraAppIdentifierUri
     workspaceResourceId: workspace.id
@@ -394,12 +415,36 @@ module alerts 'app/alerts.bicep' = if (deployAlerts) {
     disconnectThreshold: disconnectThreshold
     hubDropAlertName: names.hubDropAlert
     hubDropDeviceThreshold: hubDropDeviceThreshold
+    checkWorkspaceAlertsStorageConfigured: checkWorkspaceAlertsStorageConfigured
     disconnectEvaluationFrequency: disconnectEvaluationFrequency
     disconnectWindowSize: disconnectWindowSize
     connectedDevicesAlertMode: connectedDevicesAlertMode
     connectedDevicesThreshold: connectedDevicesThreshold
     connectedDevicesSensitivity: connectedDevicesSensitivity
   }
+  // The log search alerts run as the identity: it must be able to read the workspace first.
+  dependsOn: [
+    api
+    workspaceAccess
+  ]
+}
+
+// The watchdog reaches people by e-mail, never through the enricher (see docs/deployment.md).
+module watchdog 'app/watchdog.bicep' = if (deployAlerts && deployWatchdog) {
+  name: 'enricher-watchdog'
+  params: {
+    location: location
+    tags: allTags
+    nameSuffix: resourceToken
+    identityId: identity.id
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.properties.principalId
+    functionAppName: names.functionApp
+    applicationInsightsName: names.appInsights
+    poisonQueueName: '${alertQueueName}-poison'
+    email: watchdogEmail
+  }
+  // The availability test reads the running host's key; the component exists before the app.
   dependsOn: [
     api
   ]

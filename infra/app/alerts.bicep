@@ -46,7 +46,7 @@ param iotHubResourceIds string[]
 @description('Alert rule name prefix for the log search alert.')
 param logAlertName string
 
-@description('Alert rule name prefix for the metric alerts (the hub name and a hash of its resource ID are appended).')
+@description('Alert rule name prefix for the metric alerts (the hub name and a hash of its resource ID are appended); it carries the environment name, so two environments in one resource group keep their own rules.')
 param metricAlertNamePrefix string
 
 @description('Severity of both alerts (0 = critical ... 4 = verbose).')
@@ -57,6 +57,9 @@ param severity int
 @description('The log search alert fires for a device when it has MORE than this many 404104 disconnects in the window.')
 @minValue(0)
 param disconnectThreshold int
+
+@description('Store both log search alert rules in the workspace\'s linked storage for alerts (customer-managed keys): set true where a policy requires it; the workspace must have that linked storage account, or the rules fail to deploy.')
+param checkWorkspaceAlertsStorageConfigured bool
 
 @description('Alert rule name of the hub-level log search alert.')
 param hubDropAlertName string
@@ -90,6 +93,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' existing = {
 }
 
 var intakeUrl = 'https://${site.properties.defaultHostName}/api/alerts'
+// Anyone with Reader on the action group can read its URL, so the URL carries the intake's own
+// function-level key, not the host's default key (which opens every function). The key is created
+// once after the code is deployed and rotated on its own: docs/deployment.md, "Rotate the action
+// group's function key".
+var intakeFunctionName = 'alerts'
+var intakeKeyName = 'action-group'
 var useEntraId = webhookAuth == 'entraId'
 
 // The function key stays in the URL in both modes: the intake is authLevel 'function', so the
@@ -105,7 +114,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
     webhookReceivers: [
       {
         name: 'alert-enricher'
-        serviceUri: '${intakeUrl}?code=${listKeys('${site.id}/host/default', '2024-04-01').functionKeys.default}'
+        serviceUri: '${intakeUrl}?code=${listKeys('${site.id}/functions/${intakeFunctionName}', '2024-04-01')[intakeKeyName]}'
         useCommonAlertSchema: true
         useAadAuth: useEntraId
         objectId: useEntraId ? entraAppObjectId : null
@@ -117,8 +126,9 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // AzureDiagnostics keeps _ResourceId in lower case; `in~` compares case-insensitively anyway.
-// properties_s appears in a workspace only once a hub has sent it: column_ifexists keeps the
-// query valid (no rows instead of a semantic error) on a new workspace.
+// properties_s appears in a workspace only once a hub has sent it: both rules read it through
+// column_ifexists, which keeps the query valid (no rows instead of a semantic error) on a new
+// workspace.
 var hubIdList = join(map(iotHubResourceIds, id => '"${toLower(id)}"'), ', ')
 var disconnectQuery = join(
   [
@@ -173,6 +183,10 @@ resource disconnectAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     windowSize: disconnectEffectiveWindowSize
     // Stateful: fires once per device, then sends Resolved when the disconnects stop.
     autoMitigate: true
+    // AzureDiagnostics exists in a workspace only once some resource has sent it logs: on a new
+    // workspace the validation at creation would reject the query.
+    skipQueryValidation: true
+    checkWorkspaceAlertsStorageConfigured: checkWorkspaceAlertsStorageConfigured
     criteria: {
       allOf: [
         {
@@ -217,7 +231,7 @@ var hubDropQuery = join(
     '| where ResourceProvider == "MICROSOFT.DEVICES" and ResourceType == "IOTHUBS"'
     '| where Category == "Connections" and ResultType == "404104"'
     '| where _ResourceId in~ (${hubIdList})'
-    '| extend DeviceId = tostring(parse_json(properties_s).deviceId)'
+    '| extend DeviceId = tostring(parse_json(column_ifexists("properties_s", "")).deviceId)'
     '| summarize DroppedDevices = dcount(DeviceId) by _ResourceId'
   ],
   '\n'
@@ -228,6 +242,14 @@ resource hubDropAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   location: logAlertLocation
   tags: tags
   kind: 'LogAlert'
+  // Like the per-device rule: a rule without a managed identity runs its query with the
+  // permissions of the last user who edited it.
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
   properties: {
     displayName: 'IoT Hub mass disconnect (404104, many devices)'
     description: 'At least ${hubDropDeviceThreshold} devices of one hub dropped with 404104 in 5 minutes; one alert per hub. The enricher treats it as a fleet alert and folds it into the hub incident.'
@@ -243,6 +265,10 @@ resource hubDropAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
     windowSize: 'PT5M'
     // Stateful: its Resolved tells the enricher that the hub has recovered.
     autoMitigate: true
+    // AzureDiagnostics exists in a workspace only once some resource has sent it logs: on a new
+    // workspace the validation at creation would reject the query.
+    skipQueryValidation: true
+    checkWorkspaceAlertsStorageConfigured: checkWorkspaceAlertsStorageConfigured
     criteria: {
       allOf: [
         {

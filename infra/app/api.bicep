@@ -81,6 +81,9 @@ param webhookAuth string
 @description('entraId only: Application ID URI of the intake\'s app registration (the token audience).')
 param entraAppIdentifierUri string
 
+@description('entraId only: application (client) ID of that app registration (the audience of v2 tokens).')
+param entraAppClientId string
+
 @description('Alert dimension that carries the device ID.')
 param deviceIdDimension string
 
@@ -94,8 +97,8 @@ param notifyTimeoutMs int
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
-@description('Upper bound on the number of instances.')
-@minValue(40)
+@description('Upper bound on the number of instances (a low cap also bounds concurrent Log Analytics queries).')
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
 
@@ -201,6 +204,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     INTAKE_AUTH: webhookAuth == 'entraId' ? 'entra-id' : 'function-key'
     ENTRA_TENANT_ID: webhookAuth == 'entraId' ? tenant().tenantId : ''
     ENTRA_AUDIENCE: webhookAuth == 'entraId' ? entraAppIdentifierUri : ''
+    ENTRA_CLIENT_ID: webhookAuth == 'entraId' ? entraAppClientId : ''
     EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
     NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
     STATE_STORE: 'azure-storage'

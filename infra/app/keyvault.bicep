@@ -14,6 +14,9 @@ param location string
 @description('Tags applied to the vault.')
 param tags object
 
+@description('Resource ID of the Log Analytics workspace that receives the vault\'s audit logs and metrics.')
+param workspaceResourceId string
+
 @description('Turn on purge protection (cannot be turned off again once on).')
 param enablePurgeProtection bool
 
@@ -56,12 +59,35 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: enablePurgeProtection ? true : null
-    // Key Vault references from Flex Consumption cannot reach network-restricted vaults.
+    // Public endpoint, like the app itself (no VNet integration here). Flex Consumption can resolve
+    // Key Vault references from network-restricted vaults (generally available since October 2025)
+    // once the app has VNet integration and the vault a private endpoint or a firewall rule.
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+}
+
+// Who read or changed which secret (AuditEvent) and the vault's metrics, next to the app's logs.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'iothub-alert-enricher'
+  scope: vault
+  properties: {
+    workspaceId: workspaceResourceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

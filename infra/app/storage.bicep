@@ -33,6 +33,9 @@ param dedupeTableName string
 @maxLength(63)
 param incidentTableName string
 
+@description('Resource ID of the Log Analytics workspace that receives the blob, queue and table logs and metrics.')
+param workspaceResourceId string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -86,6 +89,65 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     resource incidentTable 'tables' = {
       name: incidentTableName
     }
+  }
+}
+
+// Diagnostic settings on the blob, queue and table services (resource logs exist per service, not
+// on the account). Writes and deletes only: StorageRead would log every poll of the alert queue
+// by the Functions host, a steady stream of rows that costs more than it tells.
+var storageLogs = [
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+var storageMetrics = [
+  {
+    category: 'Transaction'
+    enabled: true
+  }
+]
+
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'iothub-alert-enricher'
+  scope: storage
+  properties: {
+    workspaceId: workspaceResourceId
+    metrics: storageMetrics
+  }
+}
+
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'iothub-alert-enricher'
+  scope: storage::blobService
+  properties: {
+    workspaceId: workspaceResourceId
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'iothub-alert-enricher'
+  scope: storage::queueService
+  properties: {
+    workspaceId: workspaceResourceId
+    logs: storageLogs
+    metrics: storageMetrics
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'iothub-alert-enricher'
+  scope: storage::tableService
+  properties: {
+    workspaceId: workspaceResourceId
+    logs: storageLogs
+    metrics: storageMetrics
   }
 }
 

@@ -53,6 +53,7 @@ const EXPECTED_APP_SETTINGS = [
   'INTAKE_AUTH',
   'ENTRA_TENANT_ID',
   'ENTRA_AUDIENCE',
+  'ENTRA_CLIENT_ID',
   'EVIDENCE_LOOKBACK_MINUTES',
   'NOTIFY_TIMEOUT_MS',
   'STATE_STORE',
@@ -77,12 +78,64 @@ const HOST_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ]);
 
+/**
+ * Evaluates an ARM expression built from string literals, `parameters()` and the functions the
+ * deploy-time checks use. `if()` evaluates only the chosen branch, as ARM does; `fail()` throws.
+ */
+function evaluate(expression: string, parameters: Record<string, string>): string {
+  const source = /^\[(.*)\]$/s.exec(expression)?.[1] ?? '';
+  let at = 0;
+  type Node = { text: string } | { call: string; args: Node[] };
+  const parse = (): Node => {
+    const literal = /^'((?:[^']|'')*)'/.exec(source.slice(at));
+    if (literal) {
+      at += literal[0].length;
+      return { text: literal[1]!.replace(/''/g, "'") };
+    }
+    const name = /^(\w+)\(/.exec(source.slice(at));
+    if (!name) throw new Error(`cannot parse ${source.slice(at)}`);
+    at += name[0].length;
+    const args: Node[] = [];
+    while (source[at] !== ')') {
+      args.push(parse());
+      if (source.startsWith(', ', at)) at += 2;
+    }
+    at++;
+    return { call: name[1]!, args };
+  };
+  const run = (node: Node): string | boolean => {
+    if ('text' in node) return node.text;
+    const [a, b, c] = node.args;
+    const value = (arg: Node | undefined): string | boolean => run(arg!);
+    switch (node.call) {
+      case 'parameters':
+        return parameters[String(value(a))] ?? '';
+      case 'if':
+        return value(a) === true ? value(b) : value(c);
+      case 'and':
+        return node.args.every((arg) => value(arg) === true);
+      case 'or':
+        return node.args.some((arg) => value(arg) === true);
+      case 'equals':
+        return value(a) === value(b);
+      case 'empty':
+        return value(a) === '';
+      case 'fail':
+        throw new Error(String(value(a)));
+      default:
+        throw new Error(`${node.call}() is not supported here`);
+    }
+  };
+  return String(run(parse()));
+}
+
 let template: ArmTemplate;
 let all: FoundResource[];
 
 beforeAll(() => {
   template = loadTemplate();
-  all = flattenResources(template);
+  // The watchdog's own action group, alerts and web test are checked in watchdog.test.ts.
+  all = flattenResources(template).filter((found) => found.modulePath[0] !== 'watchdog');
 }, 300_000);
 
 function props(found: FoundResource): JsonObject {
@@ -155,7 +208,7 @@ describe('parameters', () => {
       allowedValues: ['static', 'dynamic'],
     });
     expect(mainParameter('instanceMemoryMB')).toMatchObject({ allowedValues: [512, 2048, 4096] });
-    expect(mainParameter('maximumInstanceCount')).toMatchObject({ minValue: 40, maxValue: 1000 });
+    expect(mainParameter('maximumInstanceCount')).toMatchObject({ minValue: 1, maxValue: 1000 });
     expect(mainParameter('alertSeverity')).toMatchObject({ minValue: 0, maxValue: 4 });
   });
 
@@ -324,11 +377,43 @@ describe('app settings', () => {
     expect(settings.ENTRA_AUDIENCE).toBe(
       "[if(equals(parameters('webhookAuth'), 'entraId'), parameters('entraAppIdentifierUri'), '')]",
     );
+    expect(settings.ENTRA_CLIENT_ID).toBe(
+      "[if(equals(parameters('webhookAuth'), 'entraId'), parameters('entraAppClientId'), '')]",
+    );
     const api = mainModule('api');
-    expect(moduleParameter(api.resource, 'webhookAuth')).toBe("[parameters('webhookAuth')]");
+    expect(moduleParameter(api.resource, 'webhookAuth')).toBe("[variables('checkedWebhookAuth')]");
+    expect(moduleParameter(mainModule('alerts').resource, 'webhookAuth')).toBe(
+      "[variables('checkedWebhookAuth')]",
+    );
     expect(moduleParameter(api.resource, 'entraAppIdentifierUri')).toBe(
       "[parameters('entraAppIdentifierUri')]",
     );
+    expect(moduleParameter(api.resource, 'entraAppClientId')).toBe(
+      "[parameters('entraAppClientId')]",
+    );
+  });
+
+  it('fail the deployment when webhookAuth is entraId and an app registration parameter is empty', () => {
+    const check = (parameters: Record<string, string>): string =>
+      evaluate(String(template.variables?.checkedWebhookAuth), {
+        webhookAuth: 'functionKey',
+        entraAppObjectId: '',
+        entraAppIdentifierUri: '',
+        entraAppClientId: '',
+        ...parameters,
+      });
+    const app = {
+      entraAppObjectId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      entraAppIdentifierUri: 'api://iothub-alert-enricher',
+      entraAppClientId: '3f0c9a52-8b7d-4e16-a2c4-9d5e1b7f6a08',
+    };
+    expect(check({})).toBe('functionKey');
+    expect(check({ webhookAuth: 'entraId', ...app })).toBe('entraId');
+    for (const missing of Object.keys(app)) {
+      expect(() => check({ webhookAuth: 'entraId', ...app, [missing]: '' })).toThrow(
+        /webhookAuth=entraId needs entraAppObjectId, entraAppIdentifierUri and entraAppClientId/,
+      );
+    }
   });
 
   it('read secrets only through Key Vault references (empty when the channel is off)', () => {
@@ -488,7 +573,10 @@ describe('role assignments (least privilege)', () => {
 
 describe('IoT hub diagnostic setting', () => {
   it('sends Connections and the other evidence categories to the workspace, behind a flag', () => {
-    const setting = single(all, 'Microsoft.Insights/diagnosticSettings');
+    const setting = single(
+      all.filter((found) => String(found.resource.scope).includes('Microsoft.Devices/IotHubs')),
+      'Microsoft.Insights/diagnosticSettings',
+    );
     expect(setting.resource.condition).toBe("[parameters('configureDiagnostics')]");
     expect(setting.resource.scope).toBe(
       "[resourceId('Microsoft.Devices/IotHubs', parameters('iotHubName'))]",
@@ -513,7 +601,7 @@ describe('IoT hub diagnostic setting', () => {
 });
 
 describe('action group', () => {
-  it('calls the intake with the common alert schema and a function key from listKeys', () => {
+  it("calls the intake with the common alert schema and the intake's own key from listKeys", () => {
     const group = single(all, 'Microsoft.Insights/actionGroups');
     expect(group.resource.location).toBe('Global');
     const properties = props(group);
@@ -528,8 +616,9 @@ describe('action group', () => {
     const uri = String(receiver.serviceUri);
     expect(uri).toContain("'{0}?code={1}'");
     expect(uri).toContain('/api/alerts');
-    expect(uri).toMatch(/listKeys\(format\('\{0\}\/host\/default'/);
-    expect(uri).toContain('.functionKeys.default');
+    expect(uri).toMatch(/listKeys\(format\('\{0\}\/functions\/\{1\}'/);
+    expect(uri).toContain("[variables('intakeKeyName')]");
+    expect(group.template.variables?.intakeKeyName).toBe('action-group');
   });
 
   it('switches to a secure (Entra ID) webhook when webhookAuth is entraId', () => {
@@ -610,11 +699,17 @@ describe('log search alert (404104 disconnects)', () => {
     }
   });
 
-  it("runs as the app's user-assigned identity, not as the deploying user", () => {
-    expect(rule().resource.identity).toEqual({
-      type: 'UserAssigned',
-      userAssignedIdentities: { "[format('{0}', parameters('identityId'))]": {} },
-    });
+  it("runs as the app's user-assigned identity, not as the deploying user (every IoT Hub rule)", () => {
+    const rules = ofType(all, 'Microsoft.Insights/scheduledQueryRules').filter(
+      (found) => found.modulePath.join('/') === 'alerts',
+    );
+    expect(rules).toContain(rule());
+    for (const found of rules) {
+      expect(found.resource.identity).toEqual({
+        type: 'UserAssigned',
+        userAssignedIdentities: { "[format('{0}', parameters('identityId'))]": {} },
+      });
+    }
     expect(moduleParameter(mainModule('alerts').resource, 'identityId')).toBe(
       "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('names').identity)]",
     );
@@ -683,6 +778,9 @@ describe('hub-level log search alert (at least N devices dropped in 5 minutes)',
     const query = JSON.stringify(resolve(criterion().query, rule().template));
     expect(query).toContain('ResultType == \\"404104\\"');
     expect(query).toContain('summarize DroppedDevices = dcount(DeviceId) by _ResourceId');
+    expect(query).toContain(
+      'DeviceId = tostring(parse_json(column_ifexists(\\"properties_s\\", \\"\\")).deviceId)',
+    );
     const found = criterion();
     expect(found.metricMeasureColumn).toBe('DroppedDevices');
     expect(found.operator).toBe('GreaterThanOrEqual');
