@@ -189,6 +189,31 @@ param deployWatchdog bool = true
 param watchdogEmail string = ''
 
 // ---------------------------------------------------------------------------------------------
+// Parameters: inbound access to the function app
+// ---------------------------------------------------------------------------------------------
+
+@description('Admit only Azure Monitor to the function app: the ActionGroup service tag (and ApplicationInsightsAvailability when the watchdog is deployed) plus extraAllowedServiceTags and allowedAddressRanges; any other caller gets 403. The SCM site (deployments) stays open. False = no access restriction at all. See docs/deployment.md, "Inbound access".')
+param restrictIntakeToAzureMonitor bool = true
+
+@maxLength(50)
+@description('More service tags the function app admits when restrictIntakeToAzureMonitor is on, e.g. AzureEventGrid for an Event Grid subscription.')
+param extraAllowedServiceTags string[] = []
+
+@maxLength(400)
+@description('Address ranges in CIDR notation (e.g. 203.0.113.0/24) the function app admits when restrictIntakeToAzureMonitor is on: the organisation\'s, for people and for testing from your own machine.')
+param allowedAddressRanges string[] = []
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: private networking
+// ---------------------------------------------------------------------------------------------
+
+@description('Private networking: a VNet with the app\'s VNet integration, private endpoints (and private DNS zones) for storage blob, queue and table and for the Key Vault, and public network access denied on the storage account and the vault. See docs/deployment.md, "Private networking".')
+param vnetEnabled bool = false
+
+@description('vnetEnabled only: address space of the new VNet, /23 or larger (first /24: app subnet; second: private endpoints).')
+param vnetAddressPrefix string = '10.0.0.0/16'
+
+// ---------------------------------------------------------------------------------------------
 // Parameters: optional name overrides (empty = generated)
 // ---------------------------------------------------------------------------------------------
 
@@ -219,6 +244,7 @@ var names = {
   appInsights: '${abbrs.insightsComponents}enricher-${resourceToken}'
   plan: '${abbrs.webServerFarms}enricher-${resourceToken}'
   functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}enricher-${resourceToken}'
+  vnet: '${abbrs.networkVirtualNetworks}enricher-${resourceToken}'
   actionGroup: '${abbrs.insightsActionGroups}enricher-${resourceToken}'
   disconnectAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-disconnects-${resourceToken}'
   hubDropAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-hub-drops-${resourceToken}'
@@ -269,6 +295,7 @@ module storage 'app/storage.bicep' = {
     dedupeTableName: dedupeTableName
     incidentTableName: incidentTableName
     workspaceResourceId: workspace.id
+    disablePublicNetworkAccess: vnetEnabled
   }
 }
 
@@ -290,6 +317,7 @@ module keyVault 'app/keyvault.bicep' = {
     tags: allTags
     workspaceResourceId: workspace.id
     enablePurgeProtection: keyVaultPurgeProtection
+    disablePublicNetworkAccess: vnetEnabled
     recoverSoftDeleted: keyVaultRecoverSoftDeleted
     secretNames: secretNames
     teamsWorkflowUrl: teamsWorkflowUrl
@@ -347,6 +375,23 @@ module iotHubs 'app/iothub.bicep' = [
   }
 ]
 
+// VNet, app subnet and private endpoints for storage and Key Vault (vnetEnabled only).
+module network 'app/network.bicep' = if (vnetEnabled) {
+  name: 'enricher-network'
+  params: {
+    name: names.vnet
+    location: location
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
+}
+
 // ---------------------------------------------------------------------------------------------
 // The Function app
 // ---------------------------------------------------------------------------------------------
@@ -383,6 +428,12 @@ module api 'app/api.bicep' = {
     notifyTimeoutMs: notifyTimeoutMs
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    // VNet integration (vnetEnabled); the reference also makes the app wait for the private endpoints.
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
+    restrictInbound: restrictIntakeToAzureMonitor
+    allowAvailabilityTests: deployAlerts && deployWatchdog
+    extraAllowedServiceTags: extraAllowedServiceTags
+    allowedAddressRanges: allowedAddressRanges
   }
   // The host must be able to reach its storage and Key Vault on first start.
   dependsOn: [

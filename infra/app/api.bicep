@@ -102,6 +102,23 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Deny inbound traffic by default and admit only the service tags and ranges below. False = no access restriction.')
+param restrictInbound bool
+
+@description('Also admit the ApplicationInsightsAvailability service tag (the watchdog\'s availability test on /api/health).')
+param allowAvailabilityTests bool
+
+@description('Service tags admitted besides ActionGroup, e.g. AzureEventGrid.')
+@maxLength(50)
+param extraAllowedServiceTags string[]
+
+@description('Address ranges (CIDR) admitted, e.g. the organisation\'s.')
+@maxLength(400)
+param allowedAddressRanges string[]
+
+@description('Resource ID of the subnet (delegated to Microsoft.App/environments) for VNet integration; empty = none.')
+param virtualNetworkSubnetId string
+
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -120,6 +137,33 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
+// Inbound access (issue 17 item 10): the action group's webhook calls come from the ActionGroup
+// service tag, the availability tests from ApplicationInsightsAvailability. union() drops a tag
+// listed twice. Tags take priorities 100+, address ranges 1000+; the first match wins, and
+// anything unmatched meets the default action. The rules apply to every HTTP function of the app
+// (/api/alerts and /api/health alike); queue triggers and outbound calls are unaffected.
+var allowedServiceTags = union(
+  ['ActionGroup'],
+  allowAvailabilityTests ? ['ApplicationInsightsAvailability'] : [],
+  extraAllowedServiceTags
+)
+var serviceTagRules = map(allowedServiceTags, (tag, i) => {
+  name: take(tag, 32)
+  description: 'Service tag ${tag}'
+  action: 'Allow'
+  tag: 'ServiceTag'
+  ipAddress: tag
+  priority: 100 + i
+})
+var addressRangeRules = map(allowedAddressRanges, (range, i) => {
+  name: 'address-range-${i + 1}'
+  description: 'Address range ${range}'
+  action: 'Allow'
+  tag: 'Default'
+  ipAddress: range
+  priority: 1000 + i
+})
+
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
@@ -137,8 +181,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     publicNetworkAccess: 'Enabled'
     // Key Vault references resolve with the user-assigned identity (default would be system-assigned).
     keyVaultReferenceIdentity: identityId
+    // VNet integration (vnetEnabled): storage and Key Vault through their private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
+      // Set explicitly either way, so that switching the restriction off removes the rules.
+      ipSecurityRestrictions: restrictInbound ? concat(serviceTagRules, addressRangeRules) : []
+      ipSecurityRestrictionsDefaultAction: restrictInbound ? 'Deny' : 'Allow'
+      // The SCM site (zip deploy, Kudu) keeps its own, open rules: deployments come from wherever
+      // the deployer runs, and basic-auth publishing is off, so SCM calls need an Entra ID token.
+      scmIpSecurityRestrictionsUseMain: false
+      scmIpSecurityRestrictionsDefaultAction: 'Allow'
     }
     functionAppConfig: {
       deployment: {

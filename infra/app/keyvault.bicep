@@ -17,6 +17,9 @@ param tags object
 @description('Resource ID of the Log Analytics workspace that receives the vault\'s audit logs and metrics.')
 param workspaceResourceId string
 
+@description('Deny public network access: the app resolves its Key Vault references through the private endpoint (network.bicep).')
+param disablePublicNetworkAccess bool
+
 @description('Turn on purge protection (cannot be turned off again once on).')
 param enablePurgeProtection bool
 
@@ -59,12 +62,12 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: enablePurgeProtection ? true : null
-    // Public endpoint, like the app itself (no VNet integration here). Flex Consumption can resolve
-    // Key Vault references from network-restricted vaults (generally available since October 2025)
-    // once the app has VNet integration and the vault a private endpoint or a firewall rule.
-    publicNetworkAccess: 'Enabled'
+    // Public endpoint unless vnetEnabled: then Flex Consumption resolves the Key Vault references
+    // through its VNet integration and the vault's private endpoint (network-restricted vaults are
+    // generally available for Flex Consumption since October 2025).
+    publicNetworkAccess: disablePublicNetworkAccess ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: disablePublicNetworkAccess ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }

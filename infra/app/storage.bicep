@@ -36,6 +36,9 @@ param incidentTableName string
 @description('Resource ID of the Log Analytics workspace that receives the blob, queue and table logs and metrics.')
 param workspaceResourceId string
 
+@description('Deny public network access: the app reaches blob, queue and table through private endpoints (network.bicep).')
+param disablePublicNetworkAccess bool
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -52,10 +55,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    // Without VNet integration Flex Consumption reaches storage over the public endpoint; with it
+    // (vnetEnabled) through the blob, queue and table private endpoints only.
+    publicNetworkAccess: disablePublicNetworkAccess ? 'Disabled' : 'Enabled'
     networkAcls: {
-      // Flex Consumption without VNet integration reaches storage over the public endpoint.
-      defaultAction: 'Allow'
+      defaultAction: disablePublicNetworkAccess ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
