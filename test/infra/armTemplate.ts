@@ -193,3 +193,33 @@ export function roleDefinitionGuids(template: ArmTemplate): string[] {
   const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
   return [...new Set(text.match(guid) ?? [])].map((id) => id.toLowerCase()).sort();
 }
+
+/** A found resource's properties (fails the test when it has none). */
+export function props(found: FoundResource): JsonObject {
+  return asObject(found.resource.properties, `${found.resource.type} properties`);
+}
+
+/** The module deployment (in main.bicep) with this symbolic name. */
+export function mainModule(all: readonly FoundResource[], name: string): FoundResource {
+  const found = all.find(
+    (candidate) =>
+      candidate.modulePath.length === 0 &&
+      candidate.key === name &&
+      candidate.resource.type === 'Microsoft.Resources/deployments',
+  );
+  if (!found) {
+    throw new Error(`module ${name} not found in main.bicep`);
+  }
+  return found;
+}
+
+/** Resources deployed directly inside the main.bicep module with this symbolic name. */
+export function inModule(all: readonly FoundResource[], name: string): FoundResource[] {
+  return all.filter((found) => found.modulePath.length === 1 && found.modulePath[0] === name);
+}
+
+/** The compiled template and all its resources (nested modules flattened). */
+export function loadAll(): { template: ArmTemplate; all: FoundResource[] } {
+  const template = loadTemplate();
+  return { template, all: flattenResources(template) };
+}

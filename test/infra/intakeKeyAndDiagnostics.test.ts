@@ -5,44 +5,29 @@
  * and metrics to the workspace.
  */
 import {
-  type ArmTemplate,
   type FoundResource,
-  type JsonObject,
   asObject,
-  flattenResources,
-  loadTemplate,
+  inModule as inMainModule,
+  loadAll,
+  mainModule as findModule,
   moduleParameter,
   ofType,
+  props,
   single,
 } from './armTemplate';
 
-let template: ArmTemplate;
 let all: FoundResource[];
 
-beforeAll(() => {
-  template = loadTemplate();
-  all = flattenResources(template);
-}, 300_000);
-
-function props(found: FoundResource): JsonObject {
-  return asObject(found.resource.properties, `${found.resource.type} properties`);
-}
+beforeAll(() => ({ all } = loadAll()), 300_000);
 
 /** The module deployment (in main.bicep) with this symbolic name. */
 function mainModule(name: string): FoundResource {
-  const found = all.find(
-    (candidate) =>
-      candidate.modulePath.length === 0 &&
-      candidate.key === name &&
-      candidate.resource.type === 'Microsoft.Resources/deployments',
-  );
-  if (!found) throw new Error(`module ${name} not found in main.bicep`);
-  return found;
+  return findModule(all, name);
 }
 
 /** Resources deployed inside the main.bicep module with this symbolic name. */
 function inModule(name: string): FoundResource[] {
-  return all.filter((found) => found.modulePath.length === 1 && found.modulePath[0] === name);
+  return inMainModule(all, name);
 }
 
 describe('alert rules wait for the workspace role assignment', () => {

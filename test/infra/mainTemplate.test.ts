@@ -10,6 +10,7 @@ import { CONFIG_KEYS } from '../../lib/config/configKeys';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
 import { INCIDENT_TABLE_NAME } from '../../lib/state/azure/tableIncidentStore';
+import { evaluate, newScope } from './armExpressions';
 import {
   type ArmTemplate,
   type FoundResource,
@@ -22,8 +23,10 @@ import {
   isObject,
   loadJson,
   loadTemplate,
+  mainModule as findModule,
   moduleParameter,
   ofType,
+  props,
   resolve,
   roleDefinitionGuids,
   single,
@@ -78,57 +81,6 @@ const HOST_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ]);
 
-/**
- * Evaluates an ARM expression built from string literals, `parameters()` and the functions the
- * deploy-time checks use. `if()` evaluates only the chosen branch, as ARM does; `fail()` throws.
- */
-function evaluate(expression: string, parameters: Record<string, string>): string {
-  const source = /^\[(.*)\]$/s.exec(expression)?.[1] ?? '';
-  let at = 0;
-  type Node = { text: string } | { call: string; args: Node[] };
-  const parse = (): Node => {
-    const literal = /^'((?:[^']|'')*)'/.exec(source.slice(at));
-    if (literal) {
-      at += literal[0].length;
-      return { text: literal[1]!.replace(/''/g, "'") };
-    }
-    const name = /^(\w+)\(/.exec(source.slice(at));
-    if (!name) throw new Error(`cannot parse ${source.slice(at)}`);
-    at += name[0].length;
-    const args: Node[] = [];
-    while (source[at] !== ')') {
-      args.push(parse());
-      if (source.startsWith(', ', at)) at += 2;
-    }
-    at++;
-    return { call: name[1]!, args };
-  };
-  const run = (node: Node): string | boolean => {
-    if ('text' in node) return node.text;
-    const [a, b, c] = node.args;
-    const value = (arg: Node | undefined): string | boolean => run(arg!);
-    switch (node.call) {
-      case 'parameters':
-        return parameters[String(value(a))] ?? '';
-      case 'if':
-        return value(a) === true ? value(b) : value(c);
-      case 'and':
-        return node.args.every((arg) => value(arg) === true);
-      case 'or':
-        return node.args.some((arg) => value(arg) === true);
-      case 'equals':
-        return value(a) === value(b);
-      case 'empty':
-        return value(a) === '';
-      case 'fail':
-        throw new Error(String(value(a)));
-      default:
-        throw new Error(`${node.call}() is not supported here`);
-    }
-  };
-  return String(run(parse()));
-}
-
 let template: ArmTemplate;
 let all: FoundResource[];
 
@@ -138,26 +90,13 @@ beforeAll(() => {
   all = flattenResources(template).filter((found) => found.modulePath[0] !== 'watchdog');
 }, 300_000);
 
-function props(found: FoundResource): JsonObject {
-  return asObject(found.resource.properties, `${found.resource.type} properties`);
-}
-
 function mainParameter(name: string): JsonObject {
   return asObject(template.parameters?.[name], `main.bicep parameter ${name}`);
 }
 
 /** The module deployment (in main.bicep) with this symbolic name. */
 function mainModule(name: string): FoundResource {
-  const found = all.find(
-    (candidate) =>
-      candidate.modulePath.length === 0 &&
-      candidate.key === name &&
-      candidate.resource.type === 'Microsoft.Resources/deployments',
-  );
-  if (!found) {
-    throw new Error(`module ${name} not found in main.bicep`);
-  }
-  return found;
+  return findModule(all, name);
 }
 
 describe('compiled template', () => {
@@ -394,14 +333,17 @@ describe('app settings', () => {
   });
 
   it('fail the deployment when webhookAuth is entraId and an app registration parameter is empty', () => {
-    const check = (parameters: Record<string, string>): string =>
-      evaluate(String(template.variables?.checkedWebhookAuth), {
+    const check = (parameters: Record<string, string>): string => {
+      const values: Record<string, string> = {
         webhookAuth: 'functionKey',
         entraAppObjectId: '',
         entraAppIdentifierUri: '',
         entraAppClientId: '',
         ...parameters,
-      });
+      };
+      const scope = newScope(template, (name) => values[name]);
+      return String(evaluate(template.variables?.checkedWebhookAuth, scope));
+    };
     const app = {
       entraAppObjectId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       entraAppIdentifierUri: 'api://iothub-alert-enricher',

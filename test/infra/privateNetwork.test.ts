@@ -7,210 +7,26 @@
  * its private DNS zone, the zones linked to the VNet, and public network access disabled on the
  * storage account and the vault.
  */
-import { createHash } from 'node:crypto';
-
+import { type Scope, evaluate, moduleScope, newScope, resourceId } from './armExpressions';
 import {
   type ArmResource,
   type ArmTemplate,
   type FoundResource,
   type JsonObject,
   asObject,
-  flattenResources,
-  isObject,
-  loadTemplate,
+  loadAll,
+  mainModule as findModule,
   single,
 } from './armTemplate';
 
 let template: ArmTemplate;
 let all: FoundResource[];
 
-beforeAll(() => {
-  template = loadTemplate();
-  all = flattenResources(template);
-}, 300_000);
-
-// ---------------------------------------------------------------------------------------------
-// A small evaluator for the ARM expressions these resources use
-// ---------------------------------------------------------------------------------------------
-
-const SUBSCRIPTION = '/subscriptions/sub-1';
-const RESOURCE_GROUP = `${SUBSCRIPTION}/resourceGroups/rg-iot`;
-
-interface Scope {
-  readonly template: ArmTemplate;
-  /** The value passed for a parameter, or undefined for its default. */
-  readonly parameter: (name: string) => unknown;
-  /** reference('<module symbol>') of the main template; undefined elsewhere. */
-  readonly reference?: (name: string) => unknown;
-  readonly copyIndex: number;
-  readonly variables: Map<string, unknown>;
-}
-
-/** resourceId(type, name1, name2, ...) in the test resource group. */
-function resourceId(type: string, ...names: string[]): string {
-  const [namespace, ...types] = type.split('/');
-  const segments = types.flatMap((kind, i) => [kind, names[i]]);
-  return [RESOURCE_GROUP, 'providers', namespace, ...segments].join('/');
-}
-
-/** IPv4 cidrSubnet(network, newCIDR, index), as ARM computes it. */
-function cidrSubnet(network: string, newCidr: number, index: number): string {
-  const [address, bits] = network.split('/');
-  const base = address!.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
-  const mask = 2 ** (32 - Number(bits));
-  const start = Math.floor(base / mask) * mask + index * 2 ** (32 - newCidr);
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
-  return `${octets.join('.')}/${newCidr}`;
-}
-
-const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
-  parameters: (scope, [name]) => parameterValue(scope, String(name)),
-  variables: (scope, [name]) => variableValue(scope, String(name)),
-  reference: (scope, [name]) => scope.reference!(String(name)),
-  copyIndex: (scope) => scope.copyIndex,
-  true: () => true,
-  false: () => false,
-  null: () => null,
-  not: (_scope, [value]) => value !== true,
-  if: (_scope, [condition, then, otherwise]) => (condition === true ? then : otherwise),
-  empty: (_scope, [value]) =>
-    value === '' || value === null || (Array.isArray(value) && value.length === 0),
-  coalesce: (_scope, args) => args.find((arg) => arg !== null && arg !== undefined) ?? null,
-  tryGet: (_scope, [value, ...keys]) =>
-    keys.reduce<unknown>(
-      (current, key) => (isObject(current) ? current[String(key)] : null),
-      value,
-    ),
-  length: (_scope, [value]) => (value as unknown[]).length,
-  format: (_scope, [pattern, ...args]) =>
-    String(pattern).replace(/\{(\d+)\}/g, (_m, index: string) => String(args[Number(index)])),
-  replace: (_scope, [value, from, to]) => String(value).split(String(from)).join(String(to)),
-  toLower: (_scope, [value]) => String(value).toLowerCase(),
-  uniqueString: (_scope, args) =>
-    createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 13),
-  createObject: (_scope, args) =>
-    Object.fromEntries(
-      Array.from({ length: args.length / 2 }, (_v, i) => [String(args[2 * i]), args[2 * i + 1]]),
-    ),
-  union: (_scope, args) => Object.assign({}, ...(args as JsonObject[])) as JsonObject,
-  cidrSubnet: (_scope, [network, newCidr, index]) =>
-    cidrSubnet(String(network), Number(newCidr), Number(index)),
-  resourceId: (_scope, [type, ...names]) => resourceId(String(type), ...names.map(String)),
-  subscription: () => ({ id: SUBSCRIPTION, subscriptionId: 'sub-1' }),
-  resourceGroup: () => ({ id: RESOURCE_GROUP, name: 'rg-iot', location: 'westeurope' }),
-  environment: () => ({
-    name: 'AzureCloud',
-    suffixes: { storage: 'core.windows.net', keyvaultDns: '.vault.azure.net' },
-  }),
-};
-
-function parseAndEvaluate(source: string, scope: Scope): unknown {
-  const tokens = source.match(/'(?:[^']|'')*'|\d+|[A-Za-z_$][\w$#]*|[(),.[\]]|\S/g) ?? [];
-  let position = 0;
-  const take = (expected?: string): string => {
-    const token = tokens[position];
-    if (token === undefined || (expected !== undefined && token !== expected)) {
-      throw new Error(`expected ${expected ?? 'a token'} at ${position} in ${source}`);
-    }
-    position += 1;
-    return token;
-  };
-  const expression = (): unknown => {
-    const token = take();
-    let value: unknown;
-    if (token.startsWith("'")) {
-      value = token.slice(1, -1).replace(/''/g, "'");
-    } else if (/^\d+$/.test(token)) {
-      value = Number(token);
-    } else {
-      const fn = FUNCTIONS[token];
-      if (!fn) throw new Error(`the evaluator does not know ${token}() (in ${source})`);
-      take('(');
-      const args: unknown[] = [];
-      while (tokens[position] !== ')') {
-        args.push(expression());
-        if (tokens[position] === ',') take(',');
-      }
-      take(')');
-      value = fn(scope, args);
-    }
-    for (;;) {
-      if (tokens[position] === '.') {
-        take('.');
-        value = asObject(value, source)[take()];
-      } else if (tokens[position] === '[') {
-        take('[');
-        const index = expression();
-        take(']');
-        value = Array.isArray(value)
-          ? value[Number(index)]
-          : asObject(value, source)[String(index)];
-      } else {
-        return value;
-      }
-    }
-  };
-  const value = expression();
-  if (position !== tokens.length) throw new Error(`trailing tokens in ${source}`);
-  return value;
-}
-
-function evaluate(value: unknown, scope: Scope): unknown {
-  if (typeof value === 'string') {
-    if (value.startsWith('[[')) return value.slice(1);
-    if (value.startsWith('[') && value.endsWith(']')) {
-      return parseAndEvaluate(value.slice(1, -1), scope);
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((item) => evaluate(item, scope));
-  if (isObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, scope)]));
-  }
-  return value;
-}
-
-function parameterValue(scope: Scope, name: string): unknown {
-  const given = scope.parameter(name);
-  if (given !== undefined) return given;
-  const declared = scope.template.parameters?.[name];
-  if (declared?.defaultValue === undefined) {
-    throw new Error(`parameter ${name} has no value and no default`);
-  }
-  return evaluate(declared.defaultValue, scope);
-}
-
-function variableValue(scope: Scope, name: string): unknown {
-  if (!scope.variables.has(name)) {
-    if (!(name in (scope.template.variables ?? {}))) throw new Error(`no variable ${name}`);
-    scope.variables.set(name, evaluate(scope.template.variables?.[name], scope));
-  }
-  return scope.variables.get(name);
-}
+beforeAll(() => ({ template, all } = loadAll()), 300_000);
 
 /** The module deployment (in main.bicep) with this symbolic name. */
 function mainModule(name: string): FoundResource {
-  const found = all.find(
-    (candidate) =>
-      candidate.modulePath.length === 0 &&
-      candidate.key === name &&
-      candidate.resource.type === 'Microsoft.Resources/deployments',
-  );
-  if (!found) throw new Error(`module ${name} not found in main.bicep`);
-  return found;
-}
-
-/** The scope of a main.bicep module's template: its parameters are main's expressions, evaluated. */
-function moduleScope(main: Scope, deployment: ArmResource, copyIndex = 0): Scope {
-  const passed = asObject(deployment.properties?.parameters, 'module parameters');
-  const inner = asObject(deployment.properties?.template, 'module template') as ArmTemplate;
-  return {
-    template: inner,
-    parameter: (name) =>
-      name in passed ? evaluate(asObject(passed[name], name).value, main) : undefined,
-    copyIndex,
-    variables: new Map(),
-  };
+  return findModule(all, name);
 }
 
 /** The main template's scope for one set of parameter values. */
@@ -224,28 +40,7 @@ function mainScope(vnetEnabled: boolean): Scope {
     ],
     vnetEnabled,
   };
-  const scope: Scope = {
-    template,
-    parameter: (name) => values[name],
-    // reference('<module>') of a module: its outputs, evaluated in the module's scope.
-    reference: (name) => {
-      const deployment = mainModule(name).resource;
-      const inner = moduleScope(scope, deployment);
-      const outputs =
-        (asObject(deployment.properties?.template, name) as ArmTemplate).outputs ?? {};
-      return {
-        outputs: Object.fromEntries(
-          Object.entries(outputs).map(([key, output]) => [
-            key,
-            { value: evaluate(output.value, inner) },
-          ]),
-        ),
-      };
-    },
-    copyIndex: 0,
-    variables: new Map(),
-  };
-  return scope;
+  return newScope(template, (name) => values[name]);
 }
 
 /** Whether a main.bicep module is deployed (its condition, if any, evaluated). */

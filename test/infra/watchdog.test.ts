@@ -7,13 +7,12 @@
 import {
   type ArmTemplate,
   type FoundResource,
-  type JsonObject,
   asObject,
   deployed,
-  flattenResources,
-  loadTemplate,
+  loadAll,
   moduleParameter,
   ofType,
+  props,
   single,
 } from './armTemplate';
 
@@ -23,14 +22,9 @@ let all: FoundResource[];
 let watchdog: FoundResource[];
 
 beforeAll(() => {
-  template = loadTemplate();
-  all = flattenResources(template);
+  ({ template, all } = loadAll());
   watchdog = deployed(all.filter((found) => found.modulePath[0] === 'watchdog'));
 }, 300_000);
-
-function props(found: FoundResource): JsonObject {
-  return asObject(found.resource.properties, `${found.resource.type} properties`);
-}
 
 function module(): FoundResource {
   const found = all.find(

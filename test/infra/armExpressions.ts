@@ -1,0 +1,294 @@
+/**
+ * A small evaluator for the ARM template expressions Bicep emits (`[if(...)]`, `parameters()`,
+ * `variables()`, `concat`, `format`, `reference()` to module outputs, copy loops, lambdas,
+ * `cidrSubnet`, `fail()`…), shared by the template tests. It knows only the functions the tests
+ * need: an unknown function fails the test instead of guessing.
+ *
+ * `if()` evaluates only the chosen branch, as ARM does (so a `fail()` in the other branch does
+ * not throw), and `lambda()` keeps its body unevaluated. `uniqueString` is a stand-in hash: only
+ * equality and difference matter to the tests, not ARM's value. The deployment runs in
+ * subscription `sub-1`, resource group `rg-iot` (westeurope), in AzureCloud.
+ */
+import { createHash } from 'node:crypto';
+
+import {
+  type ArmResource,
+  type ArmTemplate,
+  type JsonObject,
+  asObject,
+  isObject,
+} from './armTemplate';
+
+export const SUBSCRIPTION = '/subscriptions/sub-1';
+export const RESOURCE_GROUP = `${SUBSCRIPTION}/resourceGroups/rg-iot`;
+
+export interface Scope {
+  readonly template: ArmTemplate;
+  /** The value passed for a parameter, or undefined for its default. */
+  readonly parameter: (name: string) => unknown;
+  readonly copyIndex: number;
+  /** The template's variables evaluated so far (each at most once). */
+  readonly variables: Map<string, unknown>;
+  readonly lambdaVariables: ReadonlyMap<string, unknown>;
+}
+
+type Node =
+  | { readonly kind: 'literal'; readonly value: unknown }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Node[] }
+  | { readonly kind: 'property'; readonly target: Node; readonly name: string }
+  | { readonly kind: 'index'; readonly target: Node; readonly index: Node };
+
+interface Lambda {
+  readonly lambda: readonly string[];
+  readonly body: Node;
+}
+
+/** resourceId(type, name1, name2, ...) in the test resource group. */
+export function resourceId(type: string, ...names: string[]): string {
+  const [namespace, ...types] = type.split('/');
+  const segments = types.flatMap((kind, i) => [kind, names[i]]);
+  return [RESOURCE_GROUP, 'providers', namespace, ...segments].join('/');
+}
+
+/** IPv4 cidrSubnet(network, newCIDR, index), as ARM computes it. */
+function cidrSubnet(network: string, newCidr: number, index: number): string {
+  const [address, bits] = network.split('/');
+  const base = address!.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const mask = 2 ** (32 - Number(bits));
+  const start = Math.floor(base / mask) * mask + index * 2 ** (32 - newCidr);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
+  return `${octets.join('.')}/${newCidr}`;
+}
+
+function parse(source: string): Node {
+  const tokens = source.match(/'(?:[^']|'')*'|\d+|[A-Za-z_$][\w$#]*|[(),.[\]]|\S/g) ?? [];
+  let position = 0;
+  const take = (expected?: string): string => {
+    const token = tokens[position];
+    if (token === undefined || (expected !== undefined && token !== expected)) {
+      throw new Error(`expected ${expected ?? 'a token'} at ${position} in ${source}`);
+    }
+    position += 1;
+    return token;
+  };
+  const expression = (): Node => {
+    const token = take();
+    let node: Node;
+    if (token.startsWith("'")) {
+      node = { kind: 'literal', value: token.slice(1, -1).replaceAll("''", "'") };
+    } else if (/^\d+$/.test(token)) {
+      node = { kind: 'literal', value: Number(token) };
+    } else if (/^[A-Za-z_$]/.test(token)) {
+      take('(');
+      const args: Node[] = [];
+      while (tokens[position] !== ')') {
+        args.push(expression());
+        if (tokens[position] === ',') take(',');
+      }
+      take(')');
+      node = { kind: 'call', name: token, args };
+    } else {
+      throw new Error(`unexpected ${token} in ${source}`);
+    }
+    for (;;) {
+      if (tokens[position] === '.') {
+        take('.');
+        node = { kind: 'property', target: node, name: take() };
+      } else if (tokens[position] === '[') {
+        take('[');
+        node = { kind: 'index', target: node, index: expression() };
+        take(']');
+      } else {
+        return node;
+      }
+    }
+  };
+  const node = expression();
+  if (position !== tokens.length) throw new Error(`trailing tokens in ${source}`);
+  return node;
+}
+
+function callLambda(scope: Scope, fn: unknown, values: unknown[]): unknown {
+  const { lambda, body } = fn as Lambda;
+  const variables = new Map(scope.lambdaVariables);
+  lambda.forEach((name, index) => variables.set(name, values[index]));
+  return run(body, { ...scope, lambdaVariables: variables });
+}
+
+const isEmpty = (value: unknown): boolean =>
+  value === '' ||
+  value === null ||
+  (Array.isArray(value) && value.length === 0) ||
+  (isObject(value) && Object.keys(value).length === 0);
+
+const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
+  parameters: (scope, [name]) => parameterValue(scope, String(name)),
+  variables: (scope, [name]) => variableValue(scope, String(name)),
+  lambdaVariables: (scope, [name]) => {
+    if (!scope.lambdaVariables.has(String(name))) {
+      throw new Error(`no lambda variable ${String(name)}`);
+    }
+    return scope.lambdaVariables.get(String(name));
+  },
+  reference: (scope, [name]) => moduleReference(scope, String(name)),
+  copyIndex: (scope) => scope.copyIndex,
+  map: (scope, [items, fn]) =>
+    (items as unknown[]).map((item, index) => callLambda(scope, fn, [item, index])),
+  true: () => true,
+  false: () => false,
+  null: () => null,
+  not: (_scope, [value]) => value !== true,
+  and: (_scope, args) => args.every((value) => value === true),
+  or: (_scope, args) => args.some((value) => value === true),
+  equals: (_scope, [a, b]) => JSON.stringify(a) === JSON.stringify(b),
+  empty: (_scope, [value]) => isEmpty(value),
+  fail: (_scope, [message]) => {
+    throw new Error(String(message));
+  },
+  coalesce: (_scope, args) => args.find((arg) => arg !== null && arg !== undefined) ?? null,
+  tryGet: (_scope, [value, ...keys]) =>
+    keys.reduce<unknown>(
+      (current, key) => (isObject(current) ? current[String(key)] : null),
+      value,
+    ),
+  length: (_scope, [value]) => (value as unknown[]).length,
+  add: (_scope, [a, b]) => Number(a) + Number(b),
+  take: (_scope, [value, count]) =>
+    Array.isArray(value) ? value.slice(0, Number(count)) : String(value).slice(0, Number(count)),
+  last: (_scope, [value]) => (value as unknown[]).at(-1),
+  format: (_scope, [pattern, ...args]) =>
+    String(pattern).replace(/\{(\d+)\}/g, (_m, index: string) => String(args[Number(index)])),
+  concat: (_scope, args) =>
+    args.every(Array.isArray) ? (args as unknown[][]).flat() : args.map(String).join(''),
+  join: (_scope, [items, separator]) => (items as unknown[]).map(String).join(String(separator)),
+  split: (_scope, [value, separator]) => String(value).split(String(separator)),
+  replace: (_scope, [value, from, to]) => String(value).split(String(from)).join(String(to)),
+  toLower: (_scope, [value]) => String(value).toLowerCase(),
+  uniqueString: (_scope, args) =>
+    createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 13),
+  createArray: (_scope, args) => args,
+  createObject: (_scope, args) => {
+    const object: JsonObject = {};
+    for (let i = 0; i < args.length; i += 2) object[String(args[i])] = args[i + 1];
+    return object;
+  },
+  union: (_scope, args) => {
+    if (args.every(Array.isArray)) {
+      return [...new Set((args as unknown[][]).flat().map((item) => JSON.stringify(item)))].map(
+        (item) => JSON.parse(item) as unknown,
+      );
+    }
+    return Object.assign({}, ...(args as JsonObject[])) as JsonObject;
+  },
+  cidrSubnet: (_scope, [network, newCidr, index]) =>
+    cidrSubnet(String(network), Number(newCidr), Number(index)),
+  resourceId: (_scope, [type, ...names]) => resourceId(String(type), ...names.map(String)),
+  subscription: () => ({ id: SUBSCRIPTION, subscriptionId: 'sub-1' }),
+  resourceGroup: () => ({ id: RESOURCE_GROUP, name: 'rg-iot', location: 'westeurope' }),
+  environment: () => ({
+    name: 'AzureCloud',
+    suffixes: { storage: 'core.windows.net', keyvaultDns: '.vault.azure.net' },
+  }),
+};
+
+function run(node: Node, scope: Scope): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'property':
+      return asObject(run(node.target, scope), node.name)[node.name];
+    case 'index': {
+      const target = run(node.target, scope);
+      const index = run(node.index, scope);
+      return Array.isArray(target)
+        ? target[Number(index)]
+        : asObject(target, 'index')[String(index)];
+    }
+    case 'call': {
+      if (node.name === 'lambda') {
+        const names = node.args.slice(0, -1).map((arg) => String(run(arg, scope)));
+        return { lambda: names, body: node.args.at(-1)! } satisfies Lambda;
+      }
+      if (node.name === 'if') {
+        const [condition, then, otherwise] = node.args;
+        return run(run(condition!, scope) === true ? then! : otherwise!, scope);
+      }
+      const fn = FUNCTIONS[node.name];
+      if (!fn) throw new Error(`the evaluator does not know ${node.name}()`);
+      return fn(
+        scope,
+        node.args.map((arg) => run(arg, scope)),
+      );
+    }
+  }
+}
+
+/** Evaluates every `[...]` expression in a value (strings, arrays and objects, deeply). */
+export function evaluate(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') {
+    if (value.startsWith('[[')) return value.slice(1);
+    if (value.startsWith('[') && value.endsWith(']')) return run(parse(value.slice(1, -1)), scope);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => evaluate(item, scope));
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, scope)]));
+  }
+  return value;
+}
+
+function parameterValue(scope: Scope, name: string): unknown {
+  const given = scope.parameter(name);
+  if (given !== undefined) return given;
+  const declared = scope.template.parameters?.[name];
+  if (declared?.defaultValue === undefined) {
+    throw new Error(`parameter ${name} has no value and no default`);
+  }
+  return evaluate(declared.defaultValue, scope);
+}
+
+function variableValue(scope: Scope, name: string): unknown {
+  if (!scope.variables.has(name)) {
+    if (!(name in (scope.template.variables ?? {}))) throw new Error(`no variable ${name}`);
+    scope.variables.set(name, evaluate(scope.template.variables?.[name], scope));
+  }
+  return scope.variables.get(name);
+}
+
+/** The scope of a template, given the values passed for its parameters (others: defaults). */
+export function newScope(
+  template: ArmTemplate,
+  parameter: (name: string) => unknown,
+  copyIndex = 0,
+): Scope {
+  return { template, parameter, copyIndex, variables: new Map(), lambdaVariables: new Map() };
+}
+
+/** The scope of a module's template: its parameters are the parent's expressions, evaluated. */
+export function moduleScope(parent: Scope, deployment: ArmResource, copyIndex = 0): Scope {
+  const passed = asObject(deployment.properties?.parameters, 'module parameters');
+  const inner = asObject(deployment.properties?.template, 'module template') as ArmTemplate;
+  return newScope(
+    inner,
+    (name) => (name in passed ? evaluate(asObject(passed[name], name).value, parent) : undefined),
+    copyIndex,
+  );
+}
+
+/** reference('<module symbol>'): the module's outputs, evaluated in the module's scope. */
+function moduleReference(scope: Scope, name: string): unknown {
+  const { resources } = scope.template;
+  const deployment = Array.isArray(resources) ? undefined : resources[name];
+  if (deployment?.type !== 'Microsoft.Resources/deployments') {
+    throw new Error(`the evaluator follows reference() only to modules, not to ${name}`);
+  }
+  const inner = moduleScope(scope, deployment);
+  return {
+    outputs: Object.fromEntries(
+      Object.entries(inner.template.outputs ?? {}).map(([key, output]) => [
+        key,
+        { value: evaluate(output.value, inner) },
+      ]),
+    ),
+  };
+}
