@@ -28,14 +28,16 @@ export interface Cohort {
 }
 
 /** The member's drop closest to `atMs` (the capped list keeps only the first and the last). */
-function nearestDrop(device: DisconnectedDevice, atMs: number): number {
+export function nearestDrop(device: DisconnectedDevice, atMs: number): number {
   const first = Date.parse(device.firstDisconnect);
   const last = Date.parse(device.lastDisconnect);
   if (atMs >= first && atMs <= last) return atMs;
   return Math.abs(first - atMs) <= Math.abs(last - atMs) ? first : last;
 }
 
-const sdkKey = (sdkVersion: string | undefined): string | undefined => sdkVersion?.split(' ')[0];
+/** The SDK's name and version, without the platform details that follow them. */
+export const sdkKey = (sdkVersion: string | undefined): string | undefined =>
+  sdkVersion?.split(' ')[0];
 
 /** A software trait held by this share of the other drops is the hub's norm, not a cohort. */
 const MAJORITY_SHARE = 0.5;

@@ -5,7 +5,6 @@
 
 import type { Alert } from '../alerts/alert';
 import type { Evidence } from '../evidence/evidence';
-import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { actionsFor } from './actions';
 import { COHORT_CONFIDENCE, cohortAround, cohortSentence } from './cohorts';
 import { diagnoseDeviceOrNetwork, diagnoseDuplicateIdentity } from './deviceRules';
@@ -24,7 +23,7 @@ import {
   type Verdict,
 } from './diagnosis';
 import { diagnoseFleetWithoutIncident, diagnoseHubIncident, diagnoseSiteDrop } from './fleetRules';
-import { type FleetSignals, fleetSignals } from './fleetSignals';
+import { type FleetSignals, fleetSignals, usualDropsPerMinute } from './fleetSignals';
 import { percent, plural, usually } from './format';
 import { diagnoseWaves } from './renewalWaves';
 import { diagnoseSasTokenExpiry, diagnoseTokenExpiryWithoutReturn } from './tokenRules';
@@ -82,13 +81,6 @@ function elsewhere(fleet: FleetSignals, alerted: number): string {
   return others === 0
     ? ' No other device on the hub dropped in the window.'
     : ` Elsewhere on the hub ${plural(others, 'other device')} dropped in the window (${usually(fleet.expectedInWindow)}), with nothing in common with it.`;
-}
-
-function usualDropsPerMinute(fleet: FleetSignals, evidence: Evidence): number {
-  const minutes =
-    (Date.parse(evidence.alertWindow.end) - Date.parse(evidence.alertWindow.start)) / 60_000 +
-    2 * WINDOW_MARGIN_MINUTES;
-  return minutes > 0 ? fleet.expectedInWindow / minutes : 0;
 }
 
 /** A device-or-network verdict widened to the cohort that dropped with it, when there is one. */

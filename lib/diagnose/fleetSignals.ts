@@ -126,6 +126,14 @@ function metricDipOf(
   };
 }
 
+/** How many devices usually drop per minute, from the usual count in a window this long. */
+export function usualDropsPerMinute(fleet: FleetSignals, evidence: Evidence): number {
+  const minutes =
+    (Date.parse(evidence.alertWindow.end) - Date.parse(evidence.alertWindow.start)) / 60_000 +
+    2 * WINDOW_MARGIN_MINUTES;
+  return minutes > 0 ? fleet.expectedInWindow / minutes : 0;
+}
+
 export function fleetSignals(evidence: Evidence): FleetSignals {
   const window = nearWindow(evidence.alertWindow);
   const spanStart = Math.floor(Date.parse(evidence.span.start) / BIN_MS) * BIN_MS;

@@ -7,8 +7,9 @@ import type { DisconnectedDevice, Evidence } from '../evidence/evidence';
 import type { DeviceSignals } from './deviceSignals';
 import type { Verdict } from './diagnosis';
 import { LISTED_DEVICES } from './fleetRules';
-import type { FleetSignals } from './fleetSignals';
-import { FLEET_BIN_MINUTES, WINDOW_MARGIN_MINUTES } from '../evidence/kql';
+import { nearestDrop, sdkKey } from './cohorts';
+import { type FleetSignals, usualDropsPerMinute } from './fleetSignals';
+import { WINDOW_MARGIN_MINUTES } from '../evidence/kql';
 import { plural } from './format';
 
 /** Twins drop within this long of the device's drop. */
@@ -17,20 +18,6 @@ const TWIN_SPREAD_MS = 2 * 60_000;
 const MIN_OTHER_TWINS = 2;
 /** Twins stand this many times above what chance puts near the drop. */
 const TWIN_RATE_FACTOR = 3;
-
-const sdkKey = (sdkVersion: string | undefined): string => sdkVersion?.split(' ')[0] ?? '';
-
-function nearestDropMs(device: DisconnectedDevice, atMs: number): number {
-  const first = Date.parse(device.firstDisconnect);
-  const last = Date.parse(device.lastDisconnect);
-  if (atMs >= first && atMs <= last) return atMs;
-  return Math.abs(first - atMs) <= Math.abs(last - atMs) ? first : last;
-}
-
-function windowMinutes(evidence: Evidence): number {
-  const ms = Date.parse(evidence.alertWindow.end) - Date.parse(evidence.alertWindow.start);
-  return Math.max(FLEET_BIN_MINUTES, ms / 60_000 + 2 * WINDOW_MARGIN_MINUTES);
-}
 
 /**
  * Devices that dropped with this one and, like it, never came back: devices that renew at the
@@ -47,7 +34,7 @@ function droppedTogether(
   const others = evidence.disconnectedDevices.filter(
     (d) =>
       d.deviceId !== device.deviceId &&
-      Math.abs(nearestDropMs(d, drop.ms) - drop.ms) <= TWIN_SPREAD_MS,
+      Math.abs(nearestDrop(d, drop.ms) - drop.ms) <= TWIN_SPREAD_MS,
   );
   if (device.reconnect === undefined) {
     // The window's rows say whether a device came back: no connect after its last drop.
@@ -60,13 +47,12 @@ function droppedTogether(
   const sdk = sdkKey(device.sdkVersion);
   const alike = (d: DisconnectedDevice): boolean =>
     (address !== undefined && d.maskedIpAddress === address) ||
-    (sdk !== '' && sdkKey(d.sdkVersion) === sdk);
+    (Boolean(sdk) && sdkKey(d.sdkVersion) === sdk);
   const near = others.filter(alike);
   if (near.length < MIN_OTHER_TWINS) return [];
   const all = evidence.disconnectedDevices.filter((d) => d.deviceId !== device.deviceId);
   const share = (all.filter(alike).length + 0.5) / (all.length + 1);
-  const byChance =
-    (fleet.expectedInWindow / windowMinutes(evidence)) * ((2 * TWIN_SPREAD_MS) / 60_000) * share;
+  const byChance = usualDropsPerMinute(fleet, evidence) * ((2 * TWIN_SPREAD_MS) / 60_000) * share;
   return near.length >= TWIN_RATE_FACTOR * byChance ? near : [];
 }
 
