@@ -24,6 +24,19 @@ export interface BatchKind<T> {
   split(query: EvidenceQuery, answer: SourceAnswer<T>): SourceAnswer<T>;
 }
 
+/** A kind's `batchQuery`: the named query over the batch's devices and span. */
+export function batchQueryOf(
+  name: EvidenceQuery['name'],
+  build: (hubResourceIds: readonly string[], deviceIds: readonly string[]) => string,
+): BatchKind<unknown>['batchQuery'] {
+  return (hubResourceIds, deviceIds, span) => ({
+    name,
+    query: build(hubResourceIds, deviceIds),
+    timespan: span,
+    filter: { hubResourceIds, deviceIds },
+  });
+}
+
 export interface DeviceBatcherOptions {
   /** How long the first question of a batch waits for others to join it. */
   readonly delayMs: number;

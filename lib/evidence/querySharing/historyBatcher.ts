@@ -1,10 +1,9 @@
 /** Micro-batched device histories: a `DeviceBatcher` of this kind. */
 
-import type { TimeWindow } from '../../alerts/alert';
 import type { DeviceHistory } from '../evidence';
 import type { SourceAnswer } from '../evidenceSource';
-import { buildDeviceHistoryQuery, type EvidenceQuery } from '../kql';
-import type { BatchKind } from './deviceBatcher';
+import { buildDeviceHistoryQuery } from '../kql';
+import { batchQueryOf, type BatchKind } from './deviceBatcher';
 
 /**
  * The 30-day drop histories of up to 50 devices of one hub asked within the batching delay are
@@ -13,18 +12,7 @@ import type { BatchKind } from './deviceBatcher';
  * minutes past its own alert window); each alert gets its own devices back.
  */
 export const historyBatch: BatchKind<DeviceHistory[]> = {
-  batchQuery(
-    hubResourceIds: readonly string[],
-    deviceIds: readonly string[],
-    span: TimeWindow,
-  ): EvidenceQuery {
-    return {
-      name: 'deviceHistory',
-      query: buildDeviceHistoryQuery(hubResourceIds, deviceIds),
-      timespan: span,
-      filter: { hubResourceIds, deviceIds },
-    };
-  },
+  batchQuery: batchQueryOf('deviceHistory', buildDeviceHistoryQuery),
   split(query, answer): SourceAnswer<DeviceHistory[]> {
     // Every source answers one history per device asked, named as asked.
     const byDevice = new Map(answer.value.map((history) => [history.deviceId, history]));

@@ -3,7 +3,6 @@
  * the latest 1,000 events per device, split back per alert and span.
  */
 
-import type { TimeWindow } from '../../alerts/alert';
 import type { ConnectionEvent } from '../evidence';
 import type { SourceAnswer } from '../evidenceSource';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../batchedTimelineKql';
 import type { EvidenceQuery } from '../kql';
 import {
+  batchQueryOf,
   type BatchKind,
   DeviceBatcher,
   type DeviceBatcherOptions,
@@ -26,18 +26,7 @@ export type TimelineBatcherOptions = DeviceBatcherOptions;
 export type TimelineBatcherStats = DeviceBatcherStats;
 
 export const timelineBatch: BatchKind<ConnectionEvent[]> = {
-  batchQuery(
-    hubResourceIds: readonly string[],
-    deviceIds: readonly string[],
-    span: TimeWindow,
-  ): EvidenceQuery {
-    return {
-      name: 'deviceTimeline',
-      query: buildDeviceTimelinesQuery(hubResourceIds, deviceIds),
-      timespan: span,
-      filter: { hubResourceIds, deviceIds },
-    };
-  },
+  batchQuery: batchQueryOf('deviceTimeline', buildDeviceTimelinesQuery),
   split: splitFor,
 };
 
