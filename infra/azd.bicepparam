@@ -28,6 +28,10 @@ param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
 // and sets DEPLOY_ALERTS=true once the host answers; then `azd provision`.
 param deployAlerts = toLower(readEnvironmentVariable('DEPLOY_ALERTS', 'false')) == 'true'
 
+// The Event Grid path (docs/deployment.md, "Turning on the Event Grid path"): azd env set
+// CONNECTION_EVENTS_ENABLED true. Its subscription follows DEPLOY_ALERTS, the same second step.
+param connectionEventsEnabled = toLower(readEnvironmentVariable('CONNECTION_EVENTS_ENABLED', 'false')) == 'true'
+
 // Optional switches (see the parameter table in docs/deployment.md).
 param configureIotHubDiagnostics = toLower(readEnvironmentVariable('CONFIGURE_IOTHUB_DIAGNOSTICS', 'true')) == 'true'
 param keyVaultRecoverSoftDeleted = toLower(readEnvironmentVariable('KEY_VAULT_RECOVER_SOFT_DELETED', 'false')) == 'true'

@@ -5,8 +5,10 @@
 // Creates: user-assigned identity, storage (deployment container, alert queue, dedupe table),
 // Application Insights, Key Vault (RBAC) with the delivery secrets, the Flex Consumption Function
 // app (Node 22) with its app settings, role assignments, the IoT hub diagnostic settings, and the
-// action group plus the two alerts. The Log Analytics workspace and the IoT hubs must exist and
-// may live in other resource groups or subscriptions (same tenant). Local modules only.
+// action group plus the two alerts; with connectionEventsEnabled, an Event Grid system topic on each
+// hub and a subscription to the connectionEvents function. The Log Analytics workspace and the IoT
+// hubs must exist and may live in other resource groups or subscriptions (same tenant). Local
+// modules only.
 // See docs/deployment.md.
 
 targetScope = 'resourceGroup'
@@ -189,6 +191,38 @@ param deployWatchdog bool = true
 param watchdogEmail string = ''
 
 // ---------------------------------------------------------------------------------------------
+// Parameters: connection events (Event Grid)
+// ---------------------------------------------------------------------------------------------
+
+@description('The Event Grid path: an Event Grid system topic on each hub, and a subscription that sends DeviceConnected and DeviceDisconnected to the connectionEvents function (created with deployAlerts, the second step of the first deployment: the function must exist), dead letters in a blob container. See docs/deployment.md, "Turning on the Event Grid path".')
+param connectionEventsEnabled bool = false
+
+@description('connectionEventsEnabled only: the hubs\' existing Event Grid system topics to reuse, {"<hub name>": "<system topic name>"}. A hub can have only one system topic, so name it here when the hub already has one; it must sit in the hub\'s resource group with its system-assigned identity on. Other hubs get a new topic egst-<hub name>.')
+param existingIotHubSystemTopics topicNameByHub = {}
+
+@minValue(30)
+@maxValue(3600)
+@description('Seconds a disconnected device may stay away before its disconnect becomes an alert (RECONNECT_GRACE_SECONDS).')
+param reconnectGraceSeconds int = 180
+
+@description('Per-hub overrides of reconnectGraceSeconds, {"<hub name>": <seconds, 30 to 3600>}, written as JSON to RECONNECT_GRACE_SECONDS_BY_HUB (empty = none). Every name must be one of the watched hubs.')
+param reconnectGraceSecondsByHub secondsByHub = {}
+
+@description('Seconds (30 to 3600) by hub name.')
+type secondsByHub = {
+  @minValue(30)
+  @maxValue(3600)
+  *: int
+}
+
+@description('Event Grid system topic name by hub name.')
+type topicNameByHub = {
+  @minLength(3)
+  @maxLength(128)
+  *: string
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parameters: inbound access to the function app
 // ---------------------------------------------------------------------------------------------
 
@@ -246,6 +280,8 @@ var names = {
   functionApp: !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}enricher-${resourceToken}'
   vnet: '${abbrs.networkVirtualNetworks}enricher-${resourceToken}'
   actionGroup: '${abbrs.insightsActionGroups}enricher-${resourceToken}'
+  // One per environment, so two environments watching one hub share its system topic.
+  connectionEventSubscription: '${abbrs.eventGridEventSubscriptions}enricher-${resourceToken}'
   disconnectAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-disconnects-${resourceToken}'
   hubDropAlert: '${abbrs.insightsScheduledQueryRules}iothub-404104-hub-drops-${resourceToken}'
   metricAlertPrefix: '${abbrs.insightsMetricAlerts}connected-devices-${environmentName}-'
@@ -256,6 +292,11 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var alertQueueName = 'alert-enrichment'
 var dedupeTableName = 'alertdedupe'
 var incidentTableName = 'incidents'
+var connectionCheckQueueName = 'connection-checks'
+var connectionTableName = 'enricherconnections'
+var connectionEventsDeadLetterContainerName = 'connection-events-deadletter'
+// The Event Grid trigger registered by functions/ (app.eventGrid('connectionEvents', ...)).
+var connectionEventsFunctionName = 'connectionEvents'
 var secretNames = {
   teamsWorkflowUrl: 'teams-workflow-url'
   webhookUrl: 'webhook-url'
@@ -264,6 +305,30 @@ var secretNames = {
 
 // /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>
 var workspaceIdParts = split(logAnalyticsWorkspaceResourceId, '/')
+
+// The Event Grid path, per watched hub: where its system topic lives (the hub's subscription and
+// resource group) and its name, reused or egst-<hub name>. IoT hub names are globally unique, so
+// the hub name is the key of both per-hub parameters (compared case-insensitively).
+var watchedHubNames = map(iotHubResourceIds, id => toLower(last(split(id, '/'))))
+var reusedTopicNames = toObject(items(existingIotHubSystemTopics), entry => toLower(entry.key), entry => entry.value)
+var connectionEventHubs = map(iotHubResourceIds, id => {
+  name: last(split(id, '/'))
+  subscriptionId: split(id, '/')[2]
+  resourceGroup: split(id, '/')[4]
+  reuseTopic: contains(reusedTopicNames, toLower(last(split(id, '/'))))
+  systemTopicName: reusedTopicNames[?toLower(last(split(id, '/')))] ?? '${abbrs.eventGridSystemTopics}${last(split(id, '/'))}'
+})
+
+// Deploy-time checks: a per-hub entry for a hub that is not watched is a typo that would otherwise
+// pass silently. ARM evaluates only the chosen branch of the conditional.
+var unknownGraceHubs = filter(objectKeys(reconnectGraceSecondsByHub), name => !contains(watchedHubNames, toLower(name)))
+var checkedGraceByHub = empty(unknownGraceHubs)
+  ? reconnectGraceSecondsByHub
+  : fail('reconnectGraceSecondsByHub names hubs that are not in iotHubResourceIds: ${join(unknownGraceHubs, ', ')}.')
+var unknownTopicHubs = filter(objectKeys(existingIotHubSystemTopics), name => !contains(watchedHubNames, toLower(name)))
+var checkedConnectionEventHubs = empty(unknownTopicHubs)
+  ? connectionEventHubs
+  : fail('existingIotHubSystemTopics names hubs that are not in iotHubResourceIds: ${join(unknownTopicHubs, ', ')}.')
 
 // ---------------------------------------------------------------------------------------------
 // Existing: the workspace (possibly elsewhere)
@@ -294,6 +359,10 @@ module storage 'app/storage.bicep' = {
     alertQueueName: alertQueueName
     dedupeTableName: dedupeTableName
     incidentTableName: incidentTableName
+    connectionEventsEnabled: connectionEventsEnabled
+    connectionCheckQueueName: connectionCheckQueueName
+    connectionTableName: connectionTableName
+    connectionEventsDeadLetterContainerName: connectionEventsDeadLetterContainerName
     workspaceResourceId: workspace.id
     disablePublicNetworkAccess: vnetEnabled
   }
@@ -426,12 +495,15 @@ module api 'app/api.bicep' = {
     deviceIdDimension: deviceIdDimension
     evidenceLookbackMinutes: evidenceLookbackMinutes
     notifyTimeoutMs: notifyTimeoutMs
+    reconnectGraceSeconds: reconnectGraceSeconds
+    reconnectGraceSecondsByHub: checkedGraceByHub
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     // VNet integration (vnetEnabled); the reference also makes the app wait for the private endpoints.
     virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
     restrictInbound: restrictIntakeToAzureMonitor
     allowAvailabilityTests: deployAlerts && deployWatchdog
+    allowEventGrid: connectionEventsEnabled
     extraAllowedServiceTags: extraAllowedServiceTags
     allowedAddressRanges: allowedAddressRanges
   }
@@ -500,6 +572,71 @@ module watchdog 'app/watchdog.bicep' = if (deployAlerts && deployWatchdog) {
     api
   ]
 }
+
+// ---------------------------------------------------------------------------------------------
+// Connection events: Event Grid system topic per hub -> connectionEvents (connectionEventsEnabled)
+// ---------------------------------------------------------------------------------------------
+
+// The hubs, for their regions (a system topic lives in its source's region).
+resource connectionEventHubResources 'Microsoft.Devices/IotHubs@2023-06-30' existing = [
+  for hub in checkedConnectionEventHubs: if (connectionEventsEnabled) {
+    name: hub.name
+    scope: resourceGroup(hub.subscriptionId, hub.resourceGroup)
+  }
+]
+
+// 1. The system topic, in the hub's resource group and region (created, or the hub's existing one).
+module connectionEventTopics 'app/connection-events-topic.bicep' = [
+  for (hub, i) in checkedConnectionEventHubs: if (connectionEventsEnabled) {
+    name: 'enricher-${resourceToken}-egst-${i}'
+    scope: resourceGroup(hub.subscriptionId, hub.resourceGroup)
+    params: {
+      iotHubName: hub.name
+      location: connectionEventHubResources[i]!.location
+      systemTopicName: hub.systemTopicName
+      reuseExisting: hub.reuseTopic
+      // Only the caller's tags, not azd-env-name: a topic may serve several environments.
+      tags: tags
+    }
+  }
+]
+
+// 2. Its identity may write the dead letters: Storage Blob Data Contributor on the container.
+module connectionEventsDeadLetterAccess 'app/connection-events-access.bicep' = [
+  for (hub, i) in checkedConnectionEventHubs: if (connectionEventsEnabled) {
+    name: 'enricher-connection-events-access-${i}'
+    params: {
+      storageAccountName: names.storage
+      containerName: connectionEventsDeadLetterContainerName
+      #disable-next-line what-if-short-circuiting
+      principalId: connectionEventTopics[i]!.outputs.principalId
+    }
+    dependsOn: [
+      storage
+    ]
+  }
+]
+
+// 3. The subscription to the function: the second step of the first deployment, like the alerts
+// (deployAlerts), because Event Grid looks the function up when the subscription is created.
+module connectionEventSubscriptions 'app/connection-events-subscription.bicep' = [
+  for (hub, i) in checkedConnectionEventHubs: if (connectionEventsEnabled && deployAlerts) {
+    name: 'enricher-${resourceToken}-evgs-${i}'
+    scope: resourceGroup(hub.subscriptionId, hub.resourceGroup)
+    params: {
+      systemTopicName: hub.systemTopicName
+      subscriptionName: names.connectionEventSubscription
+      functionResourceId: '${api.outputs.id}/functions/${connectionEventsFunctionName}'
+      deadLetterStorageAccountId: storage.outputs.id
+      deadLetterContainerName: connectionEventsDeadLetterContainerName
+    }
+    // The topic exists and its identity may write the dead letters before the first event.
+    dependsOn: [
+      connectionEventTopics[i]
+      connectionEventsDeadLetterAccess[i]
+    ]
+  }
+]
 
 // ---------------------------------------------------------------------------------------------
 // Outputs (UPPER_SNAKE so azd imports them; never a secret, never a key)

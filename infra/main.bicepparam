@@ -48,6 +48,10 @@ param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
 // param connectedDevicesAlertMode = 'static'  // or 'dynamic'
 // param connectedDevicesThreshold = 1
 // param connectedDevicesSensitivity = 'Medium'
+// param connectionEventsEnabled = false       // the Event Grid path; its subscription needs deployAlerts = true (second step)
+// param existingIotHubSystemTopics = {}       // e.g. { 'iot-fleet-prod': '<the hub\'s existing system topic>' }
+// param reconnectGraceSeconds = 180           // 30-3600
+// param reconnectGraceSecondsByHub = {}       // e.g. { 'iot-fleet-prod': 300 }
 // param functionAppName = ''
 // param storageAccountName = ''
 // param keyVaultName = ''

@@ -108,6 +108,9 @@ param restrictInbound bool
 @description('Also admit the ApplicationInsightsAvailability service tag (the watchdog\'s availability test on /api/health).')
 param allowAvailabilityTests bool
 
+@description('Also admit the AzureEventGrid service tag (the Event Grid path delivers to the connectionEvents function over HTTPS).')
+param allowEventGrid bool
+
 @description('Service tags admitted besides ActionGroup, e.g. AzureEventGrid.')
 @maxLength(50)
 param extraAllowedServiceTags string[]
@@ -115,6 +118,14 @@ param extraAllowedServiceTags string[]
 @description('Address ranges (CIDR) admitted, e.g. the organisation\'s.')
 @maxLength(400)
 param allowedAddressRanges string[]
+
+@description('Seconds a disconnected device may stay away before its disconnect becomes an alert.')
+@minValue(30)
+@maxValue(3600)
+param reconnectGraceSeconds int
+
+@description('Per-hub overrides of reconnectGraceSeconds, by hub name; empty = none.')
+param reconnectGraceSecondsByHub object
 
 @description('Resource ID of the subnet (delegated to Microsoft.App/environments) for VNet integration; empty = none.')
 param virtualNetworkSubnetId string
@@ -138,13 +149,17 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 // Inbound access (issue 17 item 10): the action group's webhook calls come from the ActionGroup
-// service tag, the availability tests from ApplicationInsightsAvailability. union() drops a tag
-// listed twice. Tags take priorities 100+, address ranges 1000+; the first match wins, and
-// anything unmatched meets the default action. The rules apply to every HTTP function of the app
-// (/api/alerts and /api/health alike); queue triggers and outbound calls are unaffected.
+// service tag, the availability tests from ApplicationInsightsAvailability, the Event Grid
+// deliveries to connectionEvents (/runtime/webhooks/eventgrid) from AzureEventGrid; Event Grid
+// does not retry a 403, so without the tag every event would go straight to the dead letters.
+// union() drops a tag listed twice. Tags take priorities 100+, address ranges 1000+; the first
+// match wins, and anything unmatched meets the default action. The rules apply to every HTTP
+// endpoint of the app (/api/alerts, /api/health, the Event Grid webhook alike); queue triggers and
+// outbound calls are unaffected.
 var allowedServiceTags = union(
   ['ActionGroup'],
   allowAvailabilityTests ? ['ApplicationInsightsAvailability'] : [],
+  allowEventGrid ? ['AzureEventGrid'] : [],
   extraAllowedServiceTags
 )
 var serviceTagRules = map(allowedServiceTags, (tag, i) => {
@@ -260,6 +275,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ENTRA_CLIENT_ID: webhookAuth == 'entraId' ? entraAppClientId : ''
     EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
     NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
+    RECONNECT_GRACE_SECONDS: string(reconnectGraceSeconds)
+    // JSON {"<hub name>": <seconds>}; empty (not set) when there is no override.
+    RECONNECT_GRACE_SECONDS_BY_HUB: empty(reconnectGraceSecondsByHub) ? '' : string(reconnectGraceSecondsByHub)
     STATE_STORE: 'azure-storage'
     AzureWebJobsStorage__accountName: storageAccountName
     AzureWebJobsStorage__credential: 'managedidentity'

@@ -1,6 +1,9 @@
 // Storage for the Function app: the Flex Consumption deployment container, the host's own state
-// (AzureWebJobsStorage, identity-based), the alert queue, the idempotency table and the incident table.
-// Shared-key access is disabled: every caller uses Entra ID (the app's user-assigned identity).
+// (AzureWebJobsStorage, identity-based), the alert queue, the idempotency table and the incident table;
+// with the Event Grid path (connectionEvents) also the connection-check queue and its poison queue,
+// the connection table and the Event Grid dead-letter container.
+// Shared-key access is disabled: every caller uses Entra ID (the app's user-assigned identity, and
+// for dead letters the Event Grid system topics' system-assigned identities).
 
 @description('Storage account name (3-24 lower-case letters and digits, globally unique).')
 @minLength(3)
@@ -32,6 +35,24 @@ param dedupeTableName string
 @minLength(3)
 @maxLength(63)
 param incidentTableName string
+
+@description('Create the Event Grid path\'s queue, poison queue, table and dead-letter container.')
+param connectionEventsEnabled bool
+
+@description('Queue of connection checks, fed by the connectionEvents function.')
+@minLength(3)
+@maxLength(56)
+param connectionCheckQueueName string
+
+@description('Table in which the connection events path keeps its per-device records.')
+@minLength(3)
+@maxLength(63)
+param connectionTableName string
+
+@description('Blob container that receives the Event Grid subscription\'s dead letters.')
+@minLength(3)
+@maxLength(63)
+param connectionEventsDeadLetterContainerName string
 
 @description('Resource ID of the Log Analytics workspace that receives the blob, queue and table logs and metrics.')
 param workspaceResourceId string
@@ -73,6 +94,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
         publicAccess: 'None'
       }
     }
+
+    // Event Grid writes undeliverable connection events here, as the system topic's identity.
+    resource connectionEventsDeadLetterContainer 'containers' = if (connectionEventsEnabled) {
+      name: connectionEventsDeadLetterContainerName
+      properties: {
+        publicAccess: 'None'
+      }
+    }
   }
 
   resource queueService 'queueServices' = {
@@ -80,6 +109,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
 
     resource alertQueue 'queues' = {
       name: alertQueueName
+    }
+
+    resource connectionCheckQueue 'queues' = if (connectionEventsEnabled) {
+      name: connectionCheckQueueName
+    }
+
+    // Created up front (the host would create it on the first poisoned message) so the queue
+    // exists for whoever inspects or drains it.
+    resource connectionCheckPoisonQueue 'queues' = if (connectionEventsEnabled) {
+      name: '${connectionCheckQueueName}-poison'
     }
   }
 
@@ -92,6 +131,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
 
     resource incidentTable 'tables' = {
       name: incidentTableName
+    }
+
+    resource connectionTable 'tables' = if (connectionEventsEnabled) {
+      name: connectionTableName
     }
   }
 }

@@ -140,6 +140,25 @@ describe('extra service tags and address ranges', () => {
   });
 });
 
+describe('the Event Grid path (connectionEventsEnabled)', () => {
+  it('admits the AzureEventGrid service tag, which delivers to the connectionEvents function', () => {
+    const config = siteConfig({ connectionEventsEnabled: true });
+    expect(config.ipSecurityRestrictionsDefaultAction).toBe('Deny');
+    expect(restrictions(config)).toEqual([
+      expect.objectContaining(serviceTag('ActionGroup', 100)),
+      expect.objectContaining(serviceTag('ApplicationInsightsAvailability', 101)),
+      expect.objectContaining(serviceTag('AzureEventGrid', 102)),
+    ]);
+  });
+
+  it('lists the tag once when it is also among the extra tags', () => {
+    const rules = restrictions(
+      siteConfig({ connectionEventsEnabled: true, extraAllowedServiceTags: ['AzureEventGrid'] }),
+    );
+    expect(rules.filter((rule) => rule.ipAddress === 'AzureEventGrid')).toHaveLength(1);
+  });
+});
+
 describe('with restrictIntakeToAzureMonitor off', () => {
   it('there is no restriction, even when tags or ranges are given; the SCM site stays open', () => {
     const config = siteConfig({

@@ -134,6 +134,21 @@ const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
   copyIndex: (scope) => scope.copyIndex,
   map: (scope, [items, fn]) =>
     (items as unknown[]).map((item, index) => callLambda(scope, fn, [item, index])),
+  filter: (scope, [items, fn]) =>
+    (items as unknown[]).filter((item, index) => callLambda(scope, fn, [item, index]) === true),
+  // items(): [{ key, value }] sorted by key, as ARM returns them.
+  items: (_scope, [value]) =>
+    Object.entries(asObject(value, 'items()'))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, item]) => ({ key, value: item })),
+  toObject: (scope, [items, keyFn, valueFn]) =>
+    Object.fromEntries(
+      (items as unknown[]).map((item) => [
+        String(callLambda(scope, keyFn, [item])),
+        valueFn === undefined ? item : callLambda(scope, valueFn, [item]),
+      ]),
+    ),
+  objectKeys: (_scope, [value]) => Object.keys(asObject(value, 'objectKeys()')),
   true: () => true,
   false: () => false,
   null: () => null,
@@ -152,6 +167,19 @@ const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
       value,
     ),
   length: (_scope, [value]) => (value as unknown[]).length,
+  // Object keys compare case-insensitively in ARM; array items and substrings exactly.
+  contains: (_scope, [container, item]) => {
+    if (Array.isArray(container)) {
+      return container.some((entry) => JSON.stringify(entry) === JSON.stringify(item));
+    }
+    if (isObject(container)) {
+      const key = String(item).toLowerCase();
+      return Object.keys(container).some((candidate) => candidate.toLowerCase() === key);
+    }
+    return String(container).includes(String(item));
+  },
+  // string(): strings as they are, anything else as compact JSON.
+  string: (_scope, [value]) => (typeof value === 'string' ? value : JSON.stringify(value)),
   add: (_scope, [a, b]) => Number(a) + Number(b),
   take: (_scope, [value, count]) =>
     Array.isArray(value) ? value.slice(0, Number(count)) : String(value).slice(0, Number(count)),
@@ -275,7 +303,11 @@ export function moduleScope(parent: Scope, deployment: ArmResource, copyIndex = 
   );
 }
 
-/** reference('<module symbol>'): the module's outputs, evaluated in the module's scope. */
+/**
+ * reference('<module symbol>'): the module's outputs, evaluated in the module's scope when read
+ * (so an output the evaluator cannot compute, e.g. one that reads a deployed resource, fails only
+ * the test that reads it).
+ */
 function moduleReference(scope: Scope, name: string): unknown {
   const { resources } = scope.template;
   const deployment = Array.isArray(resources) ? undefined : resources[name];
@@ -283,12 +315,12 @@ function moduleReference(scope: Scope, name: string): unknown {
     throw new Error(`the evaluator follows reference() only to modules, not to ${name}`);
   }
   const inner = moduleScope(scope, deployment);
-  return {
-    outputs: Object.fromEntries(
-      Object.entries(inner.template.outputs ?? {}).map(([key, output]) => [
-        key,
-        { value: evaluate(output.value, inner) },
-      ]),
-    ),
-  };
+  const outputs: JsonObject = {};
+  for (const [key, output] of Object.entries(inner.template.outputs ?? {})) {
+    Object.defineProperty(outputs, key, {
+      enumerable: true,
+      get: () => ({ value: evaluate(output.value, inner) }),
+    });
+  }
+  return { outputs };
 }

@@ -41,6 +41,8 @@ const ROLE = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  // The Event Grid system topics' identities, on the dead-letter container only.
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
 } as const;
 
 /** The app settings the deployment writes: lib/config/configKeys.ts keys plus the host's own. */
@@ -59,6 +61,8 @@ const EXPECTED_APP_SETTINGS = [
   'ENTRA_CLIENT_ID',
   'EVIDENCE_LOOKBACK_MINUTES',
   'NOTIFY_TIMEOUT_MS',
+  'RECONNECT_GRACE_SECONDS',
+  'RECONNECT_GRACE_SECONDS_BY_HUB',
   'STATE_STORE',
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
@@ -80,6 +84,17 @@ const HOST_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ]);
+
+/**
+ * Written by the template ahead of the code that reads them (issue 18 item 5, the Event Grid path,
+ * whose TypeScript side lands separately): allowed here until lib/config/configKeys.ts lists them;
+ * remove an entry once it does.
+ */
+const AHEAD_OF_CONFIG_KEYS = new Set(
+  ['RECONNECT_GRACE_SECONDS', 'RECONNECT_GRACE_SECONDS_BY_HUB'].filter(
+    (name) => !CONFIG_KEYS.some((key) => key.name === name),
+  ),
+);
 
 let template: ArmTemplate;
 let all: FoundResource[];
@@ -236,7 +251,8 @@ describe('app settings', () => {
   it("are all known to lib/config/configKeys.ts, apart from the host's own settings", () => {
     const configKeys = new Set(CONFIG_KEYS.map((key) => key.name));
     const unknown = Object.keys(appSettings().settings).filter(
-      (name) => !configKeys.has(name) && !HOST_SETTINGS.has(name),
+      (name) =>
+        !configKeys.has(name) && !HOST_SETTINGS.has(name) && !AHEAD_OF_CONFIG_KEYS.has(name),
     );
     expect(unknown).toEqual([]);
   });
@@ -390,11 +406,12 @@ describe('storage', () => {
   });
 
   it('creates the alert queue, the dedupe and the incident tables with the names the code uses', () => {
-    expect(ofType(all, 'Microsoft.Storage/storageAccounts/queueServices/queues')).toHaveLength(1);
-    expect(ofType(all, 'Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(2);
-    expect(ofType(all, 'Microsoft.Storage/storageAccounts/blobServices/containers')).toHaveLength(
-      1,
-    );
+    // Unconditional ones; the Event Grid path's are checked in connectionEvents.test.ts.
+    const always = (type: string): FoundResource[] =>
+      ofType(all, type).filter((found) => found.resource.condition === undefined);
+    expect(always('Microsoft.Storage/storageAccounts/queueServices/queues')).toHaveLength(1);
+    expect(always('Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(2);
+    expect(always('Microsoft.Storage/storageAccounts/blobServices/containers')).toHaveLength(1);
     const storage = mainModule('storage');
     expect(resolve(moduleParameter(storage.resource, 'alertQueueName'), template)).toBe(
       ALERT_QUEUE_NAME,
