@@ -1,6 +1,13 @@
 /** The domain view of an Azure Monitor alert, whatever shape it arrived in. */
 
-export type AlertSignalKind = 'log' | 'metric' | 'activity-log' | 'resource-health' | 'other';
+export type AlertSignalKind =
+  | 'log'
+  | 'metric'
+  | 'activity-log'
+  | 'resource-health'
+  /** Made by the enricher from IoT Hub's Event Grid connection events (no alert rule). */
+  | 'connection-event'
+  | 'other';
 export type MonitorCondition = 'Fired' | 'Resolved';
 export type Severity = 'Sev0' | 'Sev1' | 'Sev2' | 'Sev3' | 'Sev4';
 
@@ -26,6 +33,21 @@ export interface LogSearchDetails {
   readonly linkToFilteredSearchResultsUI?: string;
   readonly linkToSearchResultsAPI?: string;
   readonly linkToFilteredSearchResultsAPI?: string;
+}
+
+/** What an alert made from IoT Hub's connection events knows of the drop. */
+export interface ConnectionDetails {
+  /** Set for a module identity (such as an IoT Edge module): its own connection, not the device's. */
+  readonly moduleId?: string;
+  /** When IoT Hub saw the identity disconnected (the `DeviceDisconnected` event's time). */
+  readonly droppedAt: string;
+  readonly dropSequence: string;
+  /** The reconnect grace the identity did not come back within, in seconds. */
+  readonly graceSeconds: number;
+  /** False when the card went out before the drop's Connections rows reached the workspace. */
+  readonly logsArrived?: boolean;
+  /** When the identity came back (Resolved). */
+  readonly returnedAt?: string;
 }
 
 export interface Alert {
@@ -55,6 +77,8 @@ export interface Alert {
    * resource health, other metrics): they are passed on without a diagnosis.
    */
   readonly isDisconnectAlert: boolean;
+  /** Present on alerts made from connection events (signal `connection-event`). */
+  readonly connection?: ConnectionDetails;
 }
 
 /** The key under which an alert delivery is processed once: action groups retry, rules re-fire. */

@@ -54,7 +54,7 @@ export async function buildReport(
  * Evidence failures are already gaps inside the report; this catches anything else (a bug, a
  * corrupt export) so that the alert still reaches the channel, plainly, instead of being lost.
  */
-async function buildReportOrNotice(
+export async function buildReportOrNotice(
   alert: Alert,
   services: EnrichmentServices,
 ): Promise<EnrichedAlert> {
@@ -95,13 +95,15 @@ async function alreadyDelivered(alert: Alert, services: EnrichmentServices): Pro
 export async function enrichAlert(
   alert: Alert,
   services: EnrichmentServices,
+  /** A report the caller already built for this alert (the connection checks do). */
+  built?: EnrichedAlert,
 ): Promise<EnrichedAlert> {
   const started = Date.now();
   if (await alreadyDelivered(alert, services)) {
     services.log.info(`Alert ${alert.id}: every channel already has it; not enriched again`);
     return { alert, enrichedAt: services.now().toISOString() };
   }
-  const report = await buildReportOrNotice(alert, services);
+  const report = built ?? (await buildReportOrNotice(alert, services));
   const verdict = report.diagnosis
     ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
     : (report.notEnrichedReason ?? 'not a disconnect alert');

@@ -5,6 +5,7 @@
  */
 
 import { idempotencyKey } from '../alerts/alert';
+import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import { enrichAlert, type EnrichmentServices } from './enrichAlert';
 import type { ProcessingStart } from '../state/processingLease';
 import type { QueuedAlert } from '../state/alertQueue';
@@ -20,6 +21,8 @@ export async function processQueuedAlert(
   queued: QueuedAlert,
   holder: string,
   services: EnrichmentServices,
+  /** The alert's report when the caller already built it (the connection checks). */
+  built?: EnrichedAlert,
 ): Promise<ProcessResult> {
   const { alert } = queued;
   const key = idempotencyKey(alert);
@@ -31,7 +34,7 @@ export async function processQueuedAlert(
     return start;
   }
   try {
-    await enrichAlert(alert, services);
+    await enrichAlert(alert, services, built);
   } catch (error: unknown) {
     // Let the queue's retry take the lease at once (best effort: it also expires).
     await services.state.processing

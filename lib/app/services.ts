@@ -6,7 +6,7 @@
 
 import type { TokenCredential } from '@azure/identity';
 
-import { type Config, watchedHubs } from '../config/loadConfig';
+import { type Config, graceSecondsOf, watchedHubs } from '../config/loadConfig';
 import type { DigestServices } from './runDigest';
 import type { EnrichmentServices } from './enrichAlert';
 import type { DigestSource } from '../digest/digestSource';
@@ -19,6 +19,9 @@ import type { ActivityLedger } from '../state/activityLedger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
 import type { WorkerState } from '../state/workerState';
+import type { ConnectionCheckQueue, ConnectionStateStore } from '../state/connectionStates';
+import type { ConnectionIntakeServices } from '../intake/acceptConnectionEvent';
+import type { ConnectionCheckServices } from './runConnectionCheck';
 
 export interface Services {
   readonly config: Readonly<Config>;
@@ -37,6 +40,10 @@ export interface ServiceProvider {
   enrichment(): Promise<EnrichmentServices>;
   /** The daily digest's timer. */
   digest(): Promise<DigestServices>;
+  /** The Event Grid trigger: connection events in. */
+  connectionIntake(): Promise<ConnectionIntakeServices>;
+  /** The check queue's trigger: the reconnect grace's verdicts. */
+  connectionChecks(): Promise<ConnectionCheckServices>;
 }
 
 export interface ServiceOverrides {
@@ -49,6 +56,8 @@ export interface ServiceOverrides {
   readonly notifiers?: readonly Notifier[];
   readonly digestSource?: DigestSource;
   readonly activity?: ActivityLedger;
+  readonly connectionStates?: ConnectionStateStore;
+  readonly connectionCheckQueue?: ConnectionCheckQueue;
   readonly credential?: TokenCredential;
   readonly log?: Logger;
   readonly now?: () => Date;
@@ -61,6 +70,11 @@ interface AlertState {
   readonly worker: WorkerState;
   /** Incidents of the incident policy: one table partition per hub. */
   readonly incidentStore: IncidentStore;
+}
+
+interface ConnectionState {
+  readonly states: ConnectionStateStore;
+  readonly checks: ConnectionCheckQueue;
 }
 
 /** A value built on first call; a rejected build is forgotten so the next call tries again. */
@@ -229,6 +243,33 @@ async function createAlertState(
   };
 }
 
+/** Identity records and delayed checks: in memory, or an Azure table and queue. */
+async function createConnectionState(
+  config: Config,
+  credential: () => Promise<TokenCredential>,
+): Promise<ConnectionState> {
+  if (config.stateStore === 'memory') {
+    const memory = await import('../state/memory/memoryConnections.js');
+    return {
+      states: new memory.InMemoryConnectionStates(),
+      checks: new memory.InMemoryCheckQueue(),
+    };
+  }
+  const [storage, connections] = await Promise.all([
+    import('../state/azure/azureStorageState.js'),
+    import('../state/azure/connectionStorage.js'),
+  ]);
+  const identity = config.storage.connectionString === undefined ? await credential() : undefined;
+  const clients = storage.createStorageClients(config.storage, () => {
+    if (identity === undefined) throw new Error('Storage asked for a credential it was not given');
+    return identity;
+  });
+  return {
+    states: new connections.TableConnectionStates(clients.connections),
+    checks: new connections.StorageConnectionCheckQueue(clients.connectionChecks),
+  };
+}
+
 // ---- the composition ----------------------------------------------------------------------
 
 export function createServiceProvider(
@@ -342,7 +383,32 @@ export function createServiceProvider(
     };
   });
 
-  return { config, intake, enrichment, digest };
+  const connectionState = lazy(async (): Promise<ConnectionState> => {
+    const { connectionStates: states, connectionCheckQueue: checks } = overrides;
+    if (states && checks) return { states, checks };
+    const built = await createConnectionState(config, credential);
+    return { states: states ?? built.states, checks: checks ?? built.checks };
+  });
+
+  const connectionIntake = lazy(async (): Promise<ConnectionIntakeServices> => {
+    const [connections, ledger] = await Promise.all([connectionState(), activity()]);
+    return {
+      states: connections.states,
+      checks: connections.checks,
+      activity: ledger,
+      watchedHubs: watchedHubs(config),
+      graceSecondsOf: (hub) => graceSecondsOf(config, hub),
+      log,
+      now,
+    };
+  });
+
+  const connectionChecks = lazy(async (): Promise<ConnectionCheckServices> => {
+    const [services, connections] = await Promise.all([enrichment(), connectionState()]);
+    return { ...services, connections };
+  });
+
+  return { config, intake, enrichment, digest, connectionIntake, connectionChecks };
 }
 
 /** Every part at once (the dev host, tests): start-up fails early on a bad configuration. */

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, loadConfig, processEnvironment } from '../config/loadConfig';
 import type { DigestOutcome } from './runDigest';
 import type { IntakeRequest, IntakeServices } from '../intake/handleAlertRequest';
+import type { ConnectionIntakeServices } from '../intake/acceptConnectionEvent';
+import type { EventGridRequest } from '../intake/handleEventGridRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { HandlerResponse } from '../intake/httpResult';
 import type { Logger } from '../common/logger';
@@ -61,6 +63,68 @@ export async function processQueueMessage(
   // Digest bookkeeping (idempotent per alert, never throws).
   await recordAlertActivity(services.activity, 'alert-received', queued.alert, services.now(), log);
   await processQueuedAlert(queued, messageId, { ...services, log });
+}
+
+/**
+ * The Event Grid trigger (functions/connectionEvents.ts): one connection event. An event that
+ * cannot be read is logged and acknowledged, since a retry cannot mend it; a storage failure
+ * throws, so that Event Grid delivers the event again.
+ */
+export async function receiveConnectionEvent(event: unknown, log: Logger): Promise<void> {
+  const [{ readEventGridEvent }, { acceptConnectionEvent }, services] = await Promise.all([
+    import('../intake/eventGridEvents.js'),
+    import('../intake/acceptConnectionEvent.js'),
+    workerServices().connectionIntake(),
+  ]);
+  const reading = await readEventGridEvent(event);
+  switch (reading.kind) {
+    case 'invalid':
+      log.warn(
+        `Connection event unreadable (${reading.path || 'envelope'}: ${reading.reason}); acknowledged and dropped`,
+      );
+      return;
+    case 'other-type':
+      log.info(`Event of type ${reading.eventType} ignored`);
+      return;
+    case 'validation':
+      return; // The Functions host answers the handshake itself.
+    case 'connection': {
+      const outcome = await acceptConnectionEvent(reading.event, { ...services, log });
+      if (outcome !== 'recorded') log.info(`Connection event ${reading.event.eventId}: ${outcome}`);
+    }
+  }
+}
+
+/** The dev host's copy of the Functions host's Event Grid webhook: a batch, or the handshake. */
+export async function receiveEventGridRequest(
+  request: EventGridRequest,
+  log: Logger,
+): Promise<HandlerResponse> {
+  let services: ConnectionIntakeServices;
+  try {
+    services = await workerServices().connectionIntake();
+  } catch (error: unknown) {
+    log.error(
+      `Connection intake not ready: ${error instanceof Error ? error.message : 'unknown error'}`,
+    );
+    return { status: 503, body: { error: 'The enricher is not ready', path: '' } };
+  }
+  const { handleEventGridRequest } = await import('../intake/handleEventGridRequest.js');
+  return handleEventGridRequest(request, { ...services, log });
+}
+
+/** The check queue's trigger (functions/connectionChecks.ts): one reconnect-grace check. */
+export async function processConnectionCheck(
+  message: unknown,
+  log: Logger,
+  messageId: string = randomUUID(),
+): Promise<void> {
+  const [{ parseConnectionCheck }, { runConnectionCheck }, services] = await Promise.all([
+    import('../state/connectionCheckMessage.js'),
+    import('./runConnectionCheck.js'),
+    workerServices().connectionChecks(),
+  ]);
+  await runConnectionCheck(parseConnectionCheck(message), messageId, { ...services, log });
 }
 
 /** The incident timer (functions/incidents.ts): updates and closing cards. */

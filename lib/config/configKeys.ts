@@ -202,6 +202,21 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'SAS token renewals whose devices came back: `post` (the full card), `compact` (a one-line card) or `suppress` (no message). Either way they are logged with their verdict and counted per hub and day; a renewal whose device did not come back always gets the full card.',
   },
   {
+    name: 'RECONNECT_GRACE_SECONDS',
+    required: false,
+    default: '180',
+    secret: false,
+    description:
+      "Connection events: how long a disconnected device (or module) may stay away before it becomes an alert. 180 s covers a SAS renewal, the SDKs' first retries and IoT Hub's 60-second snapshots (docs/connection-events.md). 30 to 3600.",
+  },
+  {
+    name: 'RECONNECT_GRACE_SECONDS_BY_HUB',
+    required: false,
+    secret: false,
+    description:
+      'Connection events: the grace per hub, as JSON from hub name to seconds, e.g. `{"plant-a-hub": 300}`; other hubs use `RECONNECT_GRACE_SECONDS`.',
+  },
+  {
     name: 'STATE_STORE',
     required: false,
     default: 'azure-storage',

@@ -51,6 +51,10 @@ export interface Config {
   readonly incidentUpdateMinutes: number;
   readonly incidentQuietMinutes: number;
   readonly renewalPolicy: RenewalPolicyKind;
+  /** Connection events: the default reconnect grace, in seconds. */
+  readonly reconnectGraceSeconds: number;
+  /** Per-hub graces, by lower-cased hub name. */
+  readonly reconnectGraceByHub: Readonly<Record<string, number>>;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -78,6 +82,55 @@ const IOTHUB_ID =
 /** Reads the process environment. Entry points call this; tests call `loadConfig` directly. */
 export function processEnvironment(): Environment {
   return process.env;
+}
+
+const MIN_GRACE_SECONDS = 30;
+const MAX_GRACE_SECONDS = 3600;
+const HUB_NAME = /^[a-z0-9-]{3,50}$/i;
+
+/** `{"hub-name": seconds}`; a problem names the key and the hub, never another value. */
+function graceByHub(
+  text: string | undefined,
+  complain: (key: string, problem: string) => void,
+): Record<string, number> {
+  const key = 'RECONNECT_GRACE_SECONDS_BY_HUB';
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    complain(key, 'must be a JSON object from hub name to seconds');
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    complain(key, 'must be a JSON object from hub name to seconds');
+    return {};
+  }
+  const graces: Record<string, number> = {};
+  for (const [hub, seconds] of Object.entries(value)) {
+    if (!HUB_NAME.test(hub)) complain(key, `names an invalid hub name (${hub.slice(0, 50)})`);
+    else if (
+      typeof seconds !== 'number' ||
+      !Number.isInteger(seconds) ||
+      seconds < MIN_GRACE_SECONDS ||
+      seconds > MAX_GRACE_SECONDS
+    )
+      complain(
+        key,
+        `${hub} must be whole seconds from ${MIN_GRACE_SECONDS} to ${MAX_GRACE_SECONDS}`,
+      );
+    else graces[hub.toLowerCase()] = seconds;
+  }
+  return graces;
+}
+
+/** The reconnect grace of a hub, by its ARM resource ID. */
+export function graceSecondsOf(
+  config: Pick<Config, 'reconnectGraceSeconds' | 'reconnectGraceByHub'>,
+  hubResourceId: string,
+): number {
+  const name = hubResourceId.split('/').pop()?.toLowerCase() ?? '';
+  return config.reconnectGraceByHub[name] ?? config.reconnectGraceSeconds;
 }
 
 /** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
@@ -154,6 +207,8 @@ export function loadConfig(env: Environment): Readonly<Config> {
   if (schedule.invalid)
     complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
 
+  const reconnectGraceByHub = graceByHub(read('RECONNECT_GRACE_SECONDS_BY_HUB'), complain);
+
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
     connectionString: read('AzureWebJobsStorage'),
@@ -192,6 +247,8 @@ export function loadConfig(env: Environment): Readonly<Config> {
     incidentUpdateMinutes: integer('INCIDENT_UPDATE_MINUTES', 1, 24 * 60),
     incidentQuietMinutes: integer('INCIDENT_QUIET_MINUTES', 1, 24 * 60),
     renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
+    reconnectGraceSeconds: integer('RECONNECT_GRACE_SECONDS', MIN_GRACE_SECONDS, MAX_GRACE_SECONDS),
+    reconnectGraceByHub,
     stateStore,
     storage,
     azureClientId: read('AZURE_CLIENT_ID'),

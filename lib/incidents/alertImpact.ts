@@ -40,18 +40,26 @@ export function impactOf(report: EnrichedAlert): AlertImpact {
         evidence.span.end,
       )
     : [];
+  // Connection events know the drop and the return themselves, logs or not.
+  const connection = alert.connection;
   for (const [index, deviceId] of alert.deviceIds.entries()) {
     const device = signals[index];
     if (!device) {
-      away.push({ deviceId });
+      away.push({
+        deviceId,
+        ...(connection && { droppedAt: connection.droppedAt }),
+        ...(connection?.returnedAt !== undefined && { backAt: connection.returnedAt }),
+      });
       continue;
     }
     const site = device.addressBefore ?? device.addressAfter;
     if (site !== undefined) sites.add(site);
+    const droppedAt = device.alertDrop?.time ?? connection?.droppedAt;
+    const backAt = connection?.returnedAt ?? device.reconnect?.time;
     away.push({
       deviceId,
-      ...(device.alertDrop && { droppedAt: device.alertDrop.time }),
-      ...(device.reconnect && { backAt: device.reconnect.time }),
+      ...(droppedAt !== undefined && { droppedAt }),
+      ...(backAt !== undefined && { backAt }),
     });
   }
   return {

@@ -74,7 +74,7 @@ export interface IncidentRecord {
 }
 
 /** How a fired alert was handled: recalled when its Resolved arrives. */
-export type Handling = 'card' | 'compact' | 'suppressed' | 'opened' | 'folded';
+export type Handling = 'card' | 'compact' | 'suppressed' | 'opened' | 'folded' | 'duplicate';
 
 export interface AlertMemo {
   readonly alertId: string;
@@ -89,6 +89,8 @@ export interface AlertMemo {
   readonly incidentId?: string;
   /** The 404104 the alert was about. */
   readonly dropAt?: string;
+  /** The other alert about the same drop, which spoke for this one (`handling: duplicate`). */
+  readonly sameDropAs?: string;
 }
 
 /** Counters a daily digest reads, per hub and UTC day. */

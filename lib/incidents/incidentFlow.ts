@@ -48,6 +48,11 @@ export async function planAlertMessages(
   const { alert } = report;
   const hub = alert.hubResourceIds[0] ?? report.evidence?.hubResourceIds[0];
   const memo = alert.condition === 'Resolved' ? await store.recall(alert.id) : undefined;
+  // One message per drop: a one-device alert checks what was last done about the device's drop.
+  const device =
+    alert.condition === 'Fired' && alert.deviceIds.length === 1 ? alert.deviceIds[0] : undefined;
+  const lastDrop =
+    hub !== undefined && device !== undefined ? await store.lastDrop(hub, device) : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = services.now();
     const incidents = hub === undefined ? [] : await store.incidentsOf(hub);
@@ -55,6 +60,7 @@ export async function planAlertMessages(
       report,
       incidents,
       ...(memo && { memo }),
+      ...(lastDrop && { lastDrop }),
       settings: services.settings,
       now,
     });
@@ -62,7 +68,13 @@ export async function planAlertMessages(
       await pause(attempt);
       continue;
     }
-    if (decision.memo) await store.remember(decision.memo);
+    if (decision.memo) {
+      await store.remember(decision.memo);
+      const spoken = decision.memo.handling !== 'duplicate' && decision.memo.dropAt !== undefined;
+      if (spoken && hub !== undefined && device !== undefined) {
+        await store.rememberDrop(hub, device, decision.memo);
+      }
+    }
     if (decision.counter && hub !== undefined) {
       await store.count(hub, utcDay(now), decision.counter);
     }

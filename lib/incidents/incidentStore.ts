@@ -18,6 +18,9 @@ export interface IncidentStore {
   replace(record: IncidentRecord, etag: string): Promise<boolean>;
   remember(memo: AlertMemo): Promise<void>;
   recall(alertId: string): Promise<AlertMemo | undefined>;
+  /** The latest one-device alert handled about a drop of this device (one per device). */
+  rememberDrop(hubResourceId: string, deviceId: string, memo: AlertMemo): Promise<void>;
+  lastDrop(hubResourceId: string, deviceId: string): Promise<AlertMemo | undefined>;
   /** Adds to a per-hub, per-UTC-day counter (what a digest reports). */
   count(hubResourceId: string, day: string, counter: Counter, by?: number): Promise<void>;
   counts(day: string): Promise<DailyCount[]>;

@@ -3,11 +3,13 @@
  * incident and a harmless renewal stays quiet. Pure: records, memo and clock in; messages, the
  * record to write and a counter out. `incidentFlow.ts` does the storage and retries lost races.
  *
+ *   Fired, a drop another alert spoke for  → nothing (one message per drop, whichever intake)
  *   Fired, SAS renewal, every device back  → RENEWAL_POLICY: post | compact | suppress (counted)
  *   Fired, inside an open incident         → fold (no card; an update when one is due)
  *   Fired, scope fleet or subset           → open an incident (one opening card)
  *   Fired, otherwise                       → the full card, as before
  *   Resolved of a quiet renewal            → kept quiet (counted)
+ *   Resolved of a same-drop alert          → kept quiet (the other alert's Resolved speaks)
  *   Resolved inside an open incident       → fold (counts devices back)
  *   Resolved, otherwise                    → a short follow-up naming the original alert
  */
@@ -44,7 +46,7 @@ import {
 export type { IncidentWrite, Versioned } from './revisions';
 
 export type Outcome =
-  'post' | 'compact' | 'suppress' | 'open' | 'fold' | 'follow-up' | 'kept-quiet';
+  'post' | 'compact' | 'suppress' | 'open' | 'fold' | 'follow-up' | 'kept-quiet' | 'same-drop';
 
 export interface AlertDecision {
   readonly outcome: Outcome;
@@ -63,6 +65,11 @@ export interface AlertDecisionInput {
   readonly incidents: readonly Versioned<IncidentRecord>[];
   /** What was decided when this alert fired (for a Resolved). */
   readonly memo?: AlertMemo;
+  /**
+   * The latest alert handled about this device's drop (one-device alerts): the same drop can come
+   * both as a log search alert and from the connection events, and is posted once.
+   */
+  readonly lastDrop?: AlertMemo;
   readonly settings: IncidentSettings;
   readonly now: Date;
 }
@@ -98,7 +105,8 @@ function memoOf(
 ): AlertMemo | undefined {
   const { alert, diagnosis } = report;
   if (!diagnosis) return undefined;
-  const dropAt = impact.away.map((a) => a.droppedAt).find((t) => t !== undefined);
+  const dropAt =
+    impact.away.map((a) => a.droppedAt).find((t) => t !== undefined) ?? alert.connection?.droppedAt;
   return {
     alertId: alert.id,
     rule: alert.rule,
@@ -273,6 +281,13 @@ function decideResolved(
     diagnosis?.cause === 'sas-token-expiry' &&
     impact.allBack &&
     input.settings.renewalPolicy !== 'post';
+  if (memo?.handling === 'duplicate') {
+    return {
+      outcome: 'kept-quiet',
+      messages: [],
+      note: `Resolved of an alert about the same drop as ${memo.sameDropAs ?? 'another alert'}: not posted`,
+    };
+  }
   if (memo?.handling === 'compact' || memo?.handling === 'suppressed' || quietRenewal) {
     return {
       outcome: 'kept-quiet',
@@ -323,6 +338,25 @@ function decideResolved(
   };
 }
 
+/** Drops of one device this close together are one drop seen twice (snapshot and log times). */
+export const SAME_DROP_MS = 5 * 60_000;
+/** What another alert did about a drop that makes posting it again redundant. */
+const SPOKEN: readonly Handling[] = ['card', 'compact', 'opened', 'folded'];
+
+function sameDropAs(
+  report: EnrichedAlert,
+  impact: AlertImpact,
+  last: AlertMemo | undefined,
+): AlertMemo | undefined {
+  if (last === undefined || last.alertId === report.alert.id || last.dropAt === undefined) {
+    return undefined;
+  }
+  if (!SPOKEN.includes(last.handling) || impact.devices.length !== 1) return undefined;
+  const dropAt = impact.away[0]?.droppedAt ?? report.alert.connection?.droppedAt;
+  if (dropAt === undefined) return undefined;
+  return Math.abs(Date.parse(dropAt) - Date.parse(last.dropAt)) <= SAME_DROP_MS ? last : undefined;
+}
+
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const { report, now } = input;
   const diagnosis = report.diagnosis;
@@ -332,6 +366,16 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   }
   if (!diagnosis) {
     return { outcome: 'post', messages: [alertMessage(report)], note: 'no diagnosis: posted' };
+  }
+  const spokenFor = sameDropAs(report, impact, input.lastDrop);
+  if (spokenFor) {
+    const memo = memoOf(report, 'duplicate', impact);
+    return {
+      outcome: 'same-drop',
+      messages: [],
+      ...(memo && { memo: { ...memo, sameDropAs: spokenFor.alertId } }),
+      note: `the same drop of ${impact.devices[0] ?? 'the device'} as alert ${spokenFor.alertId} (${spokenFor.handling}): not posted again`,
+    };
   }
   if (diagnosis.cause === 'sas-token-expiry' && impact.allBack) {
     return renewal(report, impact, input);

@@ -6,17 +6,12 @@
 
 import { idempotencyKey } from '../alerts/alert';
 import { type ParseOptions, parseAlert } from '../alerts/parseAlert';
-import {
-  AppError,
-  BadRequestError,
-  PayloadTooLargeError,
-  UnavailableError,
-} from '../common/errors';
+import { AppError, PayloadTooLargeError, UnavailableError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
 import type { CallerCheck } from './entraIdCallerCheck';
-import { errorResponse, type HandlerResponse } from './httpResult';
+import { errorResponse, type HandlerResponse, parseJsonBody } from './httpResult';
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 
@@ -51,7 +46,7 @@ export async function handleAlertRequest(
     const bytes = await request.readBody();
     if (bytes.byteLength > MAX_ALERT_BODY_BYTES)
       throw new PayloadTooLargeError(MAX_ALERT_BODY_BYTES);
-    const alert = parseAlert(parseJson(bytes), services.parseOptions);
+    const alert = parseAlert(parseJsonBody(bytes, 'a JSON alert'), services.parseOptions);
 
     // The sequence and its crash points: docs/reliability.md.
     const key = idempotencyKey(alert);
@@ -83,25 +78,6 @@ export async function handleAlertRequest(
     return { status: 202, body: { id: alert.id } };
   } catch (error: unknown) {
     return errorResponse(error, services.log);
-  }
-}
-
-function parseJson(bytes: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new BadRequestError('Body is not valid UTF-8 text');
-  }
-  if (text.trim() === '') throw new BadRequestError('Body is empty; expected a JSON alert');
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error: unknown) {
-    // Name the position, never echo the body back.
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
-    throw new BadRequestError(
-      `Body is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`,
-    );
   }
 }
 

@@ -1,6 +1,6 @@
 /** Transport-neutral request/response shapes, and the one place errors become responses. */
 
-import { AppError, toError } from '../common/errors';
+import { AppError, BadRequestError, toError } from '../common/errors';
 import type { Logger } from '../common/logger';
 
 export interface HandlerResponse {
@@ -26,4 +26,24 @@ export function errorResponse(thrown: unknown, log: Logger): HandlerResponse {
     status: 503,
     body: { error: 'The enricher could not accept the alert right now; retry later', path: '' },
   };
+}
+
+/** Decodes and parses a JSON body; what is wrong is named, the body is never echoed. */
+export function parseJsonBody(bytes: Uint8Array, expected: string): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequestError('Body is not valid UTF-8 text');
+  }
+  if (text.trim() === '') throw new BadRequestError(`Body is empty; expected ${expected}`);
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error: unknown) {
+    // Name the position, never echo the body back.
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw new BadRequestError(
+      `Body is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`,
+    );
+  }
 }

@@ -5,7 +5,7 @@
 
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import { titleOf } from '../diagnose/diagnosis';
-import { clockSpan, percent } from '../diagnose/format';
+import { clockSpan, dateTime, duration, percent } from '../diagnose/format';
 import type { Fact } from './adaptiveCard';
 import { historyFactValue } from './historyFacts';
 import { hubName } from '../alerts/hubName';
@@ -27,6 +27,33 @@ export function noDiagnosisNote(report: EnrichedAlert): string | undefined {
   }
   if (report.diagnosis) return undefined;
   return `This ${report.alert.monitoringService} alert is not about device connections, so it is passed on without a diagnosis.`;
+}
+
+/**
+ * What an alert made from connection events says before anything else: how it was heard, a
+ * module identity named as such, and, plainly, when the logs had not arrived.
+ */
+export function connectionNote(report: EnrichedAlert): string | undefined {
+  const { alert } = report;
+  const connection = alert.connection;
+  if (connection === undefined) return undefined;
+  const device = alert.deviceIds[0] ?? 'the device';
+  const who =
+    connection.moduleId === undefined
+      ? device
+      : `Module ${connection.moduleId} of device ${device} (a module identity, such as an IoT Edge module: it connects on its own, apart from its device)`;
+  if (alert.condition === 'Resolved') {
+    const away =
+      connection.returnedAt === undefined
+        ? ''
+        : `, after ${duration(Date.parse(connection.returnedAt) - Date.parse(connection.droppedAt))} away`;
+    return `${who} is connected again${away}.`;
+  }
+  const grace = duration(connection.graceSeconds * 1000);
+  const heard = `${who} disconnected at ${dateTime(connection.droppedAt)} (IoT Hub connection event) and has been offline for more than ${grace}.`;
+  return connection.logsArrived === false
+    ? `${heard} Its disconnect had not reached the Log Analytics workspace when this was posted, so the verdict rests only on the logs before it.`
+    : heard;
 }
 
 /** The low-confidence note: which signal would have changed the verdict. */
@@ -61,6 +88,19 @@ export function alertFacts(report: EnrichedAlert): Fact[] {
   }
   const history = historyFactValue(report);
   if (history !== undefined) facts.push({ title: 'History', value: history });
+  const connection = alert.connection;
+  if (connection?.moduleId !== undefined) {
+    facts.push({
+      title: 'Identity',
+      value: `module ${connection.moduleId} of device ${alert.deviceIds[0] ?? ''} (its own identity)`,
+    });
+  }
+  if (connection !== undefined) {
+    facts.push({ title: 'Offline since', value: dateTime(connection.droppedAt) });
+    if (connection.logsArrived === false) {
+      facts.push({ title: 'Logs', value: 'the disconnect had not arrived in the workspace' });
+    }
+  }
   facts.push(
     { title: 'IoT hub', value: alert.hubResourceIds.map(hubName).join(', ') || 'unknown' },
     { title: 'Alert rule', value: `${alert.rule} (${alert.severity}, ${alert.condition})` },

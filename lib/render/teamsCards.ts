@@ -26,7 +26,13 @@ import {
   type TeamsMessage,
   textBlock,
 } from './adaptiveCard';
-import { alertFacts, headline, noDiagnosisNote, wouldChangeNote } from './alertFacts';
+import {
+  alertFacts,
+  connectionNote,
+  headline,
+  noDiagnosisNote,
+  wouldChangeNote,
+} from './alertFacts';
 import {
   dropCurveRows,
   incidentFacts,
@@ -61,6 +67,8 @@ function alertCardContent(
   const subtitle = `${alert.rule} · ${alert.severity} · ${alert.condition} · ${alert.firedAt.slice(0, 16).replace('T', ' ')} UTC`;
   const body: CardElement[] = [header(headline(report), subtitle, style)];
   body.push(...banner);
+  const heard = connectionNote(report);
+  if (heard) body.push(textBlock(heard, { spacing: 'Medium', weight: 'Bolder' }));
   body.push(textBlock(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', { spacing: 'Medium' }));
   const unsure = wouldChangeNote(report);
   if (unsure) body.push(textBlock(unsure, { isSubtle: true, spacing: 'Small', size: 'Small' }));

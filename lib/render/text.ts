@@ -1,7 +1,13 @@
 /** Plain text: the CLI's `--format text`, logs, and any channel without cards. */
 
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
-import { alertFacts, headline, noDiagnosisNote, wouldChangeNote } from './alertFacts';
+import {
+  alertFacts,
+  connectionNote,
+  headline,
+  noDiagnosisNote,
+  wouldChangeNote,
+} from './alertFacts';
 import { historiesByInterest, LISTED_HISTORIES } from './historyFacts';
 import { linksFor } from './links';
 import { timelineOf } from './timeline';
@@ -9,6 +15,8 @@ import { timelineOf } from './timeline';
 export function renderText(report: EnrichedAlert): string {
   const lines: string[] = [headline(report), ''];
   const { diagnosis } = report;
+  const heard = connectionNote(report);
+  if (heard) lines.push(heard, '');
   lines.push(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', '');
   const unsure = wouldChangeNote(report);
   if (unsure) lines.push(unsure, '');

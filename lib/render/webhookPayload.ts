@@ -62,6 +62,15 @@ export interface AlertData {
     readonly hubResourceIds: readonly string[];
     readonly deviceIds: readonly string[];
     readonly customProperties: Readonly<Record<string, string>>;
+    /** Alerts made from connection events only. */
+    readonly connection?: {
+      readonly moduleId: string | null;
+      readonly droppedAt: string;
+      readonly dropSequence: string;
+      readonly graceSeconds: number;
+      readonly logsArrived: boolean | null;
+      readonly returnedAt: string | null;
+    };
   };
   readonly diagnosis: {
     readonly cause: string;
@@ -158,6 +167,16 @@ export function alertData(report: EnrichedAlert): AlertData {
       hubResourceIds: alert.hubResourceIds,
       deviceIds: alert.deviceIds,
       customProperties: alert.customProperties,
+      ...(alert.connection && {
+        connection: {
+          moduleId: alert.connection.moduleId ?? null,
+          droppedAt: alert.connection.droppedAt,
+          dropSequence: alert.connection.dropSequence,
+          graceSeconds: alert.connection.graceSeconds,
+          logsArrived: alert.connection.logsArrived ?? null,
+          returnedAt: alert.connection.returnedAt ?? null,
+        },
+      }),
     },
     diagnosis: diagnosis
       ? {

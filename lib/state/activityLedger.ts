@@ -10,12 +10,15 @@ export const ACTIVITY_KINDS = [
   'renewal-kept-quiet',
   'dead-lettered',
   'dead-letter-replayed',
+  'reconnected-in-grace',
+  'connection-blip',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /**
  * The kinds this code base records: the worker (alerts received), the use case (cards posted,
- * incidents opened, renewals kept quiet by `RENEWAL_POLICY`). Dead letters are not recorded here:
+ * incidents opened, renewals kept quiet by `RENEWAL_POLICY`), the connection-event path (returns
+ * within the reconnect grace, blips). Dead letters are not recorded here:
  * the digest counts the ones waiting in the dead-letter store itself.
  */
 export const RECORDED_ACTIVITY_KINDS: readonly ActivityKind[] = [
@@ -23,6 +26,8 @@ export const RECORDED_ACTIVITY_KINDS: readonly ActivityKind[] = [
   'card-posted',
   'incident-opened',
   'renewal-kept-quiet',
+  'reconnected-in-grace',
+  'connection-blip',
 ];
 
 export interface ActivityEvent {
@@ -46,6 +51,10 @@ export interface ActivitySummary {
   readonly renewalsKeptQuiet?: number;
   /** Dead letters recorded in the period and not replayed since. */
   readonly deadLettersWaiting?: number;
+  /** Connection events: drops the identity came back from within its reconnect grace. */
+  readonly reconnectsInGrace?: number;
+  /** Connection events: a connected snapshot after a connected one (a drop nobody saw). */
+  readonly connectionBlips?: number;
 }
 
 export interface ActivityLedger {
@@ -74,6 +83,8 @@ export function summariseEvents(
     cardsPosted: countOf('card-posted'),
     renewalsKeptQuiet: countOf('renewal-kept-quiet'),
     deadLettersWaiting: waiting,
+    reconnectsInGrace: countOf('reconnected-in-grace'),
+    connectionBlips: countOf('connection-blip'),
   };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined));
 }

@@ -15,7 +15,7 @@ const alertSchema = z.object({
   ruleId: z.string().optional(),
   severity: z.enum(['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4']),
   condition: z.enum(['Fired', 'Resolved']),
-  signal: z.enum(['log', 'metric', 'activity-log', 'resource-health', 'other']),
+  signal: z.enum(['log', 'metric', 'activity-log', 'resource-health', 'connection-event', 'other']),
   monitoringService: z.string(),
   description: z.string().optional(),
   firedAt: z.string(),
@@ -45,6 +45,16 @@ const alertSchema = z.object({
     .optional(),
   customProperties: z.record(z.string(), z.string()),
   isDisconnectAlert: z.boolean(),
+  connection: z
+    .object({
+      moduleId: z.string().optional(),
+      droppedAt: z.string(),
+      dropSequence: z.string(),
+      graceSeconds: z.number(),
+      logsArrived: z.boolean().optional(),
+      returnedAt: z.string().optional(),
+    })
+    .optional(),
 });
 
 const queuedAlertSchema = z.object({

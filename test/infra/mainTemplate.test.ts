@@ -85,17 +85,6 @@ const HOST_SETTINGS = new Set([
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ]);
 
-/**
- * Written by the template ahead of the code that reads them (issue 18 item 5, the Event Grid path,
- * whose TypeScript side lands separately): allowed here until lib/config/configKeys.ts lists them;
- * remove an entry once it does.
- */
-const AHEAD_OF_CONFIG_KEYS = new Set(
-  ['RECONNECT_GRACE_SECONDS', 'RECONNECT_GRACE_SECONDS_BY_HUB'].filter(
-    (name) => !CONFIG_KEYS.some((key) => key.name === name),
-  ),
-);
-
 let template: ArmTemplate;
 let all: FoundResource[];
 
@@ -251,8 +240,7 @@ describe('app settings', () => {
   it("are all known to lib/config/configKeys.ts, apart from the host's own settings", () => {
     const configKeys = new Set(CONFIG_KEYS.map((key) => key.name));
     const unknown = Object.keys(appSettings().settings).filter(
-      (name) =>
-        !configKeys.has(name) && !HOST_SETTINGS.has(name) && !AHEAD_OF_CONFIG_KEYS.has(name),
+      (name) => !configKeys.has(name) && !HOST_SETTINGS.has(name),
     );
     expect(unknown).toEqual([]);
   });

@@ -15,6 +15,7 @@ import {
   type QueuedAlert,
 } from '../alertQueue';
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from '../alertStore';
+import { CONNECTION_CHECK_QUEUE_NAME, CONNECTION_TABLE_NAME } from '../connectionStates';
 import { DEAD_LETTER_TABLE_NAME } from '../deadLetters';
 import { EnsuredTable, INTAKE_DEADLINES, type StorageDeadlines, within } from './storageDeadlines';
 import { INCIDENT_TABLE_NAME } from './tableIncidentStore';
@@ -122,6 +123,10 @@ export interface StorageClients {
   readonly deadLetters: TableClient;
   /** Incident records, one partition per hub. */
   readonly incidents: TableClient;
+  /** The reconnect-grace checks of the connection-event path. */
+  readonly connectionChecks: QueueClient;
+  /** Each identity's connection record, one partition per hub. */
+  readonly connections: TableClient;
 }
 
 /** Builds the clients from a connection string, or from service URIs and a managed identity. */
@@ -158,6 +163,8 @@ export function createStorageClients(
     table: table(IDEMPOTENCY_TABLE_NAME),
     deadLetters: table(DEAD_LETTER_TABLE_NAME),
     incidents: table(INCIDENT_TABLE_NAME),
+    connectionChecks: queue(CONNECTION_CHECK_QUEUE_NAME),
+    connections: table(CONNECTION_TABLE_NAME),
   };
 }
 

@@ -61,6 +61,7 @@ interface IncidentEntity {
  *   incident  PartitionKey incident-<hash(hub)>  RowKey <hash(incident key)>
  *   memo      PartitionKey alert-<2 hex>         RowKey <hash(alert id)>
  *   counter   PartitionKey count-<UTC day>       RowKey <hash(hub)>-<counter>
+ *   drop      PartitionKey drop-<hash(hub)>      RowKey <hash(hub|device)>: the device's last drop memo
  */
 export class TableIncidentStore implements IncidentStore {
   private readonly table: EnsuredTable;
@@ -126,6 +127,33 @@ export class TableIncidentStore implements IncidentStore {
     await this.ensureTable();
     const rowKey = hash(alertId);
     const entity = await this.table.read(`alert-${rowKey.slice(0, 2)}`, rowKey, this.reading());
+    return entity === undefined ? undefined : (JSON.parse(entity.record as string) as AlertMemo);
+  }
+
+  /** One row per device, in a partition per hub (drop memos are read one at a time). */
+  async rememberDrop(hubResourceId: string, deviceId: string, memo: AlertMemo): Promise<void> {
+    await this.ensureTable();
+    const hub = hash(hubResourceId.toLowerCase());
+    await this.client.upsertEntity(
+      {
+        partitionKey: `drop-${hub.slice(0, 32)}`,
+        rowKey: hash(`${hub}|${deviceId}`),
+        kind: 'drop',
+        record: JSON.stringify(memo),
+      },
+      'Replace',
+      this.writing(),
+    );
+  }
+
+  async lastDrop(hubResourceId: string, deviceId: string): Promise<AlertMemo | undefined> {
+    await this.ensureTable();
+    const hub = hash(hubResourceId.toLowerCase());
+    const entity = await this.table.read(
+      `drop-${hub.slice(0, 32)}`,
+      hash(`${hub}|${deviceId}`),
+      this.reading(),
+    );
     return entity === undefined ? undefined : (JSON.parse(entity.record as string) as AlertMemo);
   }
 

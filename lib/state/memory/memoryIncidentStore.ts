@@ -8,6 +8,7 @@ import type { Versioned } from '../../incidents/revisions';
 export class InMemoryIncidentStore implements IncidentStore {
   private readonly records = new Map<string, Versioned<IncidentRecord>>();
   private readonly memos = new Map<string, AlertMemo>();
+  private readonly drops = new Map<string, AlertMemo>();
   private readonly counters = new Map<string, DailyCount>();
   private version = 0;
 
@@ -41,6 +42,15 @@ export class InMemoryIncidentStore implements IncidentStore {
 
   recall(alertId: string): Promise<AlertMemo | undefined> {
     return Promise.resolve(this.memos.get(alertId.toLowerCase()));
+  }
+
+  rememberDrop(hubResourceId: string, deviceId: string, memo: AlertMemo): Promise<void> {
+    this.drops.set(JSON.stringify([hubResourceId.toLowerCase(), deviceId]), memo);
+    return Promise.resolve();
+  }
+
+  lastDrop(hubResourceId: string, deviceId: string): Promise<AlertMemo | undefined> {
+    return Promise.resolve(this.drops.get(JSON.stringify([hubResourceId.toLowerCase(), deviceId])));
   }
 
   count(hubResourceId: string, day: string, counter: Counter, by = 1): Promise<void> {

@@ -16,7 +16,7 @@ import type { WorkerState } from '../workerState';
 export const MEMORY_STATE_CAPACITY = 10_000;
 
 /** A Map that forgets its oldest entries past `capacity`. */
-class BoundedMap<V> {
+export class BoundedMap<V> {
   private readonly entries = new Map<string, V>();
   constructor(private readonly capacity: number) {}
   get(key: string): V | undefined {
