@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { repoPath } from '../support/fixtures';
 import { loadTimeGraph, relativeImports } from '../support/moduleGraph';
 
-const FUNCTION_MODULES = ['functions/alerts.ts', 'functions/enrich.ts', 'functions/health.ts'];
+const FUNCTION_MODULES = readdirSync(repoPath('functions'))
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => `functions/${name}`);
 /** The Functions programming model every function module registers with: not an Azure SDK. */
 const FUNCTIONS_LIBRARY = '@azure/functions';
 
@@ -27,6 +29,12 @@ describe('what a function module loads at load time', () => {
     expect([...graph.packages.keys()]).toEqual([FUNCTIONS_LIBRARY]);
     expect(graph.files).toContain('lib/config/healthReport.ts');
     expect(graph.files).not.toContain('lib/evidence/logAnalyticsSource.ts');
+  });
+
+  test('every function module is checked, the Event Grid trigger among them', () => {
+    expect(FUNCTION_MODULES).toEqual(
+      expect.arrayContaining(['functions/alerts.ts', 'functions/connectionEvents.ts']),
+    );
   });
 
   test.each(FUNCTION_MODULES)('%s reaches no Azure SDK at load time', (entry) => {
@@ -54,6 +62,7 @@ describe('the walker sees what is there (so the checks above can fail)', () => {
     ['lib/evidence/azureMonitorMetricsSource.ts', '@azure/core-rest-pipeline'],
     ['lib/state/azure/azureStorageState.ts', '@azure/storage-queue'],
     ['lib/app/credential.ts', '@azure/identity'],
+    ['lib/intake/eventGridEvents.ts', '@azure/eventgrid'],
   ])('%s loads %s', (entry, sdk) => {
     expect(azureSdks(entry).join('\n')).toContain(sdk);
   });
