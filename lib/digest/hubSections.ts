@@ -110,6 +110,8 @@ export function activitySection(
       figure('Incidents opened', 'incidentsOpened'),
       figure('Cards posted', 'cardsPosted'),
       figure('Renewals kept quiet', 'renewalsKeptQuiet'),
+      figure('Connection events: back within the reconnect grace', 'reconnectsInGrace'),
+      figure('Connection events: blips between snapshots', 'connectionBlips'),
       figure('Dead letters waiting for replay', 'deadLettersWaiting'),
     ],
     more: 0,

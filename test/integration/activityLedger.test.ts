@@ -80,12 +80,16 @@ describe.each(adapters)('%s', (_name, make) => {
       incidentsOpened: 0,
       cardsPosted: 1,
       renewalsKeptQuiet: 0,
+      reconnectsInGrace: 0,
+      connectionBlips: 0,
     });
     await expect(ledger.summarise(OTHER_HUB, SINCE, UNTIL)).resolves.toEqual({
       alertsReceived: 1,
       incidentsOpened: 0,
       cardsPosted: 0,
       renewalsKeptQuiet: 0,
+      reconnectsInGrace: 0,
+      connectionBlips: 0,
     });
   });
 
@@ -106,12 +110,17 @@ describe.each(adapters)('%s', (_name, make) => {
     await ledger.record({ ...base, kind: 'incident-opened', key: 'i1' });
     await ledger.record({ ...base, kind: 'renewal-kept-quiet', key: 'r1' });
     await ledger.record({ ...base, kind: 'renewal-kept-quiet', key: 'r2' });
+    await ledger.record({ ...base, kind: 'reconnected-in-grace', key: 'sensor-1|0A' });
+    await ledger.record({ ...base, kind: 'reconnected-in-grace', key: 'sensor-1|0A' });
+    await ledger.record({ ...base, kind: 'connection-blip', key: 'sensor-2|0B' });
     await expect(ledger.summarise(HUB, SINCE, UNTIL)).resolves.toEqual({
       alertsReceived: 0,
       incidentsOpened: 1,
       cardsPosted: 0,
       renewalsKeptQuiet: 2,
       deadLettersWaiting: 1,
+      reconnectsInGrace: 1,
+      connectionBlips: 1,
     });
   });
 

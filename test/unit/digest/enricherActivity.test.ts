@@ -59,5 +59,8 @@ test('the use case records cards, incidents opened and quiet renewals for the di
     cardsPosted: 2,
     incidentsOpened: 1,
     renewalsKeptQuiet: 1,
+    // Tracked, and nothing came through Event Grid here.
+    reconnectsInGrace: 0,
+    connectionBlips: 0,
   });
 });

@@ -122,6 +122,8 @@ describe('the sample digest names', () => {
       'Incidents opened: 0',
       'Cards posted: 0',
       'Renewals kept quiet: 0',
+      'Connection events: back within the reconnect grace: 0',
+      'Connection events: blips between snapshots: 0',
       'Dead letters waiting for replay: not tracked by this deployment',
     ]);
   });
