@@ -3,6 +3,8 @@
  * `npm run demo -- --storm`: the sample hub incident as the per-device rule sends it (one alert
  * per device, in two evaluations, then their Resolved), to show one incident card and its
  * follow-ups instead of a hundred cards.
+ * `npm run demo -- --events`: a sample day of connection events through the Event Grid webhook,
+ * on the dev host's movable clock (demoEvents.ts).
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -150,10 +152,33 @@ async function digest(base: string): Promise<void> {
   console.log(`The digest is in the inbox: open ${base}/ to read it.`);
 }
 
+/** `npm run demo -- --events`: the sample day's connection events, replayed in seconds. */
+async function events(base: string): Promise<void> {
+  const { replayConnectionDay, replaySummary } = await import('./demoEvents.js');
+  console.log(
+    'Replaying contoso-fleet-hub on 2026-11-20 as IoT Hub connection events (its 60-second snapshots of the sample workspace), one Event Grid delivery per minute, on the dev host clock:',
+  );
+  const outcome = await replayConnectionDay(base);
+  console.log(
+    [
+      `  hourly renewals: ${outcome.day.renewalDevices.join(', ')}`,
+      '  stays away:      pump-station-7 (drops 06:14:27, back 06:18:34)',
+      `  hub incident:    the ${outcome.day.incidentDevices.length} sensors that dropped at 05:12`,
+      '',
+      ...replaySummary(outcome, base),
+    ].join('\n'),
+  );
+  if (!outcome.ok) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const base = `http://localhost:${devHostPort(processEnvironment())}`;
   if (process.argv.includes('--digest')) {
     await digest(base);
+    return;
+  }
+  if (process.argv.includes('--events')) {
+    await events(base);
     return;
   }
   const folder = join(repoRoot(), 'samples', 'alerts');

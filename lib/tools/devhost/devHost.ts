@@ -1,8 +1,10 @@
 /**
  * A small local host for the function app (Core Tools cannot be installed offline): the same
- * intake and health handlers on http://localhost:7071/api/..., the queue processed in-process
- * (`STATE_STORE=memory`) or polled from Azure Storage / Azurite (`STATE_STORE=azure-storage`),
- * and an inbox at `/` that shows delivered messages rendered as Teams shows them.
+ * intake and health handlers on http://localhost:7071/api/..., the Event Grid webhook of the
+ * connection events at the Functions host's own address, the queues (alerts, reconnect-grace
+ * checks) processed in-process (`STATE_STORE=memory`) or polled from Azure Storage / Azurite
+ * (`STATE_STORE=azure-storage`), a clock a demo can move (`/dev/clock`), and an inbox at `/` that
+ * shows delivered messages rendered as Teams shows them.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 
 import type { Config } from '../../config/loadConfig';
 import type { Environment } from '../../config/configKeys';
-import { PayloadTooLargeError } from '../../common/errors';
 import { handleHealthRequest } from '../../intake/handleHealthRequest';
 import type { Logger } from '../../common/logger';
 import {
@@ -23,6 +24,12 @@ import {
   InMemoryAlertStore,
   inMemoryWorkerState,
 } from '../../state/memory/memoryState';
+import { InMemoryCheckQueue, InMemoryConnectionStates } from '../../state/memory/memoryConnections';
+import { type CheckWorker, memoryCheckWorker } from './checkWorker';
+import { DevClock } from './devClock';
+import { DEV_CLOCK_PATH, routeDevClock } from './devClockRoute';
+import { isEventGridPath, routeEventGrid } from './eventGridRoute';
+import { declaredLength, readBody, send } from './httpIo';
 import { Inbox } from './inbox';
 import type { StorageQueuePoller } from './storageQueuePoller';
 import {
@@ -46,6 +53,12 @@ export interface DevHost {
   readonly queue: InMemoryAlertQueue | undefined;
   /** The poller of the real queue with `STATE_STORE=azure-storage`. */
   readonly poller: StorageQueuePoller | undefined;
+  /** The reconnect-grace checks' queue with `STATE_STORE=memory`, on {@link clock}. */
+  readonly checkQueue: InMemoryCheckQueue | undefined;
+  /** Runs the reconnect-grace checks (in memory, or polled from the real queue). */
+  readonly checks: CheckWorker;
+  /** What every service reads: real time plus the offset `POST /dev/clock` moves. */
+  readonly clock: DevClock;
   /** Built part by part on first use, as in the function app. */
   readonly services: ServiceProvider;
   /** Resolves when every queued alert has been processed or dead-lettered. */
@@ -77,41 +90,12 @@ export interface DevHostOptions {
  */
 const intakeModule = () => import('../../intake/handleAlertRequest.js');
 
-/** Reads a request body, refusing to buffer more than `limit` bytes. */
-function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new PayloadTooLargeError(limit));
-        request.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      resolve(new Uint8Array(Buffer.concat(chunks)));
-    });
-    request.on('error', reject);
-  });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type':
-      typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  response.end(text);
+/** What a request waits for until the host knows its own URL (the notifiers target it). */
+interface Runtime {
+  readonly services: ServiceProvider;
+  readonly clock: DevClock;
+  readonly checks: CheckWorker;
+  readonly drainAlerts: () => Promise<void>;
 }
 
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
@@ -137,25 +121,33 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     response.end(body);
   }
   // Requests that arrive before the host knows its own URL wait for it.
-  let resolveServices: (services: ServiceProvider) => void = () => undefined;
-  const ready = new Promise<ServiceProvider>((resolve) => {
-    resolveServices = resolve;
+  let resolveRuntime: (runtime: Runtime) => void = () => undefined;
+  const ready = new Promise<Runtime>((resolve) => {
+    resolveRuntime = resolve;
   });
+  // A clock move and a run of the incident timer never overlap, so that a replay's outcome does
+  // not depend on when the timer happens to tick.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const method = request.method ?? 'GET';
     if (path === '/api/alerts' && method === 'POST') {
       const { handleAlertRequest, MAX_ALERT_BODY_BYTES } = await intakeModule();
-      const length = request.headers['content-length'];
+      const length = declaredLength(request);
       const authorization = request.headers.authorization;
       const result = await handleAlertRequest(
         {
           ...(authorization !== undefined && { authorization }),
-          ...(length !== undefined && /^\d+$/.test(length) && { declaredLength: Number(length) }),
+          ...(length !== undefined && { declaredLength: length }),
           readBody: () => readBody(request, MAX_ALERT_BODY_BYTES),
         },
-        await (await ready).intake(),
+        await (await ready).services.intake(),
       );
       send(
         response,
@@ -168,10 +160,24 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     if (path === DIGEST_PATH && method === 'POST') {
       const { runDigestNow } = await import('./devDigest.js');
       const result = await runDigestNow(
-        await (await ready).digest(),
+        await (await ready).services.digest(),
         new URL(request.url ?? '/', 'http://localhost').searchParams.get('until'),
       );
       send(response, result.status, result.body);
+      return;
+    }
+    if (isEventGridPath(path)) {
+      await routeEventGrid(
+        request,
+        response,
+        ready.then((r) => r.services),
+        options.log,
+      );
+      return;
+    }
+    if (path === DEV_CLOCK_PATH) {
+      const { clock, checks, drainAlerts } = await ready;
+      await routeDevClock(request, response, { clock, checks, drainAlerts, exclusive });
       return;
     }
     if (path === '/api/health' && method === 'GET') {
@@ -238,15 +244,24 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
+  const overrides = options.overrides?.(url);
+  const clock = new DevClock(overrides?.now);
+  const checkQueue = inMemory
+    ? new InMemoryCheckQueue({ clock: clock.now, retryDelayMs: options.retryDelayMs ?? 1000 })
+    : undefined;
   // Like the function app, the host builds intake on the first POST and enrichment (the sample
   // workspace, the notifiers, the worker state) on the first queued alert, so it answers as soon
   // as it listens.
   const services = createServiceProvider(options.config, {
     ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
+    ...(checkQueue && {
+      connectionStates: new InMemoryConnectionStates(),
+      connectionCheckQueue: checkQueue,
+    }),
     log: options.log,
-    ...options.overrides?.(url),
+    ...overrides,
+    now: clock.now,
   });
-  resolveServices(services);
   const work = async (message: unknown, messageId: string): Promise<void> => {
     let enrichment: Awaited<ReturnType<ServiceProvider['enrichment']>>;
     try {
@@ -275,41 +290,36 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     await processQueuedAlert(queued, messageId, enrichment);
   };
   let poller: StorageQueuePoller | undefined;
-  if (queue) {
+  let checks: CheckWorker;
+  if (queue && checkQueue) {
     queue.consume(work);
+    checks = memoryCheckWorker(checkQueue, clock, services, options.log);
   } else {
     try {
-      // The Storage SDKs load only when the host polls a real queue.
-      const [{ createStorageClients }, { StorageQueuePoller: Poller }] = await Promise.all([
-        import('../../state/azure/azureStorageState.js'),
-        import('./storageQueuePoller.js'),
-      ]);
-      // A connection string needs no credential; service URIs use a developer sign-in.
-      const identity =
-        options.config.storage.connectionString === undefined
-          ? (await import('../../app/credential.js')).createCredential(options.config.azureClientId)
-          : undefined;
-      const clients = createStorageClients(options.config.storage, () => {
-        if (identity === undefined) {
-          throw new Error('Storage asked for a credential it was not given');
-        }
-        return identity;
-      });
-      poller = new Poller(clients.queue, clients.poison, work, {
-        retryDelayMs: options.retryDelayMs ?? 1000,
+      // The Storage SDKs load only when the host polls real queues.
+      const { startStoragePolling } = await import('./storagePolling.js');
+      ({ alerts: poller, checks } = await startStoragePolling({
+        config: options.config,
         log: options.log,
-      });
+        retryDelayMs: options.retryDelayMs ?? 1000,
+        work,
+        clock,
+        services,
+      }));
     } catch (error: unknown) {
+      server.closeAllConnections();
       server.close();
       throw error;
     }
-    poller.start();
   }
+  const drainAlerts = () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve()));
+  resolveRuntime({ services, clock, checks, drainAlerts });
   // Loaded on the first tick, like the enrichment itself: the first answers need none of it.
-  const tickIncidents = async (): Promise<number> => {
-    const { runIncidentTimer } = await import('../../app/runIncidentTimer.js');
-    return runIncidentTimer(await services.enrichment());
-  };
+  const tickIncidents = (): Promise<number> =>
+    exclusive(async () => {
+      const { runIncidentTimer } = await import('../../app/runIncidentTimer.js');
+      return runIncidentTimer(await services.enrichment());
+    });
   const timerMs = options.incidentTimerMs ?? 15_000;
   const timer =
     timerMs > 0
@@ -327,12 +337,15 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     inbox,
     queue,
     poller,
+    checkQueue,
+    checks,
+    clock,
     services,
-    drain: () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve())),
+    drain: drainAlerts,
     tickIncidents,
     close: async () => {
       if (timer) clearInterval(timer);
-      await poller?.stop();
+      await Promise.all([poller?.stop(), checks.close()]);
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {

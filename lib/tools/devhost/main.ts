@@ -6,6 +6,8 @@
 import { devHostPort, loadConfig, processEnvironment } from '../../config/loadConfig';
 import { consoleLogger } from '../../common/logger';
 import { startDevHost } from './devHost';
+import { DEV_CLOCK_PATH } from './devClockRoute';
+import { CONNECTION_EVENTS_FUNCTION, EVENT_GRID_PATH } from './eventGridRoute';
 import { repoRoot } from './repoRoot';
 import { devHostEnvironment } from './sampleEnvironment';
 
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
       `  intake:  POST ${host.url}/api/alerts   (try: npm run demo)`,
       `  health:  GET  ${host.url}/api/health`,
       `  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`,
+      `  events:  POST ${host.url}${EVENT_GRID_PATH}?functionName=${CONNECTION_EVENTS_FUNCTION}   (try: npm run demo -- --events)`,
+      `  clock:   POST ${host.url}${DEV_CLOCK_PATH}   {"to": ISO}: moves this host's clock (dev only)`,
       `  evidence: ${evidence ?? ''}`,
     ].join('\n'),
   );

@@ -1,8 +1,9 @@
 /**
- * The dev host's stand-in for the Functions queue trigger when `STATE_STORE=azure-storage`: it
+ * The dev host's stand-in for a Functions queue trigger when `STATE_STORE=azure-storage`: it
  * receives from the real queue (Azurite or Azure), hands each message to the worker with its
  * message id, deletes it on success, makes it visible again after a failure, and moves it to the
- * poison queue after `maxDequeueCount` failures — as the host does (host.json).
+ * poison queue after `maxDequeueCount` failures — as the host does (host.json). One poller per
+ * queue: the alert queue and the connection-check queue.
  */
 
 import type { QueueClient } from '@azure/storage-queue';
@@ -18,6 +19,8 @@ export interface PollerOptions {
   readonly retryDelayMs?: number;
   /** Wait between polls of an empty queue. */
   readonly idleMs?: number;
+  /** Names the queue in log lines. */
+  readonly label?: string;
   readonly log: Logger;
 }
 
@@ -28,6 +31,9 @@ export class StorageQueuePoller {
   private running = false;
   private loop: Promise<void> | undefined;
   private inFlight = 0;
+  /** Polls started so far, and the latest one that found nothing visible with nothing in flight. */
+  private polls = 0;
+  private lastEmptyPoll = 0;
 
   constructor(
     private readonly queue: QueueClient,
@@ -56,9 +62,26 @@ export class StorageQueuePoller {
     }
   }
 
+  /**
+   * Resolves true once a poll that started after this call found no visible message and nothing
+   * was in flight: messages still within their visibility delay (delayed checks) do not count.
+   * False after `timeoutMs`, or at once when the poller is not running.
+   */
+  async whenIdle(timeoutMs = 30_000): Promise<boolean> {
+    const after = this.polls;
+    const deadline = Date.now() + timeoutMs;
+    while (this.running && this.lastEmptyPoll <= after) {
+      if (Date.now() > deadline) return false;
+      await sleep(50);
+    }
+    return this.running;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      const poll = ++this.polls;
       let received = 0;
+      let failed = false;
       try {
         await this.queue.createIfNotExists(within(5000));
         const { receivedMessageItems } = await this.queue.receiveMessages({
@@ -76,10 +99,16 @@ export class StorageQueuePoller {
           ),
         );
       } catch (error: unknown) {
-        this.options.log.warn(`Dev host queue poll failed: ${errorName(error)}`);
+        failed = true;
+        this.options.log.warn(`Dev host ${this.label} poll failed: ${errorName(error)}`);
       }
+      if (received === 0 && !failed && this.inFlight === 0) this.lastEmptyPoll = poll;
       if (received === 0) await sleep(this.options.idleMs ?? 250);
     }
+  }
+
+  private get label(): string {
+    return this.options.label ?? 'queue';
   }
 
   private async process(item: {
