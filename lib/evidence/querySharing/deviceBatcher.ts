@@ -38,7 +38,10 @@ export function batchQueryOf(
 }
 
 export interface DeviceBatcherOptions {
-  /** How long the first question of a batch waits for others to join it. */
+  /**
+   * How long a question waits for others while its hubs are busy (a query of theirs in flight,
+   * or answered less than this long ago); a question of quiet hubs does not wait.
+   */
   readonly delayMs: number;
   /** Devices per batch (default and maximum 50). */
   readonly maxDevices?: number;
@@ -60,14 +63,27 @@ interface Waiting<T> {
   readonly reject: (reason: unknown) => void;
 }
 
-interface Batch<T> {
+/** One hub set: its queries in flight, its recent answers and its waiting batches. */
+interface Hubs<T> {
   readonly key: string;
+  inFlight: number;
+  /** Answers received so far (each one restarts the waits of the batches open then). */
+  answers: number;
+  /** Whether an answer came less than `delayMs` ago. */
+  recent: boolean;
+  readonly open: Batch<T>[];
+}
+
+interface Batch<T> {
+  readonly hubs: Hubs<T>;
   readonly first: EvidenceQuery;
   readonly waiting: Waiting<T>[];
   readonly devices: Set<string>;
   /** The union of the members' spans. */
   span: { start: number; end: number };
   sent: boolean;
+  /** Which of the batch's waits counts: an answer starts a new one. */
+  wait: number;
 }
 
 /** A question joins a batch whose first span differs from its own by at most this at each end. */
@@ -78,15 +94,28 @@ function spanOf(query: EvidenceQuery): { start: number; end: number } {
 }
 
 /**
- * The questions of one hub asked within `delayMs` of each other (over spans that differ by at
- * most 5 minutes at either end) are read in one query for up to 50 devices, over the union of
- * their spans rounded out to 5-minute bins, and the answer is split back per alert. A batch of one
- * sends the alert's own query unchanged. What a batched query reads and how it splits is the
- * `BatchKind`'s business.
+ * Questions of one hub set (over spans within 5 minutes of each other at either end) are read in
+ * one query for up to 50 devices, over the union of their spans rounded out to 5-minute bins, and
+ * the answer is split back per alert. A batch of one sends the alert's own query unchanged. What a
+ * batched query reads and how it splits is the `BatchKind`'s business.
+ *
+ * When a batch goes (timed by the clock's `sleep` alone: the app's `now` may be a fixed test time):
+ * - Quiet hubs (nothing in flight, no answer in the last `delayMs`): at the end of the current
+ *   turn of the event loop, with whatever else was asked in that turn; no timer. A lone alert
+ *   costs one round trip.
+ * - Busy hubs: `delayMs` after the later of the batch's opening and the hubs' last answer, at
+ *   most twice `delayMs` after its opening, or at once when full. Not as soon as the query in
+ *   flight is answered: a storm's alerts ask for their next devices over the tens of milliseconds
+ *   after an answer (each is diagnosed and delivered in turn), so sending on every answer paces
+ *   the queries by the service's round trip instead of by the alerts, and splits the alerts into
+ *   groups that each wait for the other's answer (against the local server: about one query per
+ *   alert with 429s when it answers at once, twice the queries at 300 ms). Waiting `delayMs`
+ *   from the last answer gathers the alerts that answer woke, so a storm still makes one batch
+ *   per round.
  */
 export class DeviceBatcher<T> {
-  /** Open batches per hub set. */
-  private readonly open = new Map<string, Batch<T>[]>();
+  /** Hub sets that are not quiet. */
+  private readonly hubs = new Map<string, Hubs<T>>();
   private readonly maxDevices: number;
   private requested = 0;
   private batchedQueries = 0;
@@ -114,13 +143,13 @@ export class DeviceBatcher<T> {
       this.singleQueries++;
       return this.read(query);
     }
-    const key = hubsKey(query.filter.hubResourceIds);
-    let batch = this.open.get(key)?.find((open) => fits(open, span));
+    const hubs = this.hubsOf(hubsKey(query.filter.hubResourceIds));
+    let batch = hubs.open.find((open) => fits(open, span));
     if (batch !== undefined && this.wouldOverflow(batch, devices)) {
       this.send(batch);
       batch = undefined;
     }
-    batch ??= this.start(key, query);
+    batch ??= this.start(hubs, query);
     const joined = batch;
     const answer = new Promise<SourceAnswer<T>>((resolve, reject) => {
       joined.waiting.push({ query, resolve, reject });
@@ -142,64 +171,115 @@ export class DeviceBatcher<T> {
     };
   }
 
+  private hubsOf(key: string): Hubs<T> {
+    let hubs = this.hubs.get(key);
+    if (hubs === undefined) {
+      hubs = { key, inFlight: 0, answers: 0, recent: false, open: [] };
+      this.hubs.set(key, hubs);
+    }
+    return hubs;
+  }
+
   private wouldOverflow(batch: Batch<T>, devices: readonly string[]): boolean {
     const added = devices.filter((device) => !batch.devices.has(device)).length;
     return batch.devices.size + added > this.maxDevices;
   }
 
-  private start(key: string, first: EvidenceQuery): Batch<T> {
+  private start(hubs: Hubs<T>, first: EvidenceQuery): Batch<T> {
     const batch: Batch<T> = {
-      key,
+      hubs,
       first,
       waiting: [],
       devices: new Set(),
       span: spanOf(first),
       sent: false,
+      wait: 0,
     };
-    this.open.set(key, [...(this.open.get(key) ?? []), batch]);
-    void this.options.clock.sleep(this.options.delayMs).then(() => {
+    hubs.open.push(batch);
+    if (hubs.inFlight === 0 && !hubs.recent) {
+      // Not a wait: what is asked in this same turn (one alert's devices, a burst) joins it.
+      setImmediate(() => {
+        this.send(batch);
+      });
+      return batch;
+    }
+    this.waitFor(batch);
+    void this.options.clock.sleep(2 * this.options.delayMs).then(() => {
       this.send(batch);
     });
     return batch;
   }
 
+  /** Sends the batch `delayMs` from now unless an answer of its hubs comes first. */
+  private waitFor(batch: Batch<T>): void {
+    const wait = ++batch.wait;
+    void this.options.clock.sleep(this.options.delayMs).then(() => {
+      if (batch.wait === wait) this.send(batch);
+    });
+  }
+
   private send(batch: Batch<T>): void {
     if (batch.sent) return;
     batch.sent = true;
-    const others = (this.open.get(batch.key) ?? []).filter((open) => open !== batch);
-    if (others.length === 0) this.open.delete(batch.key);
-    else this.open.set(batch.key, others);
-    const only = batch.waiting.length === 1 ? batch.waiting[0] : undefined;
-    if (only !== undefined) {
-      this.singleQueries++;
-      this.read(only.query).then(only.resolve, only.reject);
-      return;
-    }
-    this.batchedQueries++;
-    let query: EvidenceQuery;
+    const { hubs } = batch;
+    hubs.open.splice(hubs.open.indexOf(batch), 1);
+    hubs.inFlight++;
+    void this.answer(batch);
+  }
+
+  /** Reads the batch and settles its members; never rejects. */
+  private async answer(batch: Batch<T>): Promise<void> {
+    const { hubs, waiting } = batch;
+    const only = waiting.length === 1 ? waiting[0] : undefined;
+    if (only !== undefined) this.singleQueries++;
+    else this.batchedQueries++;
+    let answer: SourceAnswer<T>;
     try {
-      query = this.kind.batchQuery(
-        batch.first.filter.hubResourceIds,
-        [...batch.devices],
-        alignToBins({
-          start: new Date(batch.span.start).toISOString(),
-          end: new Date(batch.span.end).toISOString(),
-        }),
-      );
+      answer = await this.read(only?.query ?? this.batchQuery(batch));
     } catch (error: unknown) {
-      for (const waiting of batch.waiting) waiting.reject(error);
+      this.answered(hubs);
+      for (const member of waiting) member.reject(error);
       return;
     }
-    this.read(query).then(
-      (answer) => {
-        for (const waiting of batch.waiting) {
-          waiting.resolve(this.kind.split(waiting.query, answer));
-        }
-      },
-      (reason: unknown) => {
-        for (const waiting of batch.waiting) waiting.reject(reason);
-      },
+    this.answered(hubs);
+    if (only !== undefined) {
+      only.resolve(answer);
+      return;
+    }
+    for (const member of waiting) {
+      try {
+        member.resolve(this.kind.split(member.query, answer));
+      } catch (error: unknown) {
+        member.reject(error);
+      }
+    }
+  }
+
+  /** The batch's query (throws when the kind cannot build it). */
+  private batchQuery(batch: Batch<T>): EvidenceQuery {
+    return this.kind.batchQuery(
+      batch.first.filter.hubResourceIds,
+      [...batch.devices],
+      alignToBins({
+        start: new Date(batch.span.start).toISOString(),
+        end: new Date(batch.span.end).toISOString(),
+      }),
     );
+  }
+
+  /** An answer (or failure) came: the alerts it wakes may ask again within `delayMs`. */
+  private answered(hubs: Hubs<T>): void {
+    hubs.inFlight--;
+    const answers = ++hubs.answers;
+    hubs.recent = true;
+    for (const batch of hubs.open) this.waitFor(batch);
+    void this.options.clock.sleep(this.options.delayMs).then(() => {
+      if (hubs.answers !== answers) return;
+      hubs.recent = false;
+      if (hubs.inFlight === 0 && hubs.open.length === 0 && this.hubs.get(hubs.key) === hubs) {
+        this.hubs.delete(hubs.key);
+      }
+    });
   }
 }
 

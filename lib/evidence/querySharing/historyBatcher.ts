@@ -6,7 +6,7 @@ import { buildDeviceHistoryQuery } from '../kql';
 import { batchQueryOf, type BatchKind } from './deviceBatcher';
 
 /**
- * The 30-day drop histories of up to 50 devices of one hub asked within the batching delay are
+ * The 30-day drop histories of up to 50 devices of one hub batched together (`DeviceBatcher`) are
  * one query, one row per device, over the union of the alerts' periods rounded out to 5-minute
  * bins (the members' ends differ by at most 5 minutes, so a device's counts may reach about 10
  * minutes past its own alert window); each alert gets its own devices back.

@@ -41,7 +41,10 @@ export interface SharingOptions {
   readonly ttlMs?: number;
   /** Answers remembered at most, per source (default 500). */
   readonly maxEntries?: number;
-  /** How long a device timeline or history waits for others of its hub (default 250 ms). */
+  /**
+   * How long a device timeline or history waits for others of its hub while the hub is busy
+   * (default 250 ms); a quiet hub's question goes at once (`DeviceBatcher`).
+   */
   readonly batchDelayMs?: number;
   readonly limiter?: Omit<QueryLimiterOptions, 'clock'>;
   readonly clock?: Clock;
@@ -62,8 +65,9 @@ export interface SharedEvidenceStats {
  * - Hub-wide questions (hub activity, fleet size, dropped devices) are asked once per hub and
  *   5-minute bin: identical questions in flight share one call, and an answer is reused for
  *   `ttlMs`.
- * - Device timelines, and device drop histories, of one hub asked for within `batchDelayMs` are
- *   read in one query for up to 50 devices (one batcher per kind).
+ * - Device timelines, and device drop histories, of one hub are read in one query for up to 50
+ *   devices (one batcher per kind): a quiet hub's question goes at once, with whatever was asked
+ *   in the same turn; while the hub is busy, questions wait about `batchDelayMs` for others.
  * - Every evidence query passes one `QueryLimiter`: at most 5 in flight, 429 retried after its
  *   `Retry-After`.
  *

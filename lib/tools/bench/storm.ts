@@ -18,7 +18,7 @@ import { InMemoryAlertQueue, InMemoryAlertStore } from '../../state/memory/memor
 import { startCountingReceiver } from './countingReceiver';
 import { startLocalArmMetricsServer } from './localArmMetricsServer';
 import { createTestCertificate } from './localCertificate';
-import { startLocalLogAnalyticsServer } from './localLogAnalyticsServer';
+import { type Handler, reply, startLocalLogAnalyticsServer } from './localLogAnalyticsServer';
 import { generateStorm } from './stormData';
 import { answerFromEvents } from './workspaceHandler';
 
@@ -35,6 +35,8 @@ export interface StormRun {
   readonly concurrency: number;
   /** Without the sharing layer: each alert asks its own questions (the old behaviour). */
   readonly unshared?: boolean;
+  /** The local server answers each query this much later (default 0: as soon as computed). */
+  readonly queryDelayMs?: number;
 }
 
 export interface StormFigures {
@@ -68,7 +70,7 @@ export async function runStorm(run: StormRun, base: Alert): Promise<StormFigures
   const logAnalytics = await startLocalLogAnalyticsServer({
     certificate,
     token: TOKEN,
-    handler: answerFromEvents(storm.events),
+    handler: delayed(answerFromEvents(storm.events), run.queryDelayMs ?? 0),
     limits: LOG_ANALYTICS_LIMITS,
   });
   const arm = await startLocalArmMetricsServer({
@@ -160,6 +162,11 @@ export async function runStorm(run: StormRun, base: Alert): Promise<StormFigures
   }
 }
 
+function delayed(handler: Handler, delayMs: number): Handler {
+  if (delayMs <= 0) return handler;
+  return async (request) => reply.slow(delayMs, await handler(request));
+}
+
 /**
  * One instance's queue trigger: alerts become available at their arrival times and at most
  * `run.concurrency` are processed at once.
@@ -191,10 +198,11 @@ export function describeStorm(run: StormRun, figures: StormFigures): string {
     .join(', ');
   const arrival = run.arrivalMs === 0 ? 'all at once' : `over ${run.arrivalMs / 1000} s`;
   const shared = run.unshared ? 'WITHOUT shared evidence' : 'shared evidence';
+  const slow = run.queryDelayMs ? `, each query answered after ${run.queryDelayMs} ms` : '';
   return [
-    `storm: ${run.alerts} one-device alerts of one hub, arriving ${arrival}, ${run.concurrency} processed at once, ${shared}`,
+    `storm: ${run.alerts} one-device alerts of one hub, arriving ${arrival}, ${run.concurrency} processed at once, ${shared}${slow}`,
     `  Teams posts ${figures.teamsPosts}, webhook posts ${figures.webhookPosts}`,
-    `  Log Analytics queries ${figures.queries} (429 answered: ${figures.throttled}), peak in flight ${figures.peakInFlight}, max in any 30 s ${figures.maxQueriesPer30s}`,
+    `  Log Analytics queries ${figures.queries} (${(figures.queries / run.alerts).toFixed(2)} per alert; 429 answered: ${figures.throttled}), peak in flight ${figures.peakInFlight}, max in any 30 s ${figures.maxQueriesPer30s}`,
     `  metrics calls ${figures.metricsCalls}`,
     `  last alert processed after ${(figures.lastProcessedMs / 1000).toFixed(1)} s; alerts with evidence gaps ${figures.alertsWithGaps}; verdicts: ${verdicts}`,
   ].join('\n');

@@ -1,6 +1,7 @@
 /**
  * The sharing layer over the evidence ports: single-flight, reuse for a TTL, 5-minute bins,
- * micro-batched timelines split back per alert, the cap of 5 in flight and the 429 retry.
+ * micro-batched timelines split back per alert (at once for a quiet hub, after the delay for a
+ * busy one), the cap of 5 in flight and the 429 retry.
  * The source underneath is the real `ExportFileSource`, wrapped to count and hold its calls.
  */
 
@@ -255,13 +256,12 @@ describe('hub-wide answers', () => {
 });
 
 describe('device timelines', () => {
-  test('timelines of one hub within the delay are read in one query and split per alert', async () => {
+  test('timelines of a quiet hub asked together are read at once in one query and split per alert', async () => {
     const source = shared();
     const queries = ['d1', 'd2', 'd3'].map((d) => queryOf('deviceTimeline', alertOf(d, 0, 15)));
     const answers = Promise.all(queries.map((q) => source.deviceTimeline(q)));
-    await clock.advance(199);
-    expect(inner.count('deviceTimeline')).toBe(0);
-    await clock.advance(1);
+    await settle();
+    expect(inner.count('deviceTimeline')).toBe(1);
     const [d1, d2, d3] = await answers;
     expect(inner.count('deviceTimeline')).toBe(1);
     const sent = inner.calls[0]!.query;
@@ -285,6 +285,32 @@ describe('device timelines', () => {
       requested: 3,
       batchedQueries: 1,
       singleQueries: 0,
+    });
+  });
+
+  test('timelines asked while one of their hub is in flight wait for the delay, then go together', async () => {
+    const source = shared();
+    inner.hold = deferred();
+    const first = source.deviceTimeline(queryOf('deviceTimeline', alertOf('d1', 0, 15)));
+    await settle();
+    const later = ['d2', 'd3'].map((d) =>
+      source.deviceTimeline(queryOf('deviceTimeline', alertOf(d, 0, 15))),
+    );
+    await clock.advance(199);
+    expect(inner.calls.map((c) => c.query.filter.deviceIds)).toEqual([['d1']]);
+    await clock.advance(1);
+    inner.hold.release();
+    const answers = await Promise.all([first, ...later]);
+    expect(inner.calls.map((c) => c.query.filter.deviceIds)).toEqual([['d1'], ['d2', 'd3']]);
+    expect(answers.map((a) => new Set(a.value.map((e) => e.deviceId)))).toEqual([
+      new Set(['d1']),
+      new Set(['d2']),
+      new Set(['d3']),
+    ]);
+    expect(source.stats().timelines).toEqual({
+      requested: 3,
+      batchedQueries: 1,
+      singleQueries: 1,
     });
   });
 
@@ -335,11 +361,14 @@ describe('device timelines', () => {
     await settle();
     // The 50th device fills the batch: it goes at once, without waiting for the delay.
     expect(inner.calls.map((c) => c.query.filter.deviceIds.length)).toEqual([50]);
+    // The other hub is quiet: its question goes at once. The other bin waits like the 10.
     all.push(source.deviceTimeline(queryOf('deviceTimeline', alertOf('d1', 0, 15, OTHER_HUB))));
     all.push(source.deviceTimeline(queryOf('deviceTimeline', alertOf('d1', 0, 40))));
+    await settle();
+    expect(inner.calls.map((c) => c.query.filter.deviceIds.length)).toEqual([50, 1]);
     await clock.advance(200);
     await Promise.all(all);
-    expect(inner.calls.map((c) => c.query.filter.deviceIds.length)).toEqual([50, 10, 1, 1]);
+    expect(inner.calls.map((c) => c.query.filter.deviceIds.length)).toEqual([50, 1, 10, 1]);
   });
 
   test('a failed batch is a failure for every alert in it', async () => {
@@ -358,14 +387,13 @@ describe('device timelines', () => {
 });
 
 describe('device histories', () => {
-  test('two alerts of one hub within the delay: one query for both devices, split per alert', async () => {
+  test('two alerts of a quiet hub asked together: one query for both devices at once, split per alert', async () => {
     const source = shared();
     const answers = Promise.all(
       ['d1', 'd2'].map((d) => source.deviceHistory(queryOf('deviceHistory', alertOf(d, 0, 15)))),
     );
-    await clock.advance(199);
-    expect(inner.count('deviceHistory')).toBe(0);
-    await clock.advance(1);
+    await settle();
+    expect(inner.count('deviceHistory')).toBe(1);
     const [d1, d2] = await answers;
     expect(inner.count('deviceHistory')).toBe(1);
     const sent = inner.calls[0]!.query;
