@@ -71,6 +71,15 @@ export interface IncidentRecord {
   readonly backAt?: string;
   readonly closeReason?: string;
   readonly logsLink?: string;
+  /** Set while silences hold its cards back: which, and since when. */
+  readonly heldBack?: { readonly silences: readonly string[]; readonly since: string };
+  /** Someone is on it: its update cards collapse; the closing card names them. */
+  readonly acknowledged?: Acknowledgement;
+}
+
+export interface Acknowledgement {
+  readonly by: string;
+  readonly at: string;
 }
 
 /** How a fired alert was handled: recalled when its Resolved arrives. */
@@ -91,6 +100,9 @@ export interface AlertMemo {
   readonly dropAt?: string;
   /** The other alert about the same drop, which spoke for this one (`handling: duplicate`). */
   readonly sameDropAs?: string;
+  /** Silences that held its message back: its Resolved stays quiet too. */
+  readonly heldBy?: readonly string[];
+  readonly acknowledged?: Acknowledgement;
 }
 
 /** Counters a daily digest reads, per hub and UTC day. */

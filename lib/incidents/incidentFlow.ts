@@ -7,6 +7,7 @@
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { MetricsSource } from '../evidence/evidenceSource';
 import type { Logger } from '../common/logger';
+import type { Silence } from '../silences/silence';
 import type { OutgoingMessage } from './outgoingMessage';
 import type { IncidentSettings } from './incident';
 import { type IncidentStore, utcDay } from './incidentStore';
@@ -18,6 +19,19 @@ export interface IncidentServices {
   readonly settings: IncidentSettings;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Silences and maintenance windows; without them nothing is held back. */
+  readonly silences?: SilenceSource;
+}
+
+/** The silences the policy applies, as the composition root provides them. */
+export interface SilenceSource {
+  /**
+   * The silences active now. Throws when they cannot be read: the alert is then retried rather
+   * than posted past a silence or dropped (docs/silences.md).
+   */
+  active(now: Date): Promise<readonly Silence[]>;
+  /** Counts what each silence held back (bookkeeping: never throws). */
+  noteHeld(ids: readonly string[]): Promise<void>;
 }
 
 export class IncidentContentionError extends Error {
@@ -48,6 +62,7 @@ export async function planAlertMessages(
   const { alert } = report;
   const hub = alert.hubResourceIds[0] ?? report.evidence?.hubResourceIds[0];
   const memo = alert.condition === 'Resolved' ? await store.recall(alert.id) : undefined;
+  const silences = services.silences ? await services.silences.active(services.now()) : [];
   // One message per drop: a one-device alert checks what was last done about the device's drop.
   const device =
     alert.condition === 'Fired' && alert.deviceIds.length === 1 ? alert.deviceIds[0] : undefined;
@@ -61,6 +76,7 @@ export async function planAlertMessages(
       incidents,
       ...(memo && { memo }),
       ...(lastDrop && { lastDrop }),
+      silences,
       settings: services.settings,
       now,
     });
@@ -77,6 +93,9 @@ export async function planAlertMessages(
     }
     if (decision.counter && hub !== undefined) {
       await store.count(hub, utcDay(now), decision.counter);
+    }
+    if (decision.heldBy && decision.heldBy.length > 0) {
+      await services.silences?.noteHeld(decision.heldBy);
     }
     const verdict = report.diagnosis
       ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
@@ -148,6 +167,16 @@ async function recoveryOf(
 export async function tickIncidents(services: TimerServices): Promise<number> {
   const { store, settings, log } = services;
   let sent = 0;
+  let silences: readonly Silence[];
+  try {
+    silences = services.silences ? await services.silences.active(services.now()) : [];
+  } catch (error: unknown) {
+    // Post nothing a silence might hold: the next run (a minute on) reads them again.
+    log.warn(
+      `Incident timer: silences unreadable (${error instanceof Error ? error.name : 'unknown error'}); this run is skipped`,
+    );
+    return 0;
+  }
   for (const current of await store.activeIncidents()) {
     const record = current.value;
     try {
@@ -159,10 +188,12 @@ export async function tickIncidents(services: TimerServices): Promise<number> {
         quiet && record.status === 'open'
           ? await recoveryOf(record.hubResourceId, record.startedAt, services)
           : undefined;
-      const decision = decideTick(current, settings, now, recovery);
+      const decision = decideTick(current, settings, now, recovery, silences);
       if (!decision) continue;
       if (decision.write && !(await apply(store, decision.write))) continue; // another run won
       log.info(`Incident timer: ${decision.note}`);
+      if (decision.heldBy) await services.silences?.noteHeld(decision.heldBy);
+      if (!decision.message) continue;
       await services.deliver(decision.message);
       await confirmDelivered(decision.message, services);
       sent++;

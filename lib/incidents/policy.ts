@@ -25,6 +25,9 @@ import {
   type OutgoingMessage,
 } from './outgoingMessage';
 import { type AlertImpact, cohortOf, impactOf, incidentKey } from './alertImpact';
+import { alertSubject, holdBack } from './holdBack';
+import { sameDropAs } from './sameDrop';
+import type { Silence } from '../silences/silence';
 import {
   type AlertMemo,
   type Counter,
@@ -57,6 +60,8 @@ export interface AlertDecision {
   readonly counter?: Counter;
   /** For the log line: what was decided and why. */
   readonly note: string;
+  /** Silences that held some of its messages back. */
+  readonly heldBy?: readonly string[];
 }
 
 export interface AlertDecisionInput {
@@ -70,6 +75,8 @@ export interface AlertDecisionInput {
    * both as a log search alert and from the connection events, and is posted once.
    */
   readonly lastDrop?: AlertMemo;
+  /** Silences active now (stored ones and maintenance windows' occurrences). */
+  readonly silences?: readonly Silence[];
   readonly settings: IncidentSettings;
   readonly now: Date;
 }
@@ -281,6 +288,13 @@ function decideResolved(
     diagnosis?.cause === 'sas-token-expiry' &&
     impact.allBack &&
     input.settings.renewalPolicy !== 'post';
+  if (memo?.heldBy !== undefined && memo.heldBy.length > 0) {
+    return {
+      outcome: 'kept-quiet',
+      messages: [],
+      note: `Resolved of an alert held back by silence ${memo.heldBy.join(', ')}: not posted`,
+    };
+  }
   if (memo?.handling === 'duplicate') {
     return {
       outcome: 'kept-quiet',
@@ -323,6 +337,15 @@ function decideResolved(
       note: `Resolved folded into incident ${record.id}`,
     };
   }
+  if (memo?.incidentId !== undefined) {
+    // Its incident closed already: the closing card spoke for every device in it.
+    return {
+      outcome: 'kept-quiet',
+      messages: [],
+      counter: 'resolved-kept-quiet',
+      note: `Resolved of an alert of incident ${memo.incidentId}, closed already: not posted`,
+    };
+  }
   return {
     outcome: 'follow-up',
     messages: [
@@ -338,26 +361,28 @@ function decideResolved(
   };
 }
 
-/** Drops of one device this close together are one drop seen twice (snapshot and log times). */
-export const SAME_DROP_MS = 5 * 60_000;
-/** What another alert did about a drop that makes posting it again redundant. */
-const SPOKEN: readonly Handling[] = ['card', 'compact', 'opened', 'folded'];
-
-function sameDropAs(
-  report: EnrichedAlert,
-  impact: AlertImpact,
-  last: AlertMemo | undefined,
-): AlertMemo | undefined {
-  if (last === undefined || last.alertId === report.alert.id || last.dropAt === undefined) {
-    return undefined;
-  }
-  if (!SPOKEN.includes(last.handling) || impact.devices.length !== 1) return undefined;
-  const dropAt = impact.away[0]?.droppedAt ?? report.alert.connection?.droppedAt;
-  if (dropAt === undefined) return undefined;
-  return Math.abs(Date.parse(dropAt) - Date.parse(last.dropAt)) <= SAME_DROP_MS ? last : undefined;
+/**
+ * The policy's decision, then the active silences over it: what a silence holds is decided,
+ * remembered and counted like the rest, and only not posted.
+ */
+export function decideAlert(input: AlertDecisionInput): AlertDecision {
+  const decision = decideUnsilenced(input);
+  const silences = input.silences ?? [];
+  if (silences.length === 0 || decision.messages.length === 0) return decision;
+  const subject = alertSubject(input.report, impactOf(input.report));
+  const held = holdBack(decision, subject, silences, input.now);
+  if (held.heldBy.length === 0) return decision;
+  return {
+    ...decision,
+    messages: held.messages,
+    ...(held.write && { write: held.write }),
+    ...(decision.memo && { memo: { ...decision.memo, heldBy: held.heldBy } }),
+    heldBy: held.heldBy,
+    note: `${decision.note}; held back by silence ${held.heldBy.join(', ')}`,
+  };
 }
 
-export function decideAlert(input: AlertDecisionInput): AlertDecision {
+function decideUnsilenced(input: AlertDecisionInput): AlertDecision {
   const { report, now } = input;
   const diagnosis = report.diagnosis;
   const impact = impactOf(report);

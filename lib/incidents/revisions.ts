@@ -50,6 +50,12 @@ export function updateDue(record: IncidentRecord, settings: IncidentSettings, no
   const grown =
     record.deviceCount > record.devicesAtLastPost || record.sites.length > record.sitesAtLastPost;
   const waited = now.getTime() - Date.parse(record.lastPostedAt) >= settings.updateMinutes * 60_000;
-  // An undelivered revision is re-sent by the timer before a new one is decided.
-  return grown && waited && record.postedRevision === record.revision;
+  // An undelivered revision is re-sent by the timer before a new one is decided. Once someone
+  // acknowledged the incident, its updates collapse: only the closing card comes.
+  return (
+    grown &&
+    waited &&
+    record.postedRevision === record.revision &&
+    record.acknowledged === undefined
+  );
 }

@@ -9,6 +9,9 @@
  */
 
 import type { MetricPoint } from '../evidence/evidence';
+import type { Silence } from '../silences/silence';
+import { silencesHolding } from '../silences/silenceMatching';
+import { heldRecord, incidentSubject } from './holdBack';
 import type { IncidentMessage } from './outgoingMessage';
 import {
   BACK_SHARE,
@@ -67,8 +70,10 @@ export function recoveryFrom(
 
 export interface TickDecision {
   readonly write?: IncidentWrite;
-  readonly message: IncidentMessage;
+  /** Absent when a silence holds the card back. */
+  readonly message?: IncidentMessage;
   readonly note: string;
+  readonly heldBy?: readonly string[];
 }
 
 interface Back {
@@ -98,7 +103,43 @@ function backSignal(record: IncidentRecord, recovery: Recovery | undefined): Bac
   return undefined;
 }
 
+/**
+ * The timer's decision for one incident, under the active silences: a card they hold is decided
+ * and recorded but not posted; an open incident whose silences have all ended posts its state
+ * once.
+ */
 export function decideTick(
+  current: Versioned<IncidentRecord>,
+  settings: IncidentSettings,
+  now: Date,
+  recovery: Recovery | undefined,
+  silences: readonly Silence[] = [],
+): TickDecision | undefined {
+  const record = current.value;
+  const holders = (r: IncidentRecord): Silence[] =>
+    silencesHolding(silences, incidentSubject(r), now);
+  if (record.heldBack !== undefined && record.status === 'open' && holders(record).length === 0) {
+    const { heldBack, ...released } = record;
+    const posted = nextRevision(released, now);
+    return {
+      write: { kind: 'replace', record: posted, etag: current.etag },
+      message: incidentMessage(posted, 'updated'),
+      note: `incident ${record.id}: its silences ended (held since ${heldBack.since}); posting its state once`,
+    };
+  }
+  const decision = decideUnsilenced(current, settings, now, recovery);
+  const message = decision?.message;
+  if (!decision?.write || !message) return decision;
+  const holding = holders(message.incident);
+  if (holding.length === 0) return decision;
+  return {
+    write: { ...decision.write, record: heldRecord(decision.write.record, holding, now) },
+    note: `${decision.note}; held back by silence ${holding.map((s) => s.id).join(', ')}`,
+    heldBy: holding.map((s) => s.id),
+  };
+}
+
+function decideUnsilenced(
   current: Versioned<IncidentRecord>,
   settings: IncidentSettings,
   now: Date,
