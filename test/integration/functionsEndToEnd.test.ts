@@ -192,8 +192,12 @@ describe('alert → queue → enrichment → Teams', () => {
 
   it('throws from the queue trigger when Teams keeps failing, without leaking the URL', async () => {
     receiver.status = 500;
-    // Another firing of the renewal (its Resolved would be kept quiet: RENEWAL_POLICY=compact).
-    const refired = SAMPLE.replace(SAMPLE_ID, `${SAMPLE_ID}0`);
+    // The same rule firing for another device (a re-fire about the same device and drop would
+    // be posted once only, whichever alert spoke first).
+    const refired = SAMPLE.replace(SAMPLE_ID, `${SAMPLE_ID}0`).replaceAll(
+      'thermostat-0042',
+      'pump-station-7',
+    );
     expect((await postAlert(refired)).status).toBe(202);
     const [message] = await receiveAll();
 
