@@ -119,6 +119,20 @@ async function markAlerted(
 /** Lost races with the identity's own events are retried a few times, then by the queue. */
 const MAX_ATTEMPTS = 4;
 
+/**
+ * A follow-up whose card is not processed yet looks again every minute, this many times at most
+ * (counted in the check's `logWaits`): longer than the card's message stays invisible after its
+ * worker died (10 min) plus the queue's retries of it. Then the queue's own retries, then poison.
+ */
+export const FOLLOW_UP_WAIT_SECONDS = 60;
+export const MAX_FOLLOW_UP_WAITS = 15;
+
+/** Was the check's drop marked alerted, and has the identity come back from it since? */
+function markedThenBack(state: IdentityState | undefined, check: ConnectionCheck): boolean {
+  const back = state?.lastReturn;
+  return back?.dropSequence === check.dropSequence && back.alertId !== undefined;
+}
+
 async function checkGrace(
   check: ConnectionCheck,
   holder: string,
@@ -129,6 +143,12 @@ async function checkGrace(
     const stored = await states.read(check);
     const now = services.now();
     const verdict = decideGraceCheck(stored?.state, check, now);
+    if (verdict.kind !== 'wait' && markedThenBack(stored?.state, check)) {
+      // The drop was marked alerted and the identity came back before the card went out (the
+      // worker died in between): its return scheduled the follow-up, which waits for the card.
+      // The card goes now (once: the pipeline's lease and ledger), not a return within the grace.
+      return deliver(offlineAlert(check, now, true), holder, services);
+    }
     switch (verdict.kind) {
       case 'wait':
         await checks.schedule(check, verdict.delaySeconds);
@@ -198,6 +218,19 @@ async function followUp(
   if (start !== 'done') {
     if (start === 'go') {
       await services.state.processing.abandonProcessing(firedKey, holder, services.now());
+    }
+    // The card's worker may have died after marking the drop or after posting: its message comes
+    // back only when the queue's visibility ends, later than the queue's retries of this one
+    // (30 s apart) would end in the poison queue. Wait for it.
+    if (check.logWaits < MAX_FOLLOW_UP_WAITS) {
+      await services.connections.checks.schedule(
+        { ...check, logWaits: check.logWaits + 1 },
+        FOLLOW_UP_WAIT_SECONDS,
+      );
+      services.log.info(
+        `${identityLabel(check)} is back; its offline alert is not processed yet (wait ${check.logWaits + 1} of ${MAX_FOLLOW_UP_WAITS})`,
+      );
+      return 'waiting';
     }
     throw new Error(`The offline alert of ${identityLabel(check)} is not processed yet; retry`);
   }

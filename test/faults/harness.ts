@@ -37,6 +37,7 @@ import {
   startHttpReceiver,
   wasTaken,
 } from '../support/httpReceiver';
+import { emptyStorage } from './emptyStorage';
 
 /** Where the worker can be killed: after the step named, before the next. */
 export type KillPoint = 'after-lease' | 'after-teams-post' | 'after-teams-recorded' | 'before-done';
@@ -158,6 +159,9 @@ export class FaultMatrix {
   }
 
   async run(scenario: Scenario): Promise<Row> {
+    // Each row is one alert through a new deployment: the rows post the same device's drop.
+    this.heal();
+    await emptyStorage(this.azurite);
     const alertId = `${SAMPLE_ID}-fault-${++this.counter}`;
     const body = SAMPLE.replace(SAMPLE_ID, alertId);
     const sourceKey = `${alertId.toLowerCase()}|Fired`;
