@@ -12,6 +12,7 @@ import { planEvidenceQueries } from '../evidence/kql';
 import type { Counter, IncidentSettings } from '../incidents/incident';
 import { confirmDelivered, planAlertMessages } from '../incidents/incidentFlow';
 import type { IncidentStore } from '../incidents/incidentStore';
+import type { SilenceSource } from '../incidents/incidentFlow';
 import { alertMessage, alertMessageId } from '../incidents/outgoingMessage';
 import type { ActivityKind, ActivityLedger } from '../state/activityLedger';
 import { type DeliveryServices, deliverMessage } from './deliverMessage';
@@ -23,7 +24,12 @@ export interface EnrichmentServices extends DeliveryServices {
   /** Where "card posted" is counted for the daily digest (optional: bookkeeping only). */
   readonly activity?: ActivityLedger;
   /** The incident policy; without it every alert posts its own full card. */
-  readonly incidents?: { readonly store: IncidentStore; readonly settings: IncidentSettings };
+  readonly incidents?: {
+    readonly store: IncidentStore;
+    readonly settings: IncidentSettings;
+    /** Silences and maintenance windows; without them nothing is held back. */
+    readonly silences?: SilenceSource;
+  };
 }
 
 /** What the daily digest counts of the incident policy's decisions. */

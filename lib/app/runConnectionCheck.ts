@@ -166,8 +166,13 @@ async function checkGrace(
     }
     const alert = offlineAlert(check, now, true);
     if (verdict.alertId !== undefined) {
-      // A retry after the decision: the pipeline's lease and ledger make it post once.
-      return deliver(alert, holder, services);
+      // A retry after the decision: the pipeline's lease and ledger make it post once, and the
+      // card still says whether the drop's rows had arrived.
+      const retried = await buildReportOrNotice(alert, services);
+      const told = dropLogged(retried, check)
+        ? retried
+        : { ...retried, alert: offlineAlert(check, now, false) };
+      return deliver(told.alert, holder, services, told);
     }
     const report = await buildReportOrNotice(alert, services);
     const logged = dropLogged(report, check);
@@ -214,11 +219,8 @@ async function followUp(
 ): Promise<CheckResult> {
   const fired = offlineAlert(check, new Date(check.droppedAt), true);
   const firedKey = idempotencyKey(fired);
-  const start = await services.state.processing.startProcessing(firedKey, holder, services.now());
-  if (start !== 'done') {
-    if (start === 'go') {
-      await services.state.processing.abandonProcessing(firedKey, holder, services.now());
-    }
+  // Read only: taking the card's lease here could make its own retry drop it.
+  if (!(await services.state.processing.wasProcessed(firedKey))) {
     // The card's worker may have died after marking the drop or after posting: its message comes
     // back only when the queue's visibility ends, later than the queue's retries of this one
     // (30 s apart) would end in the poison queue. Wait for it.

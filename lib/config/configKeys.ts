@@ -202,6 +202,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'SAS token renewals whose devices came back: `post` (the full card), `compact` (a one-line card) or `suppress` (no message). Either way they are logged with their verdict and counted per hub and day; a renewal whose device did not come back always gets the full card.',
   },
   {
+    name: 'MAINTENANCE_WINDOWS',
+    required: false,
+    secret: false,
+    description:
+      'Weekly maintenance windows in UTC, held like silences while they last: JSON `[{"name": "sunday patching", "matchers": ["hub=contoso-fleet-hub"], "days": ["sun"], "start": "02:00", "end": "04:00"}]`. Each must name a hub, device, module or site.',
+  },
+  {
+    name: 'SILENCE_MAX_DAYS',
+    required: false,
+    default: '30',
+    secret: false,
+    description: 'The longest a silence may last, in days (1 to 90).',
+  },
+  {
     name: 'RECONNECT_GRACE_SECONDS',
     required: false,
     default: '180',

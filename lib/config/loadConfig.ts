@@ -3,6 +3,7 @@
  * listed at once. The only module that touches `process.env`; everything else receives a `Config`.
  */
 
+import { type MaintenanceWindow, parseMaintenanceWindows } from '../silences/maintenanceWindows';
 import { withoutUndefined } from '../common/withoutUndefined';
 import { digestScheduleOf, type Environment, keyReader, listOf, readKey } from './configKeys';
 
@@ -55,6 +56,8 @@ export interface Config {
   readonly reconnectGraceSeconds: number;
   /** Per-hub graces, by lower-cased hub name. */
   readonly reconnectGraceByHub: Readonly<Record<string, number>>;
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
+  readonly silenceMaxDays: number;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -208,6 +211,10 @@ export function loadConfig(env: Environment): Readonly<Config> {
     complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
 
   const reconnectGraceByHub = graceByHub(read('RECONNECT_GRACE_SECONDS_BY_HUB'), complain);
+  const windows = parseMaintenanceWindows(read('MAINTENANCE_WINDOWS'));
+  for (const { path, problem } of windows.problems) {
+    complain('MAINTENANCE_WINDOWS', `${path === '' ? '' : `${path} `}${problem}`);
+  }
 
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
@@ -249,6 +256,8 @@ export function loadConfig(env: Environment): Readonly<Config> {
     renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
     reconnectGraceSeconds: integer('RECONNECT_GRACE_SECONDS', MIN_GRACE_SECONDS, MAX_GRACE_SECONDS),
     reconnectGraceByHub,
+    maintenanceWindows: windows.windows,
+    silenceMaxDays: integer('SILENCE_MAX_DAYS', 1, 90),
     stateStore,
     storage,
     azureClientId: read('AZURE_CLIENT_ID'),

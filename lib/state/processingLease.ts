@@ -17,6 +17,8 @@ export interface ProcessingLedger {
   finishProcessing(key: string, holder: string, now: Date): Promise<void>;
   /** Gives the lease up after a failure, so the queue's retry (any message) can take it. */
   abandonProcessing(key: string, holder: string, now: Date): Promise<void>;
+  /** Reads, never takes: has the alert been processed? */
+  wasProcessed(key: string): Promise<boolean>;
 }
 
 /**

@@ -210,6 +210,7 @@ function killableWorker(
         );
         await ledger.finishProcessing(key, holder, now);
       },
+      wasProcessed: (key) => ledger.wasProcessed(key),
       abandonProcessing: async (key, holder, now) => {
         invocation.alive();
         await ledger.abandonProcessing(key, holder, now);

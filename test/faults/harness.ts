@@ -122,6 +122,7 @@ function killable(inner: TableLedger, letters: TableDeadLetters, at: KillPoint |
         if (armed && at === 'before-done') kill();
         await inner.finishProcessing(key, holder, now);
       },
+      wasProcessed: (key) => inner.wasProcessed(key),
       abandonProcessing: async (key, holder, now) => {
         alive();
         await inner.abandonProcessing(key, holder, now);

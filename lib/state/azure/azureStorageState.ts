@@ -17,6 +17,7 @@ import {
 import { IDEMPOTENCY_TABLE_NAME, type AlertStore } from '../alertStore';
 import { CONNECTION_CHECK_QUEUE_NAME, CONNECTION_TABLE_NAME } from '../connectionStates';
 import { DEAD_LETTER_TABLE_NAME } from '../deadLetters';
+import { SILENCE_TABLE_NAME } from '../silenceStore';
 import { EnsuredTable, INTAKE_DEADLINES, type StorageDeadlines, within } from './storageDeadlines';
 import { INCIDENT_TABLE_NAME } from './tableIncidentStore';
 
@@ -127,6 +128,8 @@ export interface StorageClients {
   readonly connectionChecks: QueueClient;
   /** Each identity's connection record, one partition per hub. */
   readonly connections: TableClient;
+  /** Silences, next to the incidents. */
+  readonly silences: TableClient;
 }
 
 /** Builds the clients from a connection string, or from service URIs and a managed identity. */
@@ -165,6 +168,7 @@ export function createStorageClients(
     incidents: table(INCIDENT_TABLE_NAME),
     connectionChecks: queue(CONNECTION_CHECK_QUEUE_NAME),
     connections: table(CONNECTION_TABLE_NAME),
+    silences: table(SILENCE_TABLE_NAME),
   };
 }
 

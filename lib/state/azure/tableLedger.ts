@@ -51,6 +51,15 @@ export class TableLedger implements ProcessingLedger, DeliveryLedger {
     this.table = new EnsuredTable(client);
   }
 
+  async wasProcessed(key: string): Promise<boolean> {
+    const current = await this.table.read(
+      alertPartition(key),
+      PROCESSING_ROW,
+      within(this.deadlines.readMs),
+    );
+    return current !== undefined && text(current.state) === 'done';
+  }
+
   async startProcessing(key: string, holder: string, now: Date): Promise<ProcessingStart> {
     const partitionKey = alertPartition(key);
     const lease = {

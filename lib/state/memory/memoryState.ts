@@ -97,6 +97,10 @@ export class InMemoryLedger implements ProcessingLedger, DeliveryLedger {
     return Promise.resolve();
   }
 
+  wasProcessed(key: string): Promise<boolean> {
+    return Promise.resolve(this.leases.get(key)?.state === 'done');
+  }
+
   getDelivery(ref: DeliveryRef): Promise<DeliveryRecord | undefined> {
     return Promise.resolve(this.deliveries.get(refKey(ref)));
   }

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { Environment } from '../../config/configKeys';
 import { loadConfig } from '../../config/loadConfig';
 import { replayDeadLetter } from '../../notify/deliver';
-import { createNotifiers } from '../../app/services';
+import { createNotifiers } from '../../app/adapterFactories';
 
 export const REPLAY_USAGE = `Usage:
   enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]
