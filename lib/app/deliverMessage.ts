@@ -28,6 +28,7 @@ export class DeliveryFailedError extends Error {
  * opened it and the timer that updates it deliver the same message), the others to their alert.
  */
 function sourceKeyOf(message: OutgoingMessage): string {
+  if (message.kind === 'notice') return message.subject;
   return message.kind === 'incident' ? message.incident.id : idempotencyKey(message.report.alert);
 }
 

@@ -33,6 +33,7 @@ import type { AlertStore } from '../state/alertStore';
 import type { WorkerState } from '../state/workerState';
 import type { ConnectionCheckQueue, ConnectionStateStore } from '../state/connectionStates';
 import type { SilenceStore } from '../state/silenceStore';
+import type { OnCallServices } from './onCall';
 import type { ConnectionIntakeServices } from '../intake/acceptConnectionEvent';
 import type { ConnectionCheckServices } from './runConnectionCheck';
 
@@ -59,14 +60,6 @@ export interface ServiceProvider {
   connectionChecks(): Promise<ConnectionCheckServices>;
   /** Silences and acknowledgements: the API, the CLI and the card's pages. */
   onCall(): Promise<OnCallServices>;
-}
-
-export interface OnCallServices {
-  readonly silences: SilenceStore;
-  readonly incidents: IncidentStore;
-  readonly silenceMaxDays: number;
-  readonly log: Logger;
-  readonly now: () => Date;
 }
 
 export interface ServiceOverrides {
@@ -187,6 +180,7 @@ export function createServiceProvider(
           overrides.silenceStore ?? built.silenceStore,
           config.maintenanceWindows,
           log,
+          async (target) => (await import('./onCall.js')).endSilencesFor(target, await onCall()),
         ),
         settings: {
           updateMinutes: config.incidentUpdateMinutes,
@@ -245,12 +239,24 @@ export function createServiceProvider(
     return { ...services, connections };
   });
 
-  const onCall = lazy(async (): Promise<OnCallServices> => {
+  // Declared as a function so that enrichment (above) can end silences through it.
+  async function onCall(): Promise<OnCallServices> {
+    return onCallPart();
+  }
+  const onCallPart = lazy(async (): Promise<OnCallServices> => {
     const built = await state();
     return {
       silences: overrides.silenceStore ?? built.silenceStore,
       incidents: overrides.incidentStore ?? built.incidentStore,
       silenceMaxDays: config.silenceMaxDays,
+      // Notices go out as messages do: through the delivery ledger, to every channel.
+      notify: async (notice) => {
+        const [services, { deliverMessage }] = await Promise.all([
+          enrichment(),
+          import('./deliverMessage.js'),
+        ]);
+        await deliverMessage(notice, services);
+      },
       log,
       now,
     };

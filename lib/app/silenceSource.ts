@@ -8,7 +8,7 @@
 import type { Logger } from '../common/logger';
 import type { SilenceSource } from '../incidents/incidentFlow';
 import { type MaintenanceWindow, occurrenceAt } from '../silences/maintenanceWindows';
-import type { Silence } from '../silences/silence';
+import type { Silence, SilenceTarget } from '../silences/silence';
 import { isActive } from '../silences/silenceMatching';
 import type { SilenceStore } from '../state/silenceStore';
 
@@ -19,6 +19,8 @@ export function silenceSource(
   store: SilenceStore,
   windows: readonly MaintenanceWindow[],
   log: Logger,
+  /** Ends the until-resolved silences of a target (and tells the channel). */
+  onResolved?: (target: SilenceTarget) => Promise<void>,
 ): SilenceSource {
   let cached: { at: number; silences: readonly Silence[] } | undefined;
   return {
@@ -35,6 +37,16 @@ export function silenceSource(
         .map((window) => occurrenceAt(window, now))
         .filter((s): s is Silence => s !== undefined);
       return [...cached.silences.filter((s) => isActive(s, now)), ...occurrences];
+    },
+    async resolved(target: SilenceTarget): Promise<void> {
+      try {
+        await onResolved?.(target);
+        cached = undefined;
+      } catch (error: unknown) {
+        log.warn(
+          `Silences: could not end those waiting for ${target.kind} ${target.id} (${error instanceof Error ? error.name : 'unknown error'}); they end at their endsAt`,
+        );
+      }
     },
     async noteHeld(ids: readonly string[]): Promise<void> {
       try {

@@ -7,7 +7,7 @@
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { MetricsSource } from '../evidence/evidenceSource';
 import type { Logger } from '../common/logger';
-import type { Silence } from '../silences/silence';
+import type { Silence, SilenceTarget } from '../silences/silence';
 import type { OutgoingMessage } from './outgoingMessage';
 import type { IncidentSettings } from './incident';
 import { type IncidentStore, utcDay } from './incidentStore';
@@ -32,6 +32,8 @@ export interface SilenceSource {
   active(now: Date): Promise<readonly Silence[]>;
   /** Counts what each silence held back (bookkeeping: never throws). */
   noteHeld(ids: readonly string[]): Promise<void>;
+  /** An incident closed or an alert resolved: its until-resolved silences end (never throws). */
+  resolved?(target: SilenceTarget): Promise<void>;
 }
 
 export class IncidentContentionError extends Error {
@@ -97,6 +99,9 @@ export async function planAlertMessages(
     if (decision.heldBy && decision.heldBy.length > 0) {
       await services.silences?.noteHeld(decision.heldBy);
     }
+    if (alert.condition === 'Resolved') {
+      await services.silences?.resolved?.({ kind: 'alert', id: alert.id });
+    }
     const verdict = report.diagnosis
       ? `${report.diagnosis.cause} (${report.diagnosis.scope}, confidence ${report.diagnosis.confidence})`
       : 'no diagnosis';
@@ -114,6 +119,7 @@ export async function confirmDelivered(
   services: IncidentServices,
 ): Promise<void> {
   const { store } = services;
+  if (message.kind === 'notice') return;
   const hub =
     message.kind === 'incident'
       ? message.incident.hubResourceId
@@ -193,6 +199,9 @@ export async function tickIncidents(services: TimerServices): Promise<number> {
       if (decision.write && !(await apply(store, decision.write))) continue; // another run won
       log.info(`Incident timer: ${decision.note}`);
       if (decision.heldBy) await services.silences?.noteHeld(decision.heldBy);
+      if (record.status === 'open' && decision.write?.record.status === 'closed') {
+        await services.silences?.resolved?.({ kind: 'incident', id: record.id });
+      }
       if (!decision.message) continue;
       await services.deliver(decision.message);
       await confirmDelivered(decision.message, services);

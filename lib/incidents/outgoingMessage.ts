@@ -58,7 +58,24 @@ export interface ResolvedMessage {
   readonly away: readonly DeviceAway[];
 }
 
-export type OutgoingMessage = AlertMessage | IncidentMessage | ResolvedMessage;
+/** What a notice tells the channel: why it went quiet, or that someone is on it. */
+export type NoticeEvent =
+  'silence.created' | 'silence.ended' | 'incident.acknowledged' | 'alert.acknowledged';
+
+/** One line to the channel the silenced or acknowledged messages go to. */
+export interface NoticeMessage {
+  readonly kind: 'notice';
+  readonly id: string;
+  readonly event: NoticeEvent;
+  /** The line itself, plain text (never markup). */
+  readonly text: string;
+  /** What the notice is about: a silence, incident or alert id. */
+  readonly subject: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+export type OutgoingMessage = AlertMessage | IncidentMessage | ResolvedMessage | NoticeMessage;
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
@@ -66,6 +83,11 @@ function digest(text: string): string {
 
 export function alertMessageId(alert: Alert): string {
   return `alert-${digest(idempotencyKey(alert))}`;
+}
+
+/** One notice per event and subject: a retried notice is the same message. */
+export function noticeMessageId(event: NoticeEvent, subject: string): string {
+  return `notice-${digest(`${event}|${subject}`)}`;
 }
 
 export function incidentMessageId(incident: IncidentRecord, revision: number): string {

@@ -1,6 +1,6 @@
 /**
  * The digest as a webhook event: `digest.daily` in the version 3 envelope every webhook body
- * shares (`schemas/webhook-v3.schema.json`), so a consumer switches on `event` as for alerts and
+ * shares (`schemas/webhook-v4.schema.json`), so a consumer switches on `event` as for alerts and
  * incidents. The id is stable per hub and day: a retried digest carries the same id.
  */
 

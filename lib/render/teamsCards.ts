@@ -10,6 +10,7 @@ import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type {
   CompactAlertMessage,
   IncidentMessage,
+  NoticeMessage,
   OutgoingMessage,
   ResolvedMessage,
 } from '../incidents/outgoingMessage';
@@ -188,5 +189,12 @@ export function renderTeamsCard(message: OutgoingMessage): TeamsMessage {
       return message.event === 'opened' ? openingCard(message) : incidentCard(message);
     case 'resolved':
       return resolvedCard(message);
+    case 'notice':
+      return noticeCard(message);
   }
+}
+
+/** One line: why the channel went quiet, or who is on it. */
+function noticeCard(message: NoticeMessage): TeamsMessage {
+  return envelope(adaptiveCard([textBlock(message.text)], []));
 }

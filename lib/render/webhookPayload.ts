@@ -1,14 +1,15 @@
 /**
- * The generic webhook body: versioned JSON events (`schemas/webhook-v3.schema.json`) in one
- * envelope `{ $schema, version: 3, event, id, title, sentAt, data }`. `id` is the message's stable
+ * The generic webhook body: versioned JSON events (`schemas/webhook-v4.schema.json`) in one
+ * envelope `{ $schema, version: 4, event, id, title, sentAt, data }`. `id` is the message's stable
  * id, so a retry carries the same one. Additive changes keep the version; anything else gets a new
- * schema file and version (`webhook-v2.schema.json` stays for receivers that predate version 3).
+ * schema file and version (`webhook-v2.schema.json` and `webhook-v3.schema.json` stay for receivers that predate version 4,
+ * which added the notice events).
  */
 
 import type { HistoryLabelKind } from '../diagnose/deviceHistory';
 import { type Urgency, urgencyOf } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
-import type { AlertMessage, OutgoingMessage } from '../incidents/outgoingMessage';
+import type { AlertMessage, NoticeEvent, OutgoingMessage } from '../incidents/outgoingMessage';
 import { headline, noDiagnosisNote } from './alertFacts';
 import { historyGap } from './historyFacts';
 import {
@@ -28,11 +29,16 @@ import { type Link, linksFor } from './links';
 import { timelineOf } from './timeline';
 
 export const WEBHOOK_SCHEMA =
-  'https://github.com/iothub-alert-enricher/schemas/webhook-v3.schema.json';
-export const WEBHOOK_VERSION = 3;
+  'https://github.com/iothub-alert-enricher/schemas/webhook-v4.schema.json';
+export const WEBHOOK_VERSION = 4;
 
 export type WebhookEventName =
-  'alert.enriched' | 'alert.resolved' | 'incident.opened' | 'incident.updated' | 'incident.closed';
+  | 'alert.enriched'
+  | 'alert.resolved'
+  | 'incident.opened'
+  | 'incident.updated'
+  | 'incident.closed'
+  | NoticeEvent;
 
 export interface WebhookEvent {
   readonly $schema: string;
@@ -212,11 +218,14 @@ function alertMessageData(message: AlertMessage): AlertData {
 function eventName(message: OutgoingMessage): WebhookEventName {
   if (message.kind === 'alert') return 'alert.enriched';
   if (message.kind === 'resolved') return 'alert.resolved';
+  if (message.kind === 'notice') return message.event;
   return `incident.${message.event}`;
 }
 
 function dataOf(message: OutgoingMessage): Record<string, unknown> {
   switch (message.kind) {
+    case 'notice':
+      return { text: message.text, subject: message.subject, by: message.by, at: message.at };
     case 'alert':
       return { ...alertMessageData(message) };
     case 'resolved':
@@ -292,6 +301,7 @@ function titleOf(message: OutgoingMessage): string {
   if (message.kind === 'alert') {
     return message.presentation === 'compact' ? renewalLine(message) : headline(message.report);
   }
+  if (message.kind === 'notice') return message.text;
   return message.kind === 'resolved' ? resolvedTitle(message) : incidentTitle(message);
 }
 

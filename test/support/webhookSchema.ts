@@ -1,5 +1,5 @@
 /**
- * The published webhook contract, `schemas/webhook-v3.schema.json`, compiled once for every test
+ * The published webhook contract, `schemas/webhook-v4.schema.json`, compiled once for every test
  * that checks a payload against it. Union types (`"type": ["string", "null"]`) are part of the
  * schema's JSON Schema dialect, so Ajv is told to allow them rather than warn at each compile.
  */
@@ -13,5 +13,5 @@ const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
 addFormats(ajv);
 
 export const validateWebhookEvent = ajv.compile(
-  readJson('schemas', 'webhook-v3.schema.json') as object,
+  readJson('schemas', 'webhook-v4.schema.json') as object,
 );

@@ -61,7 +61,7 @@ describe('enricher digest', () => {
 
   test('--format webhook prints the digest.daily event, --format json the report', async () => {
     const webhook = await cli('digest', '--logs', logs, '--hub', HUB, '--format', 'webhook');
-    expect(JSON.parse(webhook.stdout)).toMatchObject({ event: 'digest.daily', version: 3 });
+    expect(JSON.parse(webhook.stdout)).toMatchObject({ event: 'digest.daily', version: 4 });
     const json = await cli('digest', '--logs', logs, '--hub', HUB, '--json');
     const report = JSON.parse(json.stdout) as { sections: { id: string }[] };
     expect(report.sections.map((s) => s.id)).toEqual([

@@ -89,7 +89,7 @@ describe('enricher classify', () => {
   test('--format webhook prints the versioned payload', async () => {
     const run = await cli('classify', '--alert', alert, '--logs', logs, '--format', 'webhook');
     expect(JSON.parse(run.stdout)).toMatchObject({
-      version: 3,
+      version: 4,
       event: 'alert.enriched',
       data: { presentation: 'full', diagnosis: { cause: 'sas-token-expiry' } },
     });

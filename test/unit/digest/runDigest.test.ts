@@ -111,7 +111,7 @@ describe('runDailyDigests', () => {
     const hook = received[1]!;
     expect(hook.json).toMatchObject({
       event: 'digest.daily',
-      version: 3,
+      version: 4,
       sentAt: now.toISOString(),
       data: { hub: { resourceId: HUB } },
     });

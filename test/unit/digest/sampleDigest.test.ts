@@ -190,13 +190,13 @@ describe('renderings', () => {
     expect(JSON.stringify(card)).toContain('pump-station-7');
   });
 
-  test('the webhook event is digest.daily in the v3 envelope of schemas/webhook-v3.schema.json', () => {
+  test('the webhook event is digest.daily in the v4 envelope of schemas/webhook-v4.schema.json', () => {
     const validate = validateWebhookEvent;
     const event = renderDigestWebhookEvent(report, '2026-11-21T07:00:03.000Z');
     expect(validate(event) ? [] : validate.errors).toEqual([]);
     expect(event).toMatchObject({
       event: 'digest.daily',
-      version: 3,
+      version: 4,
       sentAt: '2026-11-21T07:00:03.000Z',
     });
     expect(event.id).toMatch(/^digest-contoso-fleet-hub-\d{4}-\d{2}-\d{2}$/);

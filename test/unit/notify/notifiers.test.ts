@@ -187,7 +187,7 @@ describe('notifiers', () => {
       false,
     );
     expect(request?.json).toMatchObject({
-      version: 3,
+      version: 4,
       event: 'alert.enriched',
       id: alertMessage(report).id,
       data: { alert: { deviceIds: ['d1'] } },
@@ -240,7 +240,7 @@ describe('deliver (through the delivery ledger)', () => {
     const letters = await p.deadLetters.listDeadLetters('broken');
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ status: 503, posts: 3, ref: { channel: 'broken' } });
-    expect(JSON.parse(letters[0]?.payload ?? '')).toMatchObject({ version: 3 });
+    expect(JSON.parse(letters[0]?.payload ?? '')).toMatchObject({ version: 4 });
     expect((await deliver(message, [failing, teams], p)).map((o) => o.result)).toEqual([
       'already-dead-lettered',
       'already-accepted',

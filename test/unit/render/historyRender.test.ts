@@ -1,7 +1,7 @@
 /**
  * "Is this new for this device?" on every message: the History fact on the Teams card (still a
  * valid Adaptive Card 1.5 under 26 KB), the text render, and `data.history` of the webhook event
- * (valid against schemas/webhook-v3.schema.json). A failed history read is a stated gap that
+ * (valid against schemas/webhook-v4.schema.json). A failed history read is a stated gap that
  * leaves the verdict alone.
  */
 

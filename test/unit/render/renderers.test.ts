@@ -182,7 +182,7 @@ describe('webhook payload', () => {
     renderWebhookEvent(messageOf(report(name), presentation), '2026-11-20T06:10:00.000Z');
 
   test.each([...SAMPLES, 'activity'])(
-    '%s: an alert.enriched event valid against schemas/webhook-v3.schema.json',
+    '%s: an alert.enriched event valid against schemas/webhook-v4.schema.json',
     (name) => {
       const payload = JSON.parse(JSON.stringify(event(name))) as unknown;
       const valid = validate(payload);
@@ -193,7 +193,7 @@ describe('webhook payload', () => {
 
   test('carries the event, a stable id, the diagnosis and the alert identity', () => {
     const payload = event('duplicate-identity-gateway-dup-3.json');
-    expect(payload).toMatchObject({ version: 3, event: 'alert.enriched' });
+    expect(payload).toMatchObject({ version: 4, event: 'alert.enriched' });
     expect(payload.id).toBe(event('duplicate-identity-gateway-dup-3.json').id);
     const data = payload.data as {
       diagnosis: { cause: string };
