@@ -216,6 +216,33 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'The longest a silence may last, in days (1 to 90).',
   },
   {
+    name: 'ACTION_SIGNING_KEYS',
+    required: false,
+    secret: true,
+    description:
+      'The keys that sign the cards\' action links (Acknowledge, Mute), as JSON from key id to a base64 secret of at least 32 bytes, e.g. `{"2026-12": "…"}`; in Azure a Key Vault reference. Keep an old key listed until its links expire. Links are shown only with this and `PUBLIC_BASE_URL`.',
+  },
+  {
+    name: 'ACTION_SIGNING_KEY_ID',
+    required: 'with ACTION_SIGNING_KEYS',
+    secret: false,
+    description: 'Which key of `ACTION_SIGNING_KEYS` signs new links.',
+  },
+  {
+    name: 'PUBLIC_BASE_URL',
+    required: 'with ACTION_SIGNING_KEYS',
+    secret: false,
+    description:
+      "The function app's https URL the action links point at (`https://<app>.azurewebsites.net`); the dev host uses its own URL.",
+  },
+  {
+    name: 'ACTION_LINK_HOURS',
+    required: false,
+    default: '72',
+    secret: false,
+    description: 'How long an action link works, in hours (1 to 720).',
+  },
+  {
     name: 'RECONNECT_GRACE_SECONDS',
     required: false,
     default: '180',

@@ -3,6 +3,7 @@
  * listed at once. The only module that touches `process.env`; everything else receives a `Config`.
  */
 
+import type { SigningKeys } from '../actions/actionToken';
 import { type MaintenanceWindow, parseMaintenanceWindows } from '../silences/maintenanceWindows';
 import { withoutUndefined } from '../common/withoutUndefined';
 import { digestScheduleOf, type Environment, keyReader, listOf, readKey } from './configKeys';
@@ -26,6 +27,13 @@ export interface EntraSettings {
   readonly clientId?: string;
   readonly authorityHost: string;
   readonly allowedAppIds: readonly string[];
+}
+
+export interface ActionLinkSettings {
+  readonly signingKeys: SigningKeys;
+  /** Without a trailing slash. */
+  readonly baseUrl: string;
+  readonly hours: number;
 }
 
 export interface Config {
@@ -58,6 +66,8 @@ export interface Config {
   readonly reconnectGraceByHub: Readonly<Record<string, number>>;
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly silenceMaxDays: number;
+  /** The cards' action links; absent when no signing keys or base URL are configured. */
+  readonly actionLinks?: ActionLinkSettings;
   readonly stateStore: StateStoreKind;
   readonly storage: StorageSettings;
   readonly azureClientId?: string;
@@ -125,6 +135,50 @@ function graceByHub(
     else graces[hub.toLowerCase()] = seconds;
   }
   return graces;
+}
+
+const MIN_SIGNING_KEY_BYTES = 32;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** `ACTION_SIGNING_KEYS` and friends; problems name the key (and a key id), never a secret. */
+function actionLinksOf(
+  read: (name: string) => string | undefined,
+  hours: number,
+  httpUrl: (name: string) => string | undefined,
+  complain: (key: string, problem: string) => void,
+): ActionLinkSettings | undefined {
+  const text = read('ACTION_SIGNING_KEYS');
+  const currentKeyId = read('ACTION_SIGNING_KEY_ID');
+  const baseUrl = httpUrl('PUBLIC_BASE_URL');
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    complain('ACTION_SIGNING_KEYS', 'must be a JSON object from key id to a base64 secret');
+    return undefined;
+  }
+  const keys: Record<string, Buffer> = {};
+  for (const [id, secret] of Object.entries(value)) {
+    const bytes =
+      typeof secret === 'string' && BASE64.test(secret) ? Buffer.from(secret, 'base64') : undefined;
+    if (bytes === undefined || bytes.length < MIN_SIGNING_KEY_BYTES)
+      complain(
+        'ACTION_SIGNING_KEYS',
+        `key ${id.slice(0, 40)} must be base64 of at least ${MIN_SIGNING_KEY_BYTES} bytes`,
+      );
+    else keys[id] = bytes;
+  }
+  if (currentKeyId === undefined) complain('ACTION_SIGNING_KEY_ID', 'is missing');
+  else if (!(currentKeyId in value))
+    complain('ACTION_SIGNING_KEY_ID', 'must name a key of ACTION_SIGNING_KEYS');
+  if (read('PUBLIC_BASE_URL') === undefined) complain('PUBLIC_BASE_URL', 'is missing');
+  if (currentKeyId === undefined || keys[currentKeyId] === undefined || baseUrl === undefined)
+    return undefined;
+  return { signingKeys: { currentKeyId, keys }, baseUrl: baseUrl.replace(/\/+$/, ''), hours };
 }
 
 /** The reconnect grace of a hub, by its ARM resource ID. */
@@ -258,6 +312,7 @@ export function loadConfig(env: Environment): Readonly<Config> {
     reconnectGraceByHub,
     maintenanceWindows: windows.windows,
     silenceMaxDays: integer('SILENCE_MAX_DAYS', 1, 90),
+    actionLinks: actionLinksOf(read, integer('ACTION_LINK_HOURS', 1, 720), httpUrl, complain),
     stateStore,
     storage,
     azureClientId: read('AZURE_CLIENT_ID'),

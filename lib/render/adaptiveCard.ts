@@ -67,6 +67,19 @@ export function factSet(facts: readonly Fact[]): CardElement {
   };
 }
 
+/**
+ * What a client without tables shows instead: one fact per row, the first cell as its title and
+ * the others named by their column (a FactSet also reads well on a phone).
+ */
+function tableFallback(columns: readonly string[], rows: readonly (readonly string[])[]) {
+  return factSet(
+    rows.map(([first = '', ...rest]) => ({
+      title: first,
+      value: rest.map((cell, i) => `${columns[i + 1] ?? ''}: ${cell}`).join(' · '),
+    })),
+  );
+}
+
 /** A table with a bold header row, one equal-width column per heading. */
 export function table(
   columns: readonly string[],
@@ -74,6 +87,7 @@ export function table(
 ): CardElement {
   return {
     type: 'Table',
+    fallback: tableFallback(columns, rows),
     gridStyle: 'default',
     firstRowAsHeader: true,
     showGridLines: false,
@@ -87,6 +101,34 @@ export function table(
       })),
     })),
   };
+}
+
+/** One bar per point; Teams draws it, other hosts render `fallback` (e.g. the same rows' table). */
+export function verticalBarChart(
+  title: string,
+  axes: { readonly x: string; readonly y: string },
+  points: readonly { readonly x: string; readonly y: number }[],
+  fallback: CardElement,
+): CardElement {
+  return {
+    type: 'Chart.VerticalBar',
+    title,
+    xAxisTitle: axes.x,
+    yAxisTitle: axes.y,
+    data: points.map((p) => ({ x: p.x, y: p.y })),
+    fallback,
+  };
+}
+
+/** Buttons inside the body (near the top, where a phone shows them without scrolling). */
+export function actionSet(links: readonly Link[]): CardElement[] {
+  if (links.length === 0) return [];
+  return [
+    {
+      type: 'ActionSet',
+      actions: links.map((link) => ({ type: 'Action.OpenUrl', title: link.title, url: link.url })),
+    },
+  ];
 }
 
 /** An Adaptive Card 1.5 as Teams shows it (full width), with one button per link. */

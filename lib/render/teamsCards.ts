@@ -14,7 +14,9 @@ import type {
   OutgoingMessage,
   ResolvedMessage,
 } from '../incidents/outgoingMessage';
+import type { ActionLink } from './actionLinks';
 import {
+  actionSet,
   adaptiveCard,
   byteSize,
   type CardElement,
@@ -26,6 +28,7 @@ import {
   TEAMS_MAX_BYTES,
   type TeamsMessage,
   textBlock,
+  verticalBarChart,
 } from './adaptiveCard';
 import {
   alertFacts,
@@ -61,6 +64,7 @@ function alertCardContent(
   report: EnrichedAlert,
   detail: Detail,
   banner: readonly CardElement[],
+  actions: readonly ActionLink[],
 ): CardElement {
   const { alert, diagnosis } = report;
   const urgency = diagnosis ? urgencyOf(diagnosis) : 'warning';
@@ -71,6 +75,9 @@ function alertCardContent(
   const heard = connectionNote(report);
   if (heard) body.push(textBlock(heard, { spacing: 'Medium', weight: 'Bolder' }));
   body.push(textBlock(diagnosis?.summary ?? noDiagnosisNote(report) ?? '', { spacing: 'Medium' }));
+  // On a phone only the first screen is read: what happened, the buttons, then what to do.
+  body.push(...actionSet(actions));
+  if (diagnosis) body.push(...section('What to do', diagnosis.actions, true));
   const unsure = wouldChangeNote(report);
   if (unsure) body.push(textBlock(unsure, { isSubtle: true, spacing: 'Small', size: 'Small' }));
   body.push(factSet(alertFacts(report)));
@@ -78,7 +85,6 @@ function alertCardContent(
   if (diagnosis) {
     const evidence = diagnosis.evidence.filter((e) => e.signal !== 'gap').map((e) => e.text);
     body.push(...section('Evidence', evidence.slice(0, detail.evidenceLines), false));
-    body.push(...section('What to do', diagnosis.actions, true));
     const gaps = diagnosis.evidence.filter((e) => e.signal === 'gap').map((e) => e.text);
     if (gaps.length > 0) {
       body.push(
@@ -106,6 +112,7 @@ function alertCardContent(
 export function renderAlertCard(
   report: EnrichedAlert,
   banner: readonly CardElement[] = [],
+  actions: readonly ActionLink[] = [],
 ): TeamsMessage {
   const steps: Detail[] = [
     { evidenceLines: 12, timelineRows: TIMELINE_ROWS },
@@ -114,11 +121,11 @@ export function renderAlertCard(
     { evidenceLines: 3, timelineRows: 0 },
   ];
   let message = envelope(
-    alertCardContent(report, steps[0] ?? { evidenceLines: 0, timelineRows: 0 }, banner),
+    alertCardContent(report, steps[0] ?? { evidenceLines: 0, timelineRows: 0 }, banner, actions),
   );
   for (const step of steps.slice(1)) {
     if (byteSize(message) <= TEAMS_MAX_BYTES) break;
-    message = envelope(alertCardContent(report, step, banner));
+    message = envelope(alertCardContent(report, step, banner, actions));
   }
   return message;
 }
@@ -129,26 +136,51 @@ function compactCard(message: CompactAlertMessage): TeamsMessage {
   return envelope(adaptiveCard([textBlock(renewalLine(message), { isSubtle: true })], logs));
 }
 
+/** Teams draws the curve as bars; other hosts (and the schema) fall back to the table. */
 function dropCurve(message: IncidentMessage): CardElement[] {
   const rows = dropCurveRows(message.incident);
   if (rows.length === 0) return [];
+  const title = 'Drop curve (404104 devices per 5 min)';
+  const points = rows.map(([time = '', devices = '0']) => ({
+    x: time.replace(/ UTC$/, ''),
+    y: Number(devices),
+  }));
   return [
-    textBlock('Drop curve (404104 devices per 5 min)', { weight: 'Bolder', spacing: 'Medium' }),
-    table(['Time', 'Devices dropped', 'Connected'], rows),
+    textBlock(title, { weight: 'Bolder', spacing: 'Medium' }),
+    verticalBarChart(
+      title,
+      { x: 'Time (UTC)', y: 'Devices dropped' },
+      points,
+      table(['Time', 'Devices dropped', 'Connected'], rows),
+    ),
+  ];
+}
+
+/** Who is on it, once someone acknowledged the incident. */
+function acknowledgedLine(message: IncidentMessage): CardElement[] {
+  const ack = message.incident.acknowledged;
+  if (ack === undefined) return [];
+  return [
+    textBlock(`Acknowledged by ${ack.by} at ${clock(ack.at)} UTC`, {
+      weight: 'Bolder',
+      color: 'Good',
+      spacing: 'Small',
+    }),
   ];
 }
 
 /** The opening card: the opening alert's full card, with the incident named under its headline. */
-function openingCard(message: IncidentMessage): TeamsMessage {
+function openingCard(message: IncidentMessage, actions: readonly ActionLink[]): TeamsMessage {
   const banner: CardElement[] = [
     textBlock(`Incident opened: ${message.incident.id}`, { weight: 'Bolder', spacing: 'Medium' }),
     textBlock(incidentSummary(message), { isSubtle: true, spacing: 'None' }),
+    ...acknowledgedLine(message),
   ];
-  if (message.report) return renderAlertCard(message.report, banner);
-  return incidentCard(message);
+  if (message.report) return renderAlertCard(message.report, banner, actions);
+  return incidentCard(message, actions);
 }
 
-function incidentCard(message: IncidentMessage): TeamsMessage {
+function incidentCard(message: IncidentMessage, actions: readonly ActionLink[]): TeamsMessage {
   const { incident } = message;
   const style = message.event === 'closed' ? 'good' : 'attention';
   const subtitle = `${incident.id} · revision ${incident.revision} · ${clock(incident.lastPostedAt)}`;
@@ -157,6 +189,8 @@ function incidentCard(message: IncidentMessage): TeamsMessage {
       [
         header(incidentTitle(message), subtitle, style),
         textBlock(incidentSummary(message), { spacing: 'Medium' }),
+        ...acknowledgedLine(message),
+        ...actionSet(actions),
         factSet(incidentFacts(message)),
         ...dropCurve(message),
       ],
@@ -179,14 +213,20 @@ function resolvedCard(message: ResolvedMessage): TeamsMessage {
   );
 }
 
-export function renderTeamsCard(message: OutgoingMessage): TeamsMessage {
+/** `actions`: the message's signed action links (see `actionLinksFor`), shown near the top. */
+export function renderTeamsCard(
+  message: OutgoingMessage,
+  actions: readonly ActionLink[] = [],
+): TeamsMessage {
   switch (message.kind) {
     case 'alert':
       return message.presentation === 'compact'
         ? compactCard(message)
-        : renderAlertCard(message.report);
+        : renderAlertCard(message.report, [], actions);
     case 'incident':
-      return message.event === 'opened' ? openingCard(message) : incidentCard(message);
+      return message.event === 'opened'
+        ? openingCard(message, actions)
+        : incidentCard(message, actions);
     case 'resolved':
       return resolvedCard(message);
     case 'notice':

@@ -25,6 +25,7 @@ import {
   resolvedSummary,
   resolvedTitle,
 } from './incidentFacts';
+import type { ActionLink } from './actionLinks';
 import { type Link, linksFor } from './links';
 import { timelineOf } from './timeline';
 
@@ -305,7 +306,13 @@ function titleOf(message: OutgoingMessage): string {
   return message.kind === 'resolved' ? resolvedTitle(message) : incidentTitle(message);
 }
 
-export function renderWebhookEvent(message: OutgoingMessage, sentAt: string): WebhookEvent {
+/** `actions`: the same signed links the card shows, as `data.actions` (only when there are some). */
+export function renderWebhookEvent(
+  message: OutgoingMessage,
+  sentAt: string,
+  actions: readonly ActionLink[] = [],
+): WebhookEvent {
+  const data = dataOf(message);
   return {
     $schema: WEBHOOK_SCHEMA,
     version: WEBHOOK_VERSION,
@@ -313,6 +320,9 @@ export function renderWebhookEvent(message: OutgoingMessage, sentAt: string): We
     id: message.id,
     title: titleOf(message),
     sentAt,
-    data: dataOf(message),
+    data:
+      actions.length === 0
+        ? data
+        : { ...data, actions: actions.map(({ kind, title, url }) => ({ kind, title, url })) },
   };
 }

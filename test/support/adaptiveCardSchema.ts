@@ -3,6 +3,8 @@ import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
+import { asHostWithoutChartsSees, chartProblems } from './cardFallback';
+
 /**
  * The official Adaptive Cards 1.5 JSON Schema (draft-06), carried unchanged inside the repository
  * (`test/fixtures/schemas/`, where its README names the source commit and licence), so a clone
@@ -112,8 +114,10 @@ export function validateAdaptiveCard(card: unknown): SchemaResult {
   const errors: string[] = [];
   const { msteams, ...generic } = card;
   if ('msteams' in card) errors.push(...msteamsProblems(msteams));
+  // Teams' charts are not 1.5 elements: check their shape, then the card as other hosts see it.
+  errors.push(...chartProblems(generic));
   const validate = cardValidator();
-  if (!validate(generic)) {
+  if (!validate(asHostWithoutChartsSees(generic))) {
     errors.push(...(validate.errors ?? []).map(formatAjvError));
   }
   const unique = [...new Set(errors)];
