@@ -14,6 +14,13 @@ import type { EventGridRequest } from '../intake/handleEventGridRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { HandlerResponse } from '../intake/httpResult';
 import type { Logger } from '../common/logger';
+import type { SigningKeys } from '../actions/actionToken';
+import type {
+  ActionPageRequest,
+  ActionPageResponse,
+  ActionPageServices,
+} from '../intake/handleActionPage';
+import type { OnCallServices } from './onCall';
 import { createServiceProvider, type ServiceProvider } from './services';
 
 // Every function module imports this file, and the deployed bundle loads all of them on every
@@ -148,4 +155,47 @@ export async function runDigestTimer(log: Logger): Promise<DigestOutcome[]> {
 
 export function reportHealth(): HandlerResponse {
   return handleHealthRequest(processEnvironment());
+}
+
+/** Binds the on-call operations to the action page (here and in the dev host). */
+export async function actionPageServices(
+  onCall: OnCallServices,
+  keys: SigningKeys | undefined,
+  log: Logger,
+): Promise<ActionPageServices> {
+  const { acknowledgeAlert, acknowledgeIncident, addSilence } = await import('./onCall.js');
+  const services = { ...onCall, log };
+  return {
+    keys,
+    incidents: onCall.incidents,
+    acknowledgeIncident: (id, by) => acknowledgeIncident(id, by, services),
+    acknowledgeAlert: (id, by) => acknowledgeAlert(id, by, services),
+    addSilence: (request, id) => addSilence(request, services, id),
+    now: onCall.now,
+    log,
+  };
+}
+
+/** The page behind a card's action links (functions/actionPage.ts); the token authorizes. */
+export async function receiveActionPage(
+  request: ActionPageRequest,
+  log: Logger,
+): Promise<ActionPageResponse> {
+  const [{ handleActionPage }, { problemPageHtml, ACTION_PAGE_HEADERS }] = await Promise.all([
+    import('../intake/handleActionPage.js'),
+    import('../intake/actionPageHtml.js'),
+  ]);
+  try {
+    const provider = workerServices();
+    const services = await actionPageServices(
+      await provider.onCall(),
+      provider.config.actionLinks?.signingKeys,
+      log,
+    );
+    return await handleActionPage(request, services);
+  } catch (error: unknown) {
+    log.error(`Action page not ready: ${error instanceof Error ? error.message : 'unknown'}`);
+    const body = problemPageHtml('Not ready', 'The enricher is not ready; try again shortly.');
+    return { status: 503, headers: ACTION_PAGE_HEADERS, body };
+  }
 }
