@@ -2,11 +2,13 @@
 //
 //   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam
 //
-// Creates: user-assigned identity, storage (deployment container, alert queue, dedupe table),
+// Creates: user-assigned identity, storage (deployment container, alert queue, dedupe, incident
+// and silence tables),
 // Application Insights, Key Vault (RBAC) with the delivery secrets, the Flex Consumption Function
 // app (Node 22) with its app settings, role assignments, the IoT hub diagnostic settings, and the
 // action group plus the two alerts; with connectionEventsEnabled, an Event Grid system topic on each
-// hub and a subscription to the connectionEvents function. The Log Analytics workspace and the IoT
+// hub and a subscription to the connectionEvents function; with actionLinksEnabled, the Key Vault
+// secret that signs the cards' action links. The Log Analytics workspace and the IoT
 // hubs must exist and may live in other resource groups or subscriptions (same tenant). Local
 // modules only.
 // See docs/deployment.md.
@@ -223,6 +225,61 @@ type topicNameByHub = {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parameters: silences, maintenance windows and card links (issue 19)
+// ---------------------------------------------------------------------------------------------
+
+@maxLength(50)
+@description('Weekly maintenance windows in UTC, held like silences while they last, written as JSON to MAINTENANCE_WINDOWS (empty = none), e.g. [{ name: \'sunday patching\', matchers: [\'hub=iot-fleet-prod\'], days: [\'sun\'], start: \'02:00\', end: \'04:00\' }]. Each must name a hub, device, module or site; the app checks the rest.')
+param maintenanceWindows maintenanceWindow[] = []
+
+@minValue(1)
+@maxValue(90)
+@description('The longest a silence may last, in days (SILENCE_MAX_DAYS).')
+param silenceMaxDays int = 30
+
+@description('Put Acknowledge and Mute links on the cards: the anonymous /api/act pages, authorised by a signed token in the link. Sets ACTION_SIGNING_KEYS (a Key Vault reference to the secret action-signing-keys, written by this template), ACTION_SIGNING_KEY_ID and PUBLIC_BASE_URL. People must reach /api/act: with restrictIntakeToAzureMonitor on, only from allowedAddressRanges (at least one is then required). See docs/deployment.md, "Silences, maintenance windows and card links".')
+param actionLinksEnabled bool = false
+
+@minLength(1)
+@maxLength(40)
+@description('actionLinksEnabled only: the key id that signs new links (ACTION_SIGNING_KEY_ID). A new id is a new key; rotate through actionSigningSecondKeyId.')
+param actionSigningKeyId string = 'k1'
+
+@maxLength(40)
+@description('actionLinksEnabled only: a second key id the secret holds besides actionSigningKeyId: links it signed are still accepted, it signs no new ones; empty = none. For a rotation: add the new id here, then swap the two, then empty this ACTION_LINK_HOURS (actionLinkHours) later.')
+param actionSigningSecondKeyId string = ''
+
+@minValue(1)
+@maxValue(720)
+@description('How long an action link works, in hours (ACTION_LINK_HOURS).')
+param actionLinkHours int = 72
+
+@description('A weekly maintenance window, in UTC.')
+type maintenanceWindow = {
+  @minLength(1)
+  @description('Shown on the held messages, e.g. "sunday patching".')
+  name: string
+
+  @minLength(1)
+  @description('Matchers such as "hub=<hub name>", "device=<device ID>"; at least one names a hub, device, module or site.')
+  matchers: string[]
+
+  @minLength(1)
+  @description('Days the window starts on.')
+  days: ('sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat')[]
+
+  @minLength(5)
+  @maxLength(5)
+  @description('Start, HH:MM UTC.')
+  start: string
+
+  @minLength(5)
+  @maxLength(5)
+  @description('End, HH:MM UTC (may be past midnight: earlier than start).')
+  end: string
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parameters: inbound access to the function app
 // ---------------------------------------------------------------------------------------------
 
@@ -234,7 +291,7 @@ param restrictIntakeToAzureMonitor bool = true
 param extraAllowedServiceTags string[] = []
 
 @maxLength(400)
-@description('Address ranges in CIDR notation (e.g. 203.0.113.0/24) the function app admits when restrictIntakeToAzureMonitor is on: the organisation\'s, for people and for testing from your own machine.')
+@description('Address ranges in CIDR notation (e.g. 203.0.113.0/24) the function app admits when restrictIntakeToAzureMonitor is on: the organisation\'s, for people (opening card links, see actionLinksEnabled) and for testing from your own machine.')
 param allowedAddressRanges string[] = []
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +349,7 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var alertQueueName = 'alert-enrichment'
 var dedupeTableName = 'alertdedupe'
 var incidentTableName = 'incidents'
+var silenceTableName = 'enrichersilences'
 var connectionCheckQueueName = 'connection-checks'
 var connectionTableName = 'enricherconnections'
 var connectionEventsDeadLetterContainerName = 'connection-events-deadletter'
@@ -301,6 +359,7 @@ var secretNames = {
   teamsWorkflowUrl: 'teams-workflow-url'
   webhookUrl: 'webhook-url'
   webhookSecret: 'webhook-secret'
+  actionSigningKeys: 'action-signing-keys'
 }
 
 // /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>
@@ -329,6 +388,13 @@ var unknownTopicHubs = filter(objectKeys(existingIotHubSystemTopics), name => !c
 var checkedConnectionEventHubs = empty(unknownTopicHubs)
   ? connectionEventHubs
   : fail('existingIotHubSystemTopics names hubs that are not in iotHubResourceIds: ${join(unknownTopicHubs, ', ')}.')
+
+// Deploy-time check: the card links lead to /api/act, which people open from Teams and their
+// phones. Access restrictions are per app, not per path: with restrictIntakeToAzureMonitor on, only
+// allowedAddressRanges admit people, and without any every link would end in a 403.
+var checkedActionLinksEnabled = actionLinksEnabled && restrictIntakeToAzureMonitor && empty(allowedAddressRanges)
+  ? fail('actionLinksEnabled with restrictIntakeToAzureMonitor needs allowedAddressRanges (the ranges people open the card links from), or restrictIntakeToAzureMonitor=false; see docs/deployment.md, "Silences, maintenance windows and card links".')
+  : actionLinksEnabled
 
 // ---------------------------------------------------------------------------------------------
 // Existing: the workspace (possibly elsewhere)
@@ -359,6 +425,7 @@ module storage 'app/storage.bicep' = {
     alertQueueName: alertQueueName
     dedupeTableName: dedupeTableName
     incidentTableName: incidentTableName
+    silenceTableName: silenceTableName
     connectionEventsEnabled: connectionEventsEnabled
     connectionCheckQueueName: connectionCheckQueueName
     connectionTableName: connectionTableName
@@ -393,6 +460,23 @@ module keyVault 'app/keyvault.bicep' = {
     webhookUrl: webhookUrl
     webhookSecret: webhookSecret
   }
+}
+
+// The secret behind ACTION_SIGNING_KEYS (actionLinksEnabled): derived, not random, so that every
+// deployment writes the same keys and no outstanding link dies; why and how in the module.
+module actionSigningKeys 'app/action-signing-keys.bicep' = if (checkedActionLinksEnabled) {
+  name: 'enricher-action-signing-keys'
+  params: {
+    keyVaultName: names.keyVault
+    secretName: secretNames.actionSigningKeys
+    storageAccountName: names.storage
+    currentKeyId: actionSigningKeyId
+    secondKeyId: actionSigningSecondKeyId
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,6 +581,11 @@ module api 'app/api.bicep' = {
     notifyTimeoutMs: notifyTimeoutMs
     reconnectGraceSeconds: reconnectGraceSeconds
     reconnectGraceSecondsByHub: checkedGraceByHub
+    maintenanceWindows: maintenanceWindows
+    silenceMaxDays: silenceMaxDays
+    actionLinksEnabled: checkedActionLinksEnabled
+    actionSigningKeyId: actionSigningKeyId
+    actionLinkHours: actionLinkHours
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     // VNet integration (vnetEnabled); the reference also makes the app wait for the private endpoints.
@@ -507,10 +596,12 @@ module api 'app/api.bicep' = {
     extraAllowedServiceTags: extraAllowedServiceTags
     allowedAddressRanges: allowedAddressRanges
   }
-  // The host must be able to reach its storage and Key Vault on first start.
+  // The host must be able to reach its storage and Key Vault on first start, and the signing keys
+  // must exist (with a new key id) before ACTION_SIGNING_KEYS and ACTION_SIGNING_KEY_ID change.
   dependsOn: [
     monitoring
     rbac
+    actionSigningKeys
   ]
 }
 

@@ -52,6 +52,12 @@ param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
 // param existingIotHubSystemTopics = {}       // e.g. { 'iot-fleet-prod': '<the hub\'s existing system topic>' }
 // param reconnectGraceSeconds = 180           // 30-3600
 // param reconnectGraceSecondsByHub = {}       // e.g. { 'iot-fleet-prod': 300 }
+// param maintenanceWindows = []               // e.g. [{ name: 'sunday patching', matchers: ['hub=iot-fleet-prod'], days: ['sun'], start: '02:00', end: '04:00' }] (UTC)
+// param silenceMaxDays = 30                   // 1-90
+// param actionLinksEnabled = false            // card links (/api/act); with restrictIntakeToAzureMonitor they need allowedAddressRanges
+// param actionSigningKeyId = 'k1'             // the key id that signs new links
+// param actionSigningSecondKeyId = ''         // rotation: add the new id here, swap, empty it actionLinkHours later
+// param actionLinkHours = 72                  // 1-720
 // param functionAppName = ''
 // param storageAccountName = ''
 // param keyVaultName = ''

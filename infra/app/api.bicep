@@ -53,6 +53,7 @@ param secretNames {
   teamsWorkflowUrl: string
   webhookUrl: string
   webhookSecret: string
+  actionSigningKeys: string
 }
 
 @description('Set TEAMS_WORKFLOW_URL (Key Vault reference).')
@@ -127,6 +128,25 @@ param reconnectGraceSeconds int
 @description('Per-hub overrides of reconnectGraceSeconds, by hub name; empty = none.')
 param reconnectGraceSecondsByHub object
 
+@description('Weekly maintenance windows (UTC), written as JSON to MAINTENANCE_WINDOWS; empty = none.')
+param maintenanceWindows array
+
+@description('The longest a silence may last, in days.')
+@minValue(1)
+@maxValue(90)
+param silenceMaxDays int
+
+@description('Sign the cards\' action links: ACTION_SIGNING_KEYS (Key Vault reference), ACTION_SIGNING_KEY_ID and PUBLIC_BASE_URL; false = all three empty, the cards carry no links.')
+param actionLinksEnabled bool
+
+@description('The key id that signs new links (ACTION_SIGNING_KEY_ID).')
+param actionSigningKeyId string
+
+@description('How long an action link works, in hours.')
+@minValue(1)
+@maxValue(720)
+param actionLinkHours int
+
 @description('Resource ID of the subnet (delegated to Microsoft.App/environments) for VNet integration; empty = none.')
 param virtualNetworkSubnetId string
 
@@ -155,7 +175,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 // union() drops a tag listed twice. Tags take priorities 100+, address ranges 1000+; the first
 // match wins, and anything unmatched meets the default action. The rules apply to every HTTP
 // endpoint of the app (/api/alerts, /api/health, the Event Grid webhook alike); queue triggers and
-// outbound calls are unaffected.
+// outbound calls are unaffected. They cover the anonymous /api/act too (the pages behind the
+// cards' links, opened by people from Teams and phones): only allowedAddressRanges admit people,
+// so with the restriction on, the links work from those ranges only (main.bicep refuses action
+// links that nobody could open); restrictInbound=false opens the whole app, not just /api/act.
 var allowedServiceTags = union(
   ['ActionGroup'],
   allowAvailabilityTests ? ['ApplicationInsightsAvailability'] : [],
@@ -250,6 +273,7 @@ var keyVaultReference = {
   teamsWorkflowUrl: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.teamsWorkflowUrl})'
   webhookUrl: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webhookUrl})'
   webhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webhookSecret})'
+  actionSigningKeys: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.actionSigningKeys})'
 }
 
 // Every key here is read by lib/config/configKeys.ts (CONFIG_KEYS) or by the Functions host. An empty value
@@ -278,6 +302,15 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RECONNECT_GRACE_SECONDS: string(reconnectGraceSeconds)
     // JSON {"<hub name>": <seconds>}; empty (not set) when there is no override.
     RECONNECT_GRACE_SECONDS_BY_HUB: empty(reconnectGraceSecondsByHub) ? '' : string(reconnectGraceSecondsByHub)
+    // JSON [{"name", "matchers", "days", "start", "end"}]; empty (not set) when there is none.
+    MAINTENANCE_WINDOWS: empty(maintenanceWindows) ? '' : string(maintenanceWindows)
+    SILENCE_MAX_DAYS: string(silenceMaxDays)
+    // The card links (/api/act): the keys only ever as a Key Vault reference; the links point at
+    // this app's own host name.
+    ACTION_SIGNING_KEYS: actionLinksEnabled ? keyVaultReference.actionSigningKeys : ''
+    ACTION_SIGNING_KEY_ID: actionLinksEnabled ? actionSigningKeyId : ''
+    PUBLIC_BASE_URL: actionLinksEnabled ? 'https://${site.properties.defaultHostName}' : ''
+    ACTION_LINK_HOURS: string(actionLinkHours)
     STATE_STORE: 'azure-storage'
     AzureWebJobsStorage__accountName: storageAccountName
     AzureWebJobsStorage__credential: 'managedidentity'

@@ -31,6 +31,8 @@ param secretNames {
   teamsWorkflowUrl: string
   webhookUrl: string
   webhookSecret: string
+  @description('Written by action-signing-keys.bicep, not here.')
+  actionSigningKeys: string
 }
 
 @secure()

@@ -1,5 +1,6 @@
 // Storage for the Function app: the Flex Consumption deployment container, the host's own state
-// (AzureWebJobsStorage, identity-based), the alert queue, the idempotency table and the incident table;
+// (AzureWebJobsStorage, identity-based), the alert queue, the idempotency table, the incident table
+// and the silence table;
 // with the Event Grid path (connectionEvents) also the connection-check queue and its poison queue,
 // the connection table and the Event Grid dead-letter container.
 // Shared-key access is disabled: every caller uses Entra ID (the app's user-assigned identity, and
@@ -35,6 +36,11 @@ param dedupeTableName string
 @minLength(3)
 @maxLength(63)
 param incidentTableName string
+
+@description('Table holding the silences set by on-call people (the silences function, the cards\' Mute links).')
+@minLength(3)
+@maxLength(63)
+param silenceTableName string
 
 @description('Create the Event Grid path\'s queue, poison queue, table and dead-letter container.')
 param connectionEventsEnabled bool
@@ -131,6 +137,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
 
     resource incidentTable 'tables' = {
       name: incidentTableName
+    }
+
+    resource silenceTable 'tables' = {
+      name: silenceTableName
     }
 
     resource connectionTable 'tables' = if (connectionEventsEnabled) {

@@ -6,7 +6,10 @@
  *
  * `if()` evaluates only the chosen branch, as ARM does (so a `fail()` in the other branch does
  * not throw), and `lambda()` keeps its body unevaluated. `uniqueString` is a stand-in hash: only
- * equality and difference matter to the tests, not ARM's value. The deployment runs in
+ * equality and difference matter to the tests, not ARM's value. `guid` is ARM's (a SHA-1
+ * name-based UUID over the arguments joined by '-'). `listKeys` returns stand-in keys derived from
+ * the resource named, and `reference()` to a function app in the same template a stand-in
+ * `<name>.azurewebsites.net` host name. The deployment runs in
  * subscription `sub-1`, resource group `rg-iot` (westeurope), in AzureCloud.
  */
 import { createHash } from 'node:crypto';
@@ -41,6 +44,28 @@ type Node =
 interface Lambda {
   readonly lambda: readonly string[];
   readonly body: Node;
+}
+
+/** ARM's guid(): a version-5 (SHA-1) UUID of the arguments joined by '-', in ARM's namespace. */
+export function armGuid(...args: string[]): string {
+  const namespace = Buffer.from('11fb06fb712d4ddd98c7e71bbd588830', 'hex');
+  const hash = createHash('sha1').update(namespace).update(args.join('-'), 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20),
+  ].join('-');
+}
+
+/** The stand-in key1 listKeys() returns for a resource (not ARM's, of course). */
+export function standInKey1(resource: string): string {
+  return `key1-of-${resource}`;
 }
 
 /** resourceId(type, name1, name2, ...) in the test resource group. */
@@ -121,6 +146,13 @@ const isEmpty = (value: unknown): boolean =>
   (Array.isArray(value) && value.length === 0) ||
   (isObject(value) && Object.keys(value).length === 0);
 
+/** The (evaluated) name of a resource given by symbolic name, or the text given. */
+function resourceName(scope: Scope, resource: string): string {
+  const { resources } = scope.template;
+  const found = Array.isArray(resources) ? undefined : resources[resource];
+  return found ? String(evaluate(found.name, scope)) : resource;
+}
+
 const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
   parameters: (scope, [name]) => parameterValue(scope, String(name)),
   variables: (scope, [name]) => variableValue(scope, String(name)),
@@ -192,6 +224,12 @@ const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
   split: (_scope, [value, separator]) => String(value).split(String(separator)),
   replace: (_scope, [value, from, to]) => String(value).split(String(from)).join(String(to)),
   toLower: (_scope, [value]) => String(value).toLowerCase(),
+  guid: (_scope, args) => armGuid(...args.map(String)),
+  base64: (_scope, [value]) => Buffer.from(String(value), 'utf8').toString('base64'),
+  // listKeys('<symbolic name>' or '<resource ID>', apiVersion): stand-in keys of the named resource.
+  listKeys: (scope, [resource]) => ({
+    keys: [{ keyName: 'key1', value: standInKey1(resourceName(scope, String(resource))) }],
+  }),
   uniqueString: (_scope, args) =>
     createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 13),
   createArray: (_scope, args) => args,
@@ -311,8 +349,11 @@ export function moduleScope(parent: Scope, deployment: ArmResource, copyIndex = 
 function moduleReference(scope: Scope, name: string): unknown {
   const { resources } = scope.template;
   const deployment = Array.isArray(resources) ? undefined : resources[name];
+  if (deployment?.type === 'Microsoft.Web/sites') {
+    return { defaultHostName: `${String(evaluate(deployment.name, scope))}.azurewebsites.net` };
+  }
   if (deployment?.type !== 'Microsoft.Resources/deployments') {
-    throw new Error(`the evaluator follows reference() only to modules, not to ${name}`);
+    throw new Error(`the evaluator follows reference() only to modules and sites, not to ${name}`);
   }
   const inner = moduleScope(scope, deployment);
   const outputs: JsonObject = {};

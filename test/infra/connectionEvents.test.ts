@@ -460,6 +460,7 @@ describe('storage and app settings of the path', () => {
         'alert-enrichment',
         'alertdedupe',
         'incidents',
+        'enrichersilences',
         'connection-checks',
         'connection-checks-poison',
         'enricherconnections',

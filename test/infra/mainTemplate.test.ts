@@ -10,6 +10,7 @@ import { CONFIG_KEYS } from '../../lib/config/configKeys';
 import { ALERT_QUEUE_NAME } from '../../lib/state/alertQueue';
 import { IDEMPOTENCY_TABLE_NAME } from '../../lib/state/alertStore';
 import { INCIDENT_TABLE_NAME } from '../../lib/state/azure/tableIncidentStore';
+import { SILENCE_TABLE_NAME } from '../../lib/state/silenceStore';
 import { evaluate, newScope } from './armExpressions';
 import {
   type ArmTemplate,
@@ -63,6 +64,12 @@ const EXPECTED_APP_SETTINGS = [
   'NOTIFY_TIMEOUT_MS',
   'RECONNECT_GRACE_SECONDS',
   'RECONNECT_GRACE_SECONDS_BY_HUB',
+  'MAINTENANCE_WINDOWS',
+  'SILENCE_MAX_DAYS',
+  'ACTION_SIGNING_KEYS',
+  'ACTION_SIGNING_KEY_ID',
+  'PUBLIC_BASE_URL',
+  'ACTION_LINK_HOURS',
   'STATE_STORE',
   'AzureWebJobsStorage__accountName',
   'AzureWebJobsStorage__credential',
@@ -393,12 +400,12 @@ describe('storage', () => {
     });
   });
 
-  it('creates the alert queue, the dedupe and the incident tables with the names the code uses', () => {
+  it('creates the alert queue, the dedupe, incident and silence tables with the names the code uses', () => {
     // Unconditional ones; the Event Grid path's are checked in connectionEvents.test.ts.
     const always = (type: string): FoundResource[] =>
       ofType(all, type).filter((found) => found.resource.condition === undefined);
     expect(always('Microsoft.Storage/storageAccounts/queueServices/queues')).toHaveLength(1);
-    expect(always('Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(2);
+    expect(always('Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(3);
     expect(always('Microsoft.Storage/storageAccounts/blobServices/containers')).toHaveLength(1);
     const storage = mainModule('storage');
     expect(resolve(moduleParameter(storage.resource, 'alertQueueName'), template)).toBe(
@@ -409,6 +416,9 @@ describe('storage', () => {
     );
     expect(resolve(moduleParameter(storage.resource, 'incidentTableName'), template)).toBe(
       INCIDENT_TABLE_NAME,
+    );
+    expect(resolve(moduleParameter(storage.resource, 'silenceTableName'), template)).toBe(
+      SILENCE_TABLE_NAME,
     );
   });
 });
@@ -431,9 +441,13 @@ describe('Key Vault', () => {
     );
   });
 
-  it('writes each secret only when its value is given', () => {
-    const secrets = ofType(all, 'Microsoft.KeyVault/vaults/secrets');
+  it('writes each delivery secret only when its value is given', () => {
+    // The action-link signing keys have a module of their own: silencesAndCardLinks.test.ts.
+    const secrets = ofType(all, 'Microsoft.KeyVault/vaults/secrets').filter(
+      (found) => found.modulePath[0] === 'keyVault',
+    );
     expect(secrets).toHaveLength(3);
+    expect(ofType(all, 'Microsoft.KeyVault/vaults/secrets')).toHaveLength(4);
     for (const secret of secrets) {
       expect(secret.resource.condition).toMatch(/^\[not\(empty\(parameters\('\w+'\)\)\)\]$/);
     }
