@@ -28,6 +28,12 @@ import { InMemoryCheckQueue, InMemoryConnectionStates } from '../../state/memory
 import { type CheckWorker, memoryCheckWorker } from './checkWorker';
 import { DevClock } from './devClock';
 import { DEV_CLOCK_PATH, routeDevClock } from './devClockRoute';
+import {
+  ACTION_PAGE_PATH,
+  type DevActionLinks,
+  devActionLinks,
+  routeActionPage,
+} from './actionRoutes';
 import { isEventGridPath, routeEventGrid } from './eventGridRoute';
 import { declaredLength, readBody, send } from './httpIo';
 import { Inbox } from './inbox';
@@ -61,6 +67,8 @@ export interface DevHost {
   readonly clock: DevClock;
   /** Built part by part on first use, as in the function app. */
   readonly services: ServiceProvider;
+  /** What the cards' action links are signed with (a throwaway key when none is configured). */
+  readonly actionLinks: DevActionLinks;
   /** Resolves when every queued alert has been processed or dead-lettered. */
   drain(): Promise<void>;
   /** One run of the incident timer (what the timer below does every `incidentTimerMs`). */
@@ -96,6 +104,7 @@ interface Runtime {
   readonly clock: DevClock;
   readonly checks: CheckWorker;
   readonly drainAlerts: () => Promise<void>;
+  readonly actionLinks: DevActionLinks;
 }
 
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
@@ -175,6 +184,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       );
       return;
     }
+    if (path === ACTION_PAGE_PATH) {
+      const { services, actionLinks } = await ready;
+      await routeActionPage(request, response, Promise.resolve(services), actionLinks, options.log);
+      return;
+    }
     if (path === DEV_CLOCK_PATH) {
       const { clock, checks, drainAlerts } = await ready;
       await routeDevClock(request, response, { clock, checks, drainAlerts, exclusive });
@@ -245,6 +259,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
   const overrides = options.overrides?.(url);
+  const actionLinks = devActionLinks(options.config, url);
   const clock = new DevClock(overrides?.now);
   const checkQueue = inMemory
     ? new InMemoryCheckQueue({ clock: clock.now, retryDelayMs: options.retryDelayMs ?? 1000 })
@@ -313,7 +328,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
   }
   const drainAlerts = () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve()));
-  resolveRuntime({ services, clock, checks, drainAlerts });
+  resolveRuntime({ services, clock, checks, drainAlerts, actionLinks });
   // Loaded on the first tick, like the enrichment itself: the first answers need none of it.
   const tickIncidents = (): Promise<number> =>
     exclusive(async () => {
@@ -341,6 +356,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     checks,
     clock,
     services,
+    actionLinks,
     drain: drainAlerts,
     tickIncidents,
     close: async () => {

@@ -92,6 +92,8 @@ export function createCardRenderer(AC, hostConfigJson, setNote) {
       var warnings = [];
       for (var i = 0; i < context.eventCount; i++) {
         var event = context.getEventAt(i);
+        // Teams draws its charts; here, as in other hosts, their fallback renders instead.
+        if (/^Unknown element type "Chart\./.test(event.message)) continue;
         warnings.push(eventName(event.event) + ': ' + event.message);
       }
       var validation = card.validateProperties();
