@@ -13,6 +13,11 @@ import type { ConnectionIntakeServices } from '../intake/acceptConnectionEvent';
 import type { EventGridRequest } from '../intake/handleEventGridRequest';
 import { handleHealthRequest } from '../intake/handleHealthRequest';
 import type { HandlerResponse } from '../intake/httpResult';
+import type {
+  OnCallHandlerServices,
+  OnCallOperations,
+  OnCallRequest,
+} from '../intake/handleOnCallRequest';
 import type { Logger } from '../common/logger';
 import type { SigningKeys } from '../actions/actionToken';
 import type {
@@ -47,6 +52,52 @@ export async function receiveAlert(request: IntakeRequest, log: Logger): Promise
   }
   const { handleAlertRequest } = await import('../intake/handleAlertRequest.js');
   return handleAlertRequest(request, { ...services, log });
+}
+
+/**
+ * The on-call API (functions/silences.ts, functions/incidentAck.ts): silences and
+ * acknowledgements, behind the intake's caller check.
+ */
+export async function receiveOnCallRequest(
+  request: OnCallRequest,
+  log: Logger,
+): Promise<HandlerResponse> {
+  let services: Omit<OnCallHandlerServices, 'log'>;
+  try {
+    services = await onCallHandlerServices(workerServices());
+  } catch (error: unknown) {
+    const detail =
+      error instanceof ConfigError ? 'misconfigured (see GET /api/health)' : 'not ready';
+    log.error(`On-call API ${detail}: ${error instanceof Error ? error.name : 'unknown error'}`);
+    return { status: 503, body: { error: `The enricher is ${detail}`, path: '' } };
+  }
+  const { handleOnCallRequest } = await import('../intake/handleOnCallRequest.js');
+  return handleOnCallRequest(request, { ...services, log });
+}
+
+/** On-call's operations bound to its services; `onCall.ts` loads on the first call. */
+export function onCallOperations(services: OnCallServices): OnCallOperations {
+  const load = () => import('./onCall.js');
+  return {
+    list: async () => (await load()).listSilences(services),
+    get: (id) => services.silences.get(id),
+    add: async (request, id) => (await load()).addSilence(request, services, id),
+    expire: async (id, by) => (await load()).expireSilence(id, by, services),
+    acknowledge: async (id, by) => (await load()).acknowledgeIncident(id, by, services),
+  };
+}
+
+/** The API's services: on-call's operations behind the intake's caller check (the dev host too). */
+export async function onCallHandlerServices(
+  provider: ServiceProvider,
+): Promise<Omit<OnCallHandlerServices, 'log'>> {
+  const [onCall, intake] = await Promise.all([provider.onCall(), provider.intake()]);
+  return {
+    operations: onCallOperations(onCall),
+    maintenanceWindows: provider.config.maintenanceWindows,
+    ...(intake.checkCaller && { checkCaller: intake.checkCaller }),
+    now: onCall.now,
+  };
 }
 
 /**

@@ -193,6 +193,7 @@ async function main(): Promise<void> {
   if (!args.includes('--no-storm')) await storms(root);
   await benchDigest();
   await benchHistory();
+  await (await import('./silenceBench.js')).benchSilences(root);
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,22 @@ import { renderText } from '../../render/text';
 import { REPLAY_USAGE, runReplay } from './replay';
 import { renderWebhookEvent } from '../../render/webhookPayload';
 import { alertMessage } from '../../incidents/outgoingMessage';
-import { type Command, COMMAND_USAGE, COMMANDS, isCommand, USAGE } from './usage';
+import {
+  ACK_USAGE,
+  type OnCallCliServices,
+  runAck,
+  runSilence,
+  SILENCE_USAGE,
+} from './onCallCommands';
+import {
+  type Command,
+  COMMAND_USAGE,
+  COMMANDS,
+  isCommand,
+  OFFLINE_COMMANDS,
+  ON_CALL_COMMANDS,
+  USAGE,
+} from './usage';
 
 export { USAGE } from './usage';
 
@@ -30,6 +45,8 @@ export interface CliIo {
   readonly now: () => Date;
   /** The settings `replay` reads (storage, channel URLs); the other commands need none. */
   readonly env?: Environment;
+  /** `silence` and `ack`: services handed in by tests (otherwise built from `env`). */
+  readonly onCall?: () => Promise<OnCallCliServices>;
 }
 
 class UsageError extends Error {}
@@ -129,18 +146,30 @@ function help(io: CliIo, text: string): number {
 }
 
 function usageOf(command: Command): string {
-  return command === 'replay' ? REPLAY_USAGE : COMMAND_USAGE[command];
+  switch (command) {
+    case 'replay':
+      return REPLAY_USAGE;
+    case 'silence':
+      return SILENCE_USAGE;
+    case 'ack':
+      return ACK_USAGE;
+    default:
+      return COMMAND_USAGE[command];
+  }
 }
 
 function unknownCommand(name: string): UsageError {
   return new UsageError(
-    `unknown command: ${name} (commands: ${COMMANDS.join(', ')}; enricher --help for usage)`,
+    `unknown command: ${name} (commands: ${OFFLINE_COMMANDS.join(', ')}; on call: ${ON_CALL_COMMANDS.join(', ')}; enricher --help for usage)`,
   );
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const first = argv[0];
   if (first === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
+  // Their own options (--match, --by, ...): parsed in onCallCommands.ts.
+  if (first === 'silence') return runSilence(argv.slice(1), { ...io, env: io.env ?? {} });
+  if (first === 'ack') return runAck(argv.slice(1), { ...io, env: io.env ?? {} });
   try {
     // Before the options, so that `enricher bogus --foo` is about the command.
     if (first !== undefined && /^[^-]/.test(first) && first !== 'help' && !isCommand(first)) {
@@ -177,7 +206,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === undefined) {
       throw new UsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
     }
-    if (command === 'replay') throw new UsageError('replay comes first: enricher replay --help');
+    if (command === 'replay' || command === 'silence' || command === 'ack') {
+      throw new UsageError(`${command} comes first: enricher ${command} --help`);
+    }
     if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
     if (command === 'digest') {
       const output = await runDigestCommand(

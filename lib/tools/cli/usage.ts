@@ -3,7 +3,11 @@
  * per command (`enricher COMMAND --help`). `replay` keeps its own in `replay.ts`.
  */
 
-export const COMMANDS = ['classify', 'queries', 'replay', 'digest'] as const;
+/** Over exports and dead letters. */
+export const OFFLINE_COMMANDS = ['classify', 'queries', 'replay', 'digest'] as const;
+/** Against the app's own storage. */
+export const ON_CALL_COMMANDS = ['silence', 'ack'] as const;
+export const COMMANDS = [...OFFLINE_COMMANDS, ...ON_CALL_COMMANDS] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export function isCommand(name: string): name is Command {
@@ -15,8 +19,13 @@ export const USAGE = `Usage:
   enricher queries --alert ALERT.json
   enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]   (dead letters)
   enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
+  enricher silence add --match FIELD=VALUE ... (--for 4h | --until ISO | --until-resolved incident:ID) --by NAME [--comment TEXT] [--all]
+  enricher silence list [--format text|json]
+  enricher silence expire ID --by NAME
+  enricher ack INCIDENT_ID --by NAME
   enricher help [COMMAND]
 
+silence and ack act on the app's own storage (STATE_STORE, AzureWebJobsStorage).
 LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
 Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
          --lookback-minutes N (default 360), --help
@@ -32,7 +41,9 @@ const LOGS_OPTION = `  --logs LOGS                   a Log Analytics export (que
 const METRICS_OPTION = `  --metrics METRICS.json        the Azure Monitor metrics REST response for connectedDeviceCount,
                                 or a folder of them`;
 
-export const COMMAND_USAGE: Readonly<Record<Exclude<Command, 'replay'>, string>> = {
+export const COMMAND_USAGE: Readonly<
+  Record<Exclude<Command, 'replay' | 'silence' | 'ack'>, string>
+> = {
   classify: `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] --json
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] --format teams|webhook|text

@@ -35,6 +35,7 @@ import {
   routeActionPage,
 } from './actionRoutes';
 import { isEventGridPath, routeEventGrid } from './eventGridRoute';
+import { onCallRouteOf, routeOnCall } from './onCallRoutes';
 import { declaredLength, readBody, send } from './httpIo';
 import { Inbox } from './inbox';
 import type { StorageQueuePoller } from './storageQueuePoller';
@@ -187,6 +188,15 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     if (path === ACTION_PAGE_PATH) {
       const { services, actionLinks } = await ready;
       await routeActionPage(request, response, Promise.resolve(services), actionLinks, options.log);
+      return;
+    }
+    if (onCallRouteOf(path) !== undefined) {
+      await routeOnCall(
+        request,
+        response,
+        ready.then((r) => r.services),
+        options.log,
+      );
       return;
     }
     if (path === DEV_CLOCK_PATH) {
