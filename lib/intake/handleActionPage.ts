@@ -146,7 +146,8 @@ async function planOf(claims: ActionClaims, services: ActionPageServices): Promi
 
 function silenceRequest(claims: ActionClaims, plan: Plan, by: string, now: Date): SilenceRequest {
   const matchers: SilenceRequest['matchers'] = [
-    { field: 'hub', op: '=', value: claims.hub },
+    // IoT hub names are globally unique, and the name reads better in the channel's notice.
+    { field: 'hub', op: '=', value: hubName(claims.hub) },
     ...(claims.device !== undefined
       ? [{ field: 'device', op: '=', value: claims.device } as const]
       : []),

@@ -132,4 +132,20 @@ test('in Chromium: the card in the inbox, its Acknowledge link, the page, the ne
     host.clock.now().toISOString(),
   );
   expect(next).toContain('Acknowledged by Ana <b>');
+
+  // "Mute this site until resolved": the inbox lists the silence it made.
+  await Promise.all([
+    context.waitForEvent('page').then(async (mutePage) => {
+      await mutePage.waitForLoadState();
+      await mutePage.fill('#by', 'Ben');
+      await Promise.all([mutePage.waitForLoadState(), mutePage.click('button[type="submit"]')]);
+      await expect(mutePage.locator('body').innerText()).resolves.toContain('Muted by Ben');
+    }),
+    card.locator('button.ac-pushButton', { hasText: 'Mute this site until resolved' }).click(),
+  ]);
+  const silence = inbox.getByTestId('silence').first();
+  await silence.waitFor({ timeout: 10_000 });
+  await expect(silence.innerText()).resolves.toMatch(
+    /^hub=contoso-fleet-hub, site=81\.2\.69\.xxx, cause=iot-hub-transient · until the incident is resolved · by Ben · held 0$/,
+  );
 }, 60_000);

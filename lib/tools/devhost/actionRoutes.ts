@@ -10,10 +10,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceProvider } from '../../app/services';
 import type { Logger } from '../../common/logger';
 import type { ActionLinkSettings, Config } from '../../config/loadConfig';
-import { declaredLength, readBody } from './httpIo';
+import { declaredLength, readBody, send } from './httpIo';
+import { INBOX_SILENCES_URL } from './inboxRoutes';
 
 export const ACTION_PAGE_PATH = '/api/act';
 export const THROWAWAY_KEY_ID = 'dev-throwaway';
+
+/** The page, and the inbox's list of active silences (what the Mute links made). */
+export function isActionRoute(path: string): boolean {
+  return path === ACTION_PAGE_PATH || path === INBOX_SILENCES_URL;
+}
 
 export interface DevActionLinks {
   readonly settings: ActionLinkSettings;
@@ -43,13 +49,45 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export async function routeActionPage(
+/** The active silences, read through the host's own services (as the inbox shows them). */
+async function sendActiveSilences(
+  response: ServerResponse,
+  provider: ServiceProvider,
+): Promise<void> {
+  const [{ listSilences }, onCall] = await Promise.all([
+    import('../../app/onCall.js'),
+    provider.onCall(),
+  ]);
+  const { isActive } = await import('../../silences/silenceMatching.js');
+  const { formatMatcher } = await import('../../silences/silence.js');
+  const now = onCall.now();
+  const silences = (await listSilences(onCall))
+    .filter((s) => isActive(s.silence, now))
+    .map(({ silence, held }) => ({
+      id: silence.id,
+      matchers: silence.matchers.map(formatMatcher),
+      endsAt: silence.endsAt,
+      ...(silence.untilResolved && { untilResolved: silence.untilResolved }),
+      createdBy: silence.createdBy,
+      origin: silence.origin,
+      held,
+    }));
+  send(response, 200, { silences });
+}
+
+export async function routeAction(
   request: IncomingMessage,
   response: ServerResponse,
   services: Promise<ServiceProvider>,
   links: DevActionLinks,
   log: Logger,
 ): Promise<void> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (path === INBOX_SILENCES_URL) {
+    if (request.method === 'GET') await sendActiveSilences(response, await services);
+    else send(response, 405, { error: 'GET only', path: '' }, { allow: 'GET' });
+    return;
+  }
   const [{ handleActionPage }, { actionPageServices }] = await Promise.all([
     import('../../intake/handleActionPage.js'),
     import('../../app/triggers.js'),

@@ -28,12 +28,7 @@ import { InMemoryCheckQueue, InMemoryConnectionStates } from '../../state/memory
 import { type CheckWorker, memoryCheckWorker } from './checkWorker';
 import { DevClock } from './devClock';
 import { DEV_CLOCK_PATH, routeDevClock } from './devClockRoute';
-import {
-  ACTION_PAGE_PATH,
-  type DevActionLinks,
-  devActionLinks,
-  routeActionPage,
-} from './actionRoutes';
+import { type DevActionLinks, devActionLinks, isActionRoute, routeAction } from './actionRoutes';
 import { isEventGridPath, routeEventGrid } from './eventGridRoute';
 import { onCallRouteOf, routeOnCall } from './onCallRoutes';
 import { declaredLength, readBody, send } from './httpIo';
@@ -185,11 +180,6 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       );
       return;
     }
-    if (path === ACTION_PAGE_PATH) {
-      const { services, actionLinks } = await ready;
-      await routeActionPage(request, response, Promise.resolve(services), actionLinks, options.log);
-      return;
-    }
     if (onCallRouteOf(path) !== undefined) {
       await routeOnCall(
         request,
@@ -197,6 +187,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
         ready.then((r) => r.services),
         options.log,
       );
+      return;
+    }
+    if (isActionRoute(path)) {
+      const { services, actionLinks } = await ready;
+      await routeAction(request, response, Promise.resolve(services), actionLinks, options.log);
       return;
     }
     if (path === DEV_CLOCK_PATH) {
@@ -245,7 +240,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     if (path === '/' && method === 'GET') {
       const { inboxContentSecurityPolicy, renderInboxPage } = await import('./inboxPage.js');
-      send(response, 200, renderInboxPage(), {
+      send(response, 200, renderInboxPage({ listSilences: true }), {
         'content-security-policy': inboxContentSecurityPolicy(),
       });
       return;

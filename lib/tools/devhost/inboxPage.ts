@@ -1,5 +1,10 @@
 import { escapeHtml } from './inbox/escapeHtml';
-import { ADAPTIVE_CARDS_BUNDLE_URL, INBOX_MESSAGES_URL, INBOX_SCRIPT_URL } from './inboxRoutes';
+import {
+  ADAPTIVE_CARDS_BUNDLE_URL,
+  INBOX_MESSAGES_URL,
+  INBOX_SCRIPT_URL,
+  INBOX_SILENCES_URL,
+} from './inboxRoutes';
 
 /**
  * The dev host's inbox page (`GET /`): every message the dev host received, newest first, with
@@ -130,6 +135,8 @@ header .status { margin-left: auto; }
 header .note { flex-basis: 100%; color: #8A3707; font-size: 12px; }
 code { font-family: var(--mono); font-size: 12px; background: #F0F0F0; border-radius: 4px; padding: 1px 4px; }
 main { max-width: 920px; margin: 0 auto; padding: 16px 24px 48px; }
+.silences { margin: 0 0 16px; padding: 10px 14px; border-radius: 6px; border: 1px solid var(--line); background: #FFFFFF; font-size: 13px; }
+.silences ul { margin: 4px 0 0; padding-left: 18px; }
 .banner { margin: 0 0 16px; padding: 10px 14px; border-radius: 6px; border: 1px solid #F3D6D8; background: #FDF3F4; color: #A4262C; font-weight: 600; }
 .empty { margin: 48px auto; max-width: 480px; text-align: center; color: var(--subtle); background: #FFFFFF; border: 1px dashed #C7C7C7; border-radius: 8px; padding: 32px 24px; }
 .empty strong { display: block; color: var(--text); font-size: 16px; margin-bottom: 8px; }
@@ -186,6 +193,7 @@ const BODY = `
 </header>
 <main>
   <div class="banner" id="load-error" data-testid="load-error" role="alert" hidden></div>
+  <section class="silences" id="silences" data-testid="silences" aria-live="polite" hidden></section>
   <section class="empty" id="empty" data-testid="empty-state" hidden>
     <strong>No messages yet</strong>
     Run <code>npm run demo</code> to post sample alerts through the enricher; each Teams card and webhook message the dev host receives shows up here within 3 seconds.
@@ -212,7 +220,15 @@ export function inboxContentSecurityPolicy(): string {
 }
 
 /** The full HTML document served at `GET /`. */
-export function renderInboxPage(): string {
+/**
+ * `listSilences`: the host serves {@link INBOX_SILENCES_URL}, so the page lists the active
+ * silences above the messages (a page served without it asks for nothing more).
+ */
+export function renderInboxPage(options: { readonly listSilences?: boolean } = {}): string {
+  const config = {
+    ...PAGE_CONFIG,
+    ...(options.listSilences === true && { silencesUrl: INBOX_SILENCES_URL }),
+  };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -223,7 +239,7 @@ export function renderInboxPage(): string {
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
-<body data-state="loading">${BODY}<script type="application/json" id="inbox-config">${scriptLiteral(PAGE_CONFIG)}</script>
+<body data-state="loading">${BODY}<script type="application/json" id="inbox-config">${scriptLiteral(config)}</script>
 <script src="${ADAPTIVE_CARDS_BUNDLE_URL}"></script>
 <script type="module" src="${INBOX_SCRIPT_URL}"></script>
 </body>

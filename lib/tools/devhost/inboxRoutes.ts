@@ -15,6 +15,9 @@ export const ADAPTIVE_CARDS_BUNDLE_URL = '/vendor/adaptivecards.js';
 /** JSON array, newest first, of {@link InboxMessage}. */
 export const INBOX_MESSAGES_URL = '/inbox/messages';
 
+/** JSON `{silences: [...]}`: the active silences, as the inbox lists them above the messages. */
+export const INBOX_SILENCES_URL = '/inbox/active-silences';
+
 /** One entry of `GET /inbox/messages`. */
 export interface InboxMessage {
   id: string;
@@ -40,6 +43,7 @@ export const INBOX_MODULES: Readonly<Record<string, string>> = {
   'markdown.js': 'markdown.js',
   'message.js': 'message.js',
   'poll.js': 'poll.js',
+  'silences.js': 'silences.js',
   'teams.js': 'teams.js',
   'webhook.js': 'webhook.js',
 };

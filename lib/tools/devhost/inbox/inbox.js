@@ -11,6 +11,7 @@ import { createCardRenderer } from './card.js';
 import { createList } from './list.js';
 import { createMessageRenderer } from './message.js';
 import { createPoller } from './poll.js';
+import { createSilencesPanel } from './silences.js';
 import { createTeamsRenderer } from './teams.js';
 
 // Settings the dev host puts in the page as JSON (see lib/tools/devhost/inboxPage.ts).
@@ -54,6 +55,7 @@ var renderCard = createCardRenderer(AC, CONFIG.hostConfig, setNote);
 var renderMessage = createMessageRenderer(createTeamsRenderer(CONFIG, renderCard));
 var update = createList({ list: list, countEl: countEl, emptyEl: emptyEl }, renderMessage);
 var poll = createPoller(CONFIG, update, { setStatus: setStatus, showLoadError: showLoadError });
+var refreshSilences = createSilencesPanel(CONFIG, byId('silences'));
 
 if (!AC) {
   showLoadError(
@@ -63,8 +65,11 @@ if (!AC) {
 // A poll right away when the tab gets focus back.
 window.addEventListener('focus', function () {
   poll();
+  refreshSilences();
 });
 document.addEventListener('visibilitychange', function () {
   if (document.visibilityState === 'visible') poll();
 });
 poll();
+refreshSilences();
+window.setInterval(refreshSilences, CONFIG.refreshMs);
