@@ -19,18 +19,14 @@ import type { IncidentWrite } from './revisions';
 import type { OutgoingMessage } from './outgoingMessage';
 
 /** What the subject of an alert's messages is, in the silences' terms. */
-export function alertSubject(report: EnrichedAlert, impact: AlertImpact): SilenceSubject {
-  const { alert, diagnosis, evidence } = report;
-  const devices = new Set(alert.deviceIds);
-  const sdkTexts = new Set(
-    (evidence?.deviceEvents ?? [])
-      .filter((e) => devices.has(e.deviceId) && e.sdkVersion !== undefined)
-      .map((e) => e.sdkVersion ?? ''),
-  );
-  const sdks = [...sdkTexts].map((text) => ({
-    family: parseSdkVersion(text)?.family.id ?? '',
-    version: text,
-  }));
+export function alertSubject(
+  report: EnrichedAlert,
+  impact: AlertImpact,
+  /** The SDKs are read from every evidence row: only when some silence asks about them. */
+  withSdks = true,
+): SilenceSubject {
+  const { alert, diagnosis } = report;
+  const sdks = withSdks ? sdksOf(report) : [];
   return {
     ...(impact.hubResourceId !== undefined && { hub: impact.hubResourceId.toLowerCase() }),
     devices: alert.deviceIds,
@@ -41,6 +37,18 @@ export function alertSubject(report: EnrichedAlert, impact: AlertImpact): Silenc
     alertRule: alert.rule,
     severity: alert.severity.toLowerCase(),
   };
+}
+
+function sdksOf(report: EnrichedAlert): SilenceSubject['sdks'] {
+  const devices = new Set(report.alert.deviceIds);
+  const texts = new Set<string>();
+  for (const event of report.evidence?.deviceEvents ?? []) {
+    if (event.sdkVersion !== undefined && devices.has(event.deviceId)) texts.add(event.sdkVersion);
+  }
+  return [...texts].map((text) => ({
+    family: parseSdkVersion(text)?.family.id ?? '',
+    version: text,
+  }));
 }
 
 /** An incident's subject: its hub, devices, sites, cause and scope. */

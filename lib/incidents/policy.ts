@@ -366,10 +366,12 @@ function decideResolved(
  * remembered and counted like the rest, and only not posted.
  */
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
-  const decision = decideUnsilenced(input);
+  const impact = impactOf(input.report);
+  const decision = decideUnsilenced(input, impact);
   const silences = input.silences ?? [];
   if (silences.length === 0 || decision.messages.length === 0) return decision;
-  const subject = alertSubject(input.report, impactOf(input.report));
+  const asksSdk = silences.some((s) => s.matchers.some((m) => m.field === 'sdk'));
+  const subject = alertSubject(input.report, impact, asksSdk);
   const held = holdBack(decision, subject, silences, input.now);
   if (held.heldBy.length === 0) return decision;
   return {
@@ -382,10 +384,9 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   };
 }
 
-function decideUnsilenced(input: AlertDecisionInput): AlertDecision {
+function decideUnsilenced(input: AlertDecisionInput, impact: AlertImpact): AlertDecision {
   const { report, now } = input;
   const diagnosis = report.diagnosis;
-  const impact = impactOf(report);
   if (report.alert.condition === 'Resolved' && (diagnosis || input.memo)) {
     return decideResolved(report, impact, input);
   }

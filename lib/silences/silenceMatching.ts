@@ -32,60 +32,106 @@ export interface SilenceSubject {
 /** Causes a silence hides only when it names them. */
 export const GUARDED_CAUSES: readonly string[] = ['duplicate-identity', 'credential-rejected'];
 
-function matchesOne(matcher: Matcher, value: string): boolean {
-  const text = normaliseValue(matcher.field, value);
-  return matcher.op === '=~' ? globMatches(matcher.value, text) : text === matcher.value;
+type FieldValues = Readonly<Record<MatcherField, readonly (readonly string[])[]>>;
+
+/** The subject's values per field, normalised once (a subject is checked against many silences). */
+const prepared = new WeakMap<SilenceSubject, FieldValues>();
+
+function one(field: MatcherField, value: string | undefined): (readonly string[])[] {
+  return value === undefined ? [] : [[normaliseValue(field, value)]];
 }
 
-/** The values a field has for the subject; a hub is known by its name and by its ID. */
-function valuesOf(subject: SilenceSubject, field: MatcherField): readonly (readonly string[])[] {
-  switch (field) {
-    case 'hub':
-      return subject.hub === undefined ? [] : [[subject.hub, subject.hub.split('/').pop() ?? '']];
-    case 'device':
-      return subject.devices.map((d) => [d]);
-    case 'module':
-      return subject.modules.map((m) => [m]);
-    case 'site':
-      return subject.sites.map((s) => [s]);
-    case 'sdk':
-      return subject.sdks.map((s) => [s.family, s.version]);
-    case 'cause':
-    case 'scope':
-    case 'alertRule':
-    case 'severity': {
-      const value = subject[field];
-      return value === undefined ? [] : [[value]];
-    }
+/** Each value is one thing (a device) with one or more names (an SDK's family and version). */
+function valuesOf(subject: SilenceSubject): FieldValues {
+  let values = prepared.get(subject);
+  if (values === undefined) {
+    const hub = subject.hub?.toLowerCase();
+    values = {
+      hub: hub === undefined ? [] : [[hub, hub.split('/').pop() ?? '']],
+      device: subject.devices.map((d) => [d]),
+      module: subject.modules.map((m) => [m]),
+      site: subject.sites.map((site) => [normaliseValue('site', site)]),
+      sdk: subject.sdks.map((sdk) => [
+        normaliseValue('sdk', sdk.family),
+        normaliseValue('sdk', sdk.version),
+      ]),
+      cause: one('cause', subject.cause),
+      scope: one('scope', subject.scope),
+      alertRule: one('alertRule', subject.alertRule),
+      severity: one('severity', subject.severity),
+    };
+    prepared.set(subject, values);
   }
+  return values;
+}
+
+function named(matcher: Matcher, names: readonly string[]): boolean {
+  for (const name of names) {
+    if (matcher.op === '=~' ? globMatches(matcher.value, name) : name === matcher.value)
+      return true;
+  }
+  return false;
 }
 
 export function matcherHolds(matcher: Matcher, subject: SilenceSubject): boolean {
-  // Each value is one thing (a device) with one or more names (an SDK's family and version).
-  const values = valuesOf(subject, matcher.field);
-  const named = (names: readonly string[]): boolean =>
-    names.some((name) =>
-      matchesOne({ ...matcher, op: matcher.op === '!=' ? '=' : matcher.op }, name),
-    );
-  if (matcher.op === '!=') return !values.some(named);
-  return values.length > 0 && values.every(named);
+  const values = valuesOf(subject)[matcher.field];
+  if (matcher.op === '!=') {
+    for (const names of values) if (named(matcher, names)) return false;
+    return true;
+  }
+  if (values.length === 0) return false;
+  for (const names of values) if (!named(matcher, names)) return false;
+  return true;
+}
+
+/** Each silence's times, parsed once: a thousand silences are checked for every alert. */
+const spans = new WeakMap<Silence, { start: number; end: number }>();
+
+function spanOf(silence: Silence): { start: number; end: number } {
+  let span = spans.get(silence);
+  if (span === undefined) {
+    const ended = silence.endedAt === undefined ? Infinity : Date.parse(silence.endedAt);
+    span = {
+      start: Date.parse(silence.startsAt),
+      end: Math.min(Date.parse(silence.endsAt), ended),
+    };
+    spans.set(silence, span);
+  }
+  return span;
 }
 
 export function isActive(silence: Silence, now: Date): boolean {
   const time = now.getTime();
-  return (
-    Date.parse(silence.startsAt) <= time &&
-    time < Date.parse(silence.endsAt) &&
-    (silence.endedAt === undefined || time < Date.parse(silence.endedAt))
-  );
+  const { start, end } = spanOf(silence);
+  return start <= time && time < end;
+}
+
+/** Cheap and selective first: an exact value fails fast; a glob walks the text. */
+function costOf(matcher: Matcher): number {
+  return matcher.op === '=~' ? 2 : matcher.op === '!=' ? 1 : 0;
+}
+
+/** Each silence's matchers in the order they are cheapest to refute, sorted once. */
+const ordered = new WeakMap<Silence, { matchers: readonly Matcher[]; namesCause: boolean }>();
+
+function orderOf(silence: Silence): { matchers: readonly Matcher[]; namesCause: boolean } {
+  let order = ordered.get(silence);
+  if (order === undefined) {
+    order = {
+      matchers: [...silence.matchers].sort((a, b) => costOf(a) - costOf(b)),
+      namesCause: silence.matchers.some((m) => m.field === 'cause' && m.op !== '!='),
+    };
+    ordered.set(silence, order);
+  }
+  return order;
 }
 
 export function silenceHolds(silence: Silence, subject: SilenceSubject): boolean {
-  const namesCause = silence.matchers.some((m) => m.field === 'cause' && m.op !== '!=');
+  const { matchers, namesCause } = orderOf(silence);
   if (!namesCause && subject.cause !== undefined && GUARDED_CAUSES.includes(subject.cause)) {
     return false;
   }
-  return silence.matchers.every((matcher) => matcherHolds(matcher, subject));
+  return matchers.every((matcher) => matcherHolds(matcher, subject));
 }
 
 /** The active silences that hold this subject back (empty: post it). */
