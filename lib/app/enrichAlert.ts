@@ -123,6 +123,15 @@ export async function enrichAlert(
   const messages = decision ? decision.messages : [alertMessage(report)];
   const kind = decision?.counter && ACTIVITY_OF_COUNTER[decision.counter];
   if (kind) await recordAlertActivity(services.activity, kind, alert, services.now(), services.log);
+  if (decision?.heldBy && decision.heldBy.length > 0) {
+    await recordAlertActivity(
+      services.activity,
+      'held-by-silence',
+      alert,
+      services.now(),
+      services.log,
+    );
+  }
   for (const message of messages) {
     await deliverMessage(message, services);
     if (incidents) await confirmDelivered(message, incidents);

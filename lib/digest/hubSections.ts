@@ -112,6 +112,7 @@ export function activitySection(
       figure('Renewals kept quiet', 'renewalsKeptQuiet'),
       figure('Connection events: back within the reconnect grace', 'reconnectsInGrace'),
       figure('Connection events: blips between snapshots', 'connectionBlips'),
+      figure('Held back by silences and maintenance windows', 'heldBySilences'),
       figure('Dead letters waiting for replay', 'deadLettersWaiting'),
     ],
     more: 0,

@@ -12,6 +12,7 @@ export const ACTIVITY_KINDS = [
   'dead-letter-replayed',
   'reconnected-in-grace',
   'connection-blip',
+  'held-by-silence',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
@@ -28,6 +29,7 @@ export const RECORDED_ACTIVITY_KINDS: readonly ActivityKind[] = [
   'renewal-kept-quiet',
   'reconnected-in-grace',
   'connection-blip',
+  'held-by-silence',
 ];
 
 export interface ActivityEvent {
@@ -55,6 +57,8 @@ export interface ActivitySummary {
   readonly reconnectsInGrace?: number;
   /** Connection events: a connected snapshot after a connected one (a drop nobody saw). */
   readonly connectionBlips?: number;
+  /** Alerts whose messages silences or maintenance windows held back. */
+  readonly heldBySilences?: number;
 }
 
 export interface ActivityLedger {
@@ -85,6 +89,7 @@ export function summariseEvents(
     deadLettersWaiting: waiting,
     reconnectsInGrace: countOf('reconnected-in-grace'),
     connectionBlips: countOf('connection-blip'),
+    heldBySilences: countOf('held-by-silence'),
   };
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined));
 }

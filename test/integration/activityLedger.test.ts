@@ -82,6 +82,7 @@ describe.each(adapters)('%s', (_name, make) => {
       renewalsKeptQuiet: 0,
       reconnectsInGrace: 0,
       connectionBlips: 0,
+      heldBySilences: 0,
     });
     await expect(ledger.summarise(OTHER_HUB, SINCE, UNTIL)).resolves.toEqual({
       alertsReceived: 1,
@@ -90,6 +91,7 @@ describe.each(adapters)('%s', (_name, make) => {
       renewalsKeptQuiet: 0,
       reconnectsInGrace: 0,
       connectionBlips: 0,
+      heldBySilences: 0,
     });
   });
 
@@ -121,6 +123,7 @@ describe.each(adapters)('%s', (_name, make) => {
       deadLettersWaiting: 1,
       reconnectsInGrace: 1,
       connectionBlips: 1,
+      heldBySilences: 0,
     });
   });
 

@@ -76,6 +76,13 @@ describe('on-call answers', () => {
     await harness.advanceTo('2026-11-20T06:18:10Z');
     expect(harness.posted.filter((p) => p.event === 'alert.enriched')).toEqual([]);
     expect((await onCall.silences.get('mute-pump'))?.held).toBe(1);
+    // Counted for the digest, though not posted.
+    const summary = await harness.activity.summarise(
+      HUB,
+      '2026-11-20T00:00:00Z',
+      '2026-11-21T00:00:00Z',
+    );
+    expect(summary.heldBySilences).toBe(1);
 
     await harness.advanceTo('2026-11-20T06:19:00Z');
     await harness.deliver([event('connected', 0x2001, '2026-11-20T06:18:50Z')]);

@@ -62,5 +62,6 @@ test('the use case records cards, incidents opened and quiet renewals for the di
     // Tracked, and nothing came through Event Grid here.
     reconnectsInGrace: 0,
     connectionBlips: 0,
+    heldBySilences: 0,
   });
 });

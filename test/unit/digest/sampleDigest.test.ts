@@ -124,6 +124,7 @@ describe('the sample digest names', () => {
       'Renewals kept quiet: 0',
       'Connection events: back within the reconnect grace: 0',
       'Connection events: blips between snapshots: 0',
+      'Held back by silences and maintenance windows: 0',
       'Dead letters waiting for replay: not tracked by this deployment',
     ]);
   });
