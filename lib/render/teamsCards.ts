@@ -136,9 +136,13 @@ function compactCard(message: CompactAlertMessage): TeamsMessage {
   return envelope(adaptiveCard([textBlock(renewalLine(message), { isSubtle: true })], logs));
 }
 
+/** The policy keeps 12 five-minute bins; more would only be a longer record. */
+const MAX_CURVE_ROWS = 24;
+
 /** Teams draws the curve as bars; other hosts (and the schema) fall back to the table. */
 function dropCurve(message: IncidentMessage): CardElement[] {
-  const rows = dropCurveRows(message.incident);
+  // The curve is drawn three ways (chart, table, rows): keep the card within its byte budget.
+  const rows = dropCurveRows(message.incident).slice(-MAX_CURVE_ROWS);
   if (rows.length === 0) return [];
   const title = 'Drop curve (404104 devices per 5 min)';
   const points = rows.map(([time = '', devices = '0']) => ({

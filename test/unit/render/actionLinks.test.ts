@@ -19,6 +19,7 @@ import {
 } from '../../../lib/incidents/outgoingMessage';
 import { createActionLinkSigner } from '../../../lib/intake/actionLinkSigner';
 import { actionLinksFor, DEVICE_MUTE_MINUTES } from '../../../lib/render/actionLinks';
+import { TEAMS_MAX_BYTES } from '../../../lib/render/adaptiveCard';
 import { renderMessageBody } from '../../../lib/render/messageBody';
 import { HUB, incidentRecord } from './incidentFixture';
 import { validateAdaptiveCard } from '../../support/adaptiveCardSchema';
@@ -162,6 +163,34 @@ describe('the card on a phone', () => {
     expect(validateWebhookEvent(event) ? [] : validateWebhookEvent.errors).toEqual([]);
     expect(event.data.actions.map((a) => a.kind)).toEqual(['ack-incident', 'mute-site']);
     expect(event.data.actions[0]?.url).toMatch(/^https:\/\/enricher\.example\/api\/act\?token=/);
+  });
+});
+
+describe('the 26 KB budget', () => {
+  test.each([
+    'flaky-network-pump-station-7.json',
+    'duplicate-identity-gateway-dup-3.json',
+    'hub-incident-sensor-0017.json',
+  ])('%s with its links stays under the Teams limit', async (file) => {
+    const body = renderMessageBody(
+      'teams',
+      alertMessage(await report(file)),
+      NOW.toISOString(),
+      sign,
+    );
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
+    expect(body).toContain('/api/act?token=');
+  });
+
+  test('an incident card with a long drop curve and its links', () => {
+    const dropCurve = Array.from({ length: 288 }, (_, i) => ({
+      start: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 300_000).toISOString(),
+      devices: i % 7,
+      connected: 1000 + i,
+    }));
+    const message = incidentMessage('updated', { dropCurve, startedAt: '2026-11-20T00:30:00Z' });
+    const body = renderMessageBody('teams', message, NOW.toISOString(), sign);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
   });
 });
 
