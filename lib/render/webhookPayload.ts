@@ -285,6 +285,7 @@ function dataOf(message: OutgoingMessage): Record<string, unknown> {
           newSites: message.event === 'updated' ? newSites(incident) : incident.sites,
           alertCount: incident.alertCount,
           resolvedCount: incident.resolvedCount,
+          acknowledged: incident.acknowledged ?? null,
           dropCurve: incident.dropCurve.map((p) => ({
             start: p.start,
             devices: p.devices,
