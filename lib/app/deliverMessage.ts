@@ -8,6 +8,7 @@ import type { Logger } from '../common/logger';
 import type { OutgoingMessage } from '../incidents/outgoingMessage';
 import { type ChannelOutcome, deliver, isSettled } from '../notify/deliver';
 import type { Notifier } from '../notify/notifier';
+import type { ActionLinkSigner } from '../render/actionLinks';
 import { renderMessageBody } from '../render/messageBody';
 import type { WorkerState } from '../state/workerState';
 
@@ -17,6 +18,8 @@ export interface DeliveryServices {
   readonly now: () => Date;
   /** Processing lease, delivery ledger and dead letters. */
   readonly state: WorkerState;
+  /** Signs the cards' action links; absent when the deployment signs none. */
+  readonly signActionLink?: ActionLinkSigner;
 }
 
 export class DeliveryFailedError extends Error {
@@ -42,7 +45,7 @@ export async function deliverMessage(
     {
       sourceKey: sourceKeyOf(message),
       messageId: message.id,
-      bodyFor: (format) => renderMessageBody(format, message, sentAt),
+      bodyFor: (format) => renderMessageBody(format, message, sentAt, services.signActionLink),
     },
     services.notifiers,
     {

@@ -6,7 +6,12 @@
 
 import type { TokenCredential } from '@azure/identity';
 
-import { type Config, graceSecondsOf, watchedHubs } from '../config/loadConfig';
+import {
+  type ActionLinkSettings,
+  type Config,
+  graceSecondsOf,
+  watchedHubs,
+} from '../config/loadConfig';
 import type { DigestServices } from './runDigest';
 import type { EnrichmentServices } from './enrichAlert';
 import type { DigestSource } from '../digest/digestSource';
@@ -78,6 +83,8 @@ export interface ServiceOverrides {
   readonly credential?: TokenCredential;
   readonly log?: Logger;
   readonly now?: () => Date;
+  /** The action links' keys and base URL (the dev host: its own URL, maybe a throwaway key). */
+  readonly actionLinks?: ActionLinkSettings;
 }
 
 /** A value built on first call; a rejected build is forgotten so the next call tries again. */
@@ -151,17 +158,28 @@ export function createServiceProvider(
   });
 
   const enrichment = lazy(async (): Promise<EnrichmentServices> => {
-    const [evidence, metrics, notifiers, built, ledger, sharing, limiter, { silenceSource }] =
-      await Promise.all([
-        evidenceSource(),
-        metricsSource(),
-        overrides.notifiers ?? createNotifiers(config),
-        state(),
-        activity(),
-        import('../evidence/querySharing/sharedEvidence.js'),
-        import('../evidence/querySharing/queryLimiter.js'),
-        import('./silenceSource.js'),
-      ]);
+    const links = overrides.actionLinks ?? config.actionLinks;
+    const [
+      evidence,
+      metrics,
+      notifiers,
+      built,
+      ledger,
+      sharing,
+      limiter,
+      { silenceSource },
+      signer,
+    ] = await Promise.all([
+      evidenceSource(),
+      metricsSource(),
+      overrides.notifiers ?? createNotifiers(config),
+      state(),
+      activity(),
+      import('../evidence/querySharing/sharedEvidence.js'),
+      import('../evidence/querySharing/queryLimiter.js'),
+      import('./silenceSource.js'),
+      import('../intake/actionLinkSigner.js'),
+    ]);
     return {
       // One sharing layer per worker: a storm of alerts for one hub shares its queries.
       sources: sharing.shareEvidence(
@@ -169,6 +187,7 @@ export function createServiceProvider(
         { clock: { ...limiter.systemClock, now: () => now().getTime() } },
       ),
       notifiers,
+      ...(links && { signActionLink: signer.createActionLinkSigner(links, now) }),
       lookbackMinutes: config.evidenceLookbackMinutes,
       activity: ledger,
       log,

@@ -279,6 +279,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       connectionCheckQueue: checkQueue,
     }),
     log: options.log,
+    actionLinks: actionLinks.settings,
     ...overrides,
     now: clock.now,
   });

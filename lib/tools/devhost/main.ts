@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       `  digest:  POST ${host.url}/api/digest   (try: npm run demo -- --digest)`,
       `  events:  POST ${host.url}${EVENT_GRID_PATH}?functionName=${CONNECTION_EVENTS_FUNCTION}   (try: npm run demo -- --events)`,
       `  clock:   POST ${host.url}${DEV_CLOCK_PATH}   {"to": ISO}: moves this host's clock (dev only)`,
+      `  links:   ${host.url}/api/act   (the cards' Acknowledge and Mute links${host.actionLinks.throwaway ? '; signed with a throwaway key made at start: set ACTION_SIGNING_KEYS to keep links across restarts' : ''})`,
       `  evidence: ${evidence ?? ''}`,
     ].join('\n'),
   );
