@@ -31,6 +31,11 @@ export function clip(text: string, max = MAX_TEXT): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** Text a person typed (a name, a comment) shown as written: its Markdown characters escaped. */
+export function literalMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]~#>|<]/g, (c) => `\\${c}`);
+}
+
 export function textBlock(text: string, extra: CardElement = {}): CardElement {
   return { type: 'TextBlock', text: clip(text), wrap: true, ...extra };
 }

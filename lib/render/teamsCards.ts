@@ -23,6 +23,7 @@ import {
   envelope,
   factSet,
   header,
+  literalMarkdown,
   section,
   table,
   TEAMS_MAX_BYTES,
@@ -165,7 +166,7 @@ function acknowledgedLine(message: IncidentMessage): CardElement[] {
   const ack = message.incident.acknowledged;
   if (ack === undefined) return [];
   return [
-    textBlock(`Acknowledged by ${ack.by} at ${clock(ack.at)} UTC`, {
+    textBlock(`Acknowledged by ${literalMarkdown(ack.by)} at ${clock(ack.at)} UTC`, {
       weight: 'Bolder',
       color: 'Good',
       spacing: 'Small',
@@ -240,5 +241,5 @@ export function renderTeamsCard(
 
 /** One line: why the channel went quiet, or who is on it. */
 function noticeCard(message: NoticeMessage): TeamsMessage {
-  return envelope(adaptiveCard([textBlock(message.text)], []));
+  return envelope(adaptiveCard([textBlock(literalMarkdown(message.text))], []));
 }
