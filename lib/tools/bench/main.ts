@@ -22,6 +22,8 @@ import { byteSize } from '../../render/adaptiveCard';
 import { renderAlertCard } from '../../render/teamsCards';
 import { InMemoryAlertQueue, InMemoryAlertStore } from '../../state/memory/memoryState';
 import { flakyFleet } from './flakyFleet';
+import { benchConnectionEvents } from './connectionEventsBench';
+import { BENCH_USAGE } from './usage';
 import { benchLoneAlert, describeLoneAlert } from './loneAlert';
 import { describeStorm, runStorm, type StormRun } from './storm';
 
@@ -106,13 +108,24 @@ async function loneAlert(root: string): Promise<void> {
  *     rows returned and time (`historyBench.ts`); `--history` runs only that part
  *   - cold start against bare Node.js: each function module, the deployed bundle, and the dev
  *     host's first answers (`coldStart.ts`; goal: bundle within +100 ms, health +30 ms)
+ *   - connection events: intake at 10,000 a minute, drop to card, a day of renewals, a hub outage
+ *     (`connectionEventsBench.ts`): only with `--events`, which runs only that part (it takes
+ *     longer than everything else together: a day of renewals on Azurite alone is minutes)
  */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const root = repoRoot();
+  if (args.includes('--events')) {
+    await benchConnectionEvents(root);
+    return;
+  }
   benchDiagnose(50, 100);
   benchDiagnose(500, 30);
 
-  const root = repoRoot();
-  const args = process.argv.slice(2);
   if (args.includes('--storm')) {
     await storms(root);
     return;
