@@ -65,7 +65,7 @@ function describe(silence: Silence): string {
   const what = silence.matchers.map(formatMatcher).join(', ') || 'everything';
   const until = silence.untilResolved
     ? `until its ${silence.untilResolved.kind} is resolved`
-    : `until ${clock(silence.endsAt)} UTC`;
+    : `until ${clock(silence.endsAt)}`;
   const why = silence.comment === '' ? '' : ` (“${silence.comment}”)`;
   return `${what} ${until}${why}`;
 }
@@ -188,7 +188,7 @@ export async function acknowledgeIncident(
         notice(
           'incident.acknowledged',
           incidentId,
-          `${who} acknowledged the incident on ${record.hubResourceId.split('/').pop() ?? ''} (${record.cause}, ${record.deviceCount} devices) at ${clock(record.acknowledged?.at ?? '')} UTC; its updates are collapsed until it closes.`,
+          `${who} acknowledged the incident on ${record.hubResourceId.split('/').pop() ?? ''} (${record.cause}, ${record.deviceCount} devices) at ${clock(record.acknowledged?.at ?? '')}; its updates are collapsed until it closes.`,
           who,
           now,
         ),

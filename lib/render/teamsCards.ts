@@ -166,7 +166,7 @@ function acknowledgedLine(message: IncidentMessage): CardElement[] {
   const ack = message.incident.acknowledged;
   if (ack === undefined) return [];
   return [
-    textBlock(`Acknowledged by ${literalMarkdown(ack.by)} at ${clock(ack.at)} UTC`, {
+    textBlock(`Acknowledged by ${literalMarkdown(ack.by)} at ${clock(ack.at)}`, {
       weight: 'Bolder',
       color: 'Good',
       spacing: 'Small',

@@ -131,7 +131,7 @@ test('in Chromium: the card in the inbox, its Acknowledge link, the page, the ne
     { kind: 'incident', id: 'inc-browser-r3', event: 'updated', incident: record },
     host.clock.now().toISOString(),
   );
-  expect(next).toContain('Acknowledged by Ana <b>');
+  expect(next).toContain(String.raw`Acknowledged by Ana \\<b\\>`);
 
   // "Mute this site until resolved": the inbox lists the silence it made.
   await Promise.all([
