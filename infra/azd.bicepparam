@@ -32,6 +32,31 @@ param deployAlerts = toLower(readEnvironmentVariable('DEPLOY_ALERTS', 'false')) 
 // CONNECTION_EVENTS_ENABLED true. Its subscription follows DEPLOY_ALERTS, the same second step.
 param connectionEventsEnabled = toLower(readEnvironmentVariable('CONNECTION_EVENTS_ENABLED', 'false')) == 'true'
 
+// Silences, maintenance windows and card links (docs/deployment.md, "Silences, maintenance windows
+// and card links"): azd env set MAINTENANCE_WINDOWS '[{"name": "sunday patching", "matchers":
+// ["hub=iot-fleet-prod"], "days": ["sun"], "start": "02:00", "end": "04:00"}]' (JSON, UTC),
+// SILENCE_MAX_DAYS 14, ACTION_LINKS_ENABLED true. The card links need the ranges people open them
+// from while the access restriction is on: azd env set ALLOWED_ADDRESS_RANGES "203.0.113.0/24[,...]".
+param maintenanceWindows = json(readEnvironmentVariable('MAINTENANCE_WINDOWS', '[]'))
+param silenceMaxDays = int(readEnvironmentVariable('SILENCE_MAX_DAYS', '30'))
+param actionLinksEnabled = toLower(readEnvironmentVariable('ACTION_LINKS_ENABLED', 'false')) == 'true'
+param allowedAddressRanges = filter(
+  map(split(readEnvironmentVariable('ALLOWED_ADDRESS_RANGES', ''), ','), range => trim(range)),
+  range => !empty(range)
+)
+
+// Named receivers and routes (docs/deployment.md, "Routes and receivers"), JSON without any URL:
+//   azd env set ROUTING '{"receivers": [{"name": "plant-a", "type": "teams"}], "routes":
+//   [{"matchers": ["hub=~plant-a-*"], "receivers": ["plant-a"]}], "default": {"receivers": ["teams"]}}'
+param routing = json(readEnvironmentVariable('ROUTING', '{}'))
+
+// Secrets: the receivers' URLs and the signed webhooks' HMAC secrets, {"<receiver name>": "<value>"},
+// exported in the shell that runs azd like TEAMS_WORKFLOW_URL, never with `azd env set`:
+//   read -rs ROUTING_RECEIVER_URLS && export ROUTING_RECEIVER_URLS   ('{"plant-a": "https://..."}')
+// Empty, or a receiver left out, keeps the current Key Vault secret.
+param receiverUrls = json(readEnvironmentVariable('ROUTING_RECEIVER_URLS', '{}'))
+param receiverSecrets = json(readEnvironmentVariable('ROUTING_RECEIVER_SECRETS', '{}'))
+
 // Optional switches (see the parameter table in docs/deployment.md).
 param configureIotHubDiagnostics = toLower(readEnvironmentVariable('CONFIGURE_IOTHUB_DIAGNOSTICS', 'true')) == 'true'
 param keyVaultRecoverSoftDeleted = toLower(readEnvironmentVariable('KEY_VAULT_RECOVER_SOFT_DELETED', 'false')) == 'true'

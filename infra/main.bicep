@@ -280,6 +280,21 @@ type maintenanceWindow = {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parameters: named receivers and routes (issue 20)
+// ---------------------------------------------------------------------------------------------
+
+@description('Named receivers and the ordered routes that pick them, written as JSON to ROUTES (empty = no routes: ROUTES is not set and every alert goes to the built-in receivers as today), e.g. { receivers: [{ name: \'plant-a\', type: \'teams\' }, { name: \'provisioning\', type: \'webhook\', signed: true }], routes: [{ name: \'plant A\', matchers: [\'hub=~plant-a-*\'], receivers: [\'plant-a\'], continue: true }], default: { receivers: [\'teams\'] } }. Receiver names match ^[a-z][a-z0-9-]{0,30}$; teams and webhook are the built-in receivers (TEAMS_WORKFLOW_URL, WEBHOOK_URL and WEBHOOK_SECRET), named in routes but never declared. No URL or secret here: each declared receiver reads RECEIVER_<NAME>_URL (and RECEIVER_<NAME>_SECRET for a signed webhook) from the Key Vault secrets receiver-<name>-url and receiver-<name>-secret. See docs/deployment.md, "Routes and receivers".')
+param routing object = {}
+
+@secure()
+@description('URLs of the receivers declared in routing, { \'<receiver name>\': \'<URL>\' }, each stored as the Key Vault secret receiver-<name>-url. A missing or empty value keeps the current secret (set or rotate it with az keyvault secret set). Pass it on the command line or from the environment, never in a committed .bicepparam.')
+param receiverUrls object = {}
+
+@secure()
+@description('HMAC signing secrets of the signed webhook receivers declared in routing, { \'<receiver name>\': \'<secret>\' }, each stored as the Key Vault secret receiver-<name>-secret. A missing or empty value keeps the current secret (set or rotate it with az keyvault secret set). Pass it on the command line or from the environment, never in a committed .bicepparam.')
+param receiverSecrets object = {}
+
+// ---------------------------------------------------------------------------------------------
 // Parameters: inbound access to the function app
 // ---------------------------------------------------------------------------------------------
 
@@ -389,6 +404,80 @@ var checkedConnectionEventHubs = empty(unknownTopicHubs)
   ? connectionEventHubs
   : fail('existingIotHubSystemTopics names hubs that are not in iotHubResourceIds: ${join(unknownTopicHubs, ', ')}.')
 
+// Named receivers (routing.receivers): the Key Vault secret behind each app setting. Nothing here
+// holds a URL or a secret, only names; the values go from receiverUrls and receiverSecrets straight
+// into the vault (keyvault.bicep).
+var builtInReceivers = ['teams', 'webhook']
+var declaredReceivers = map(routing.?receivers ?? [], receiver => {
+  name: receiver.name
+  signed: receiver.?type == 'webhook' && receiver.?signed == true
+  urlSecretName: 'receiver-${receiver.name}-url'
+  signingSecretName: 'receiver-${receiver.name}-secret'
+})
+var declaredReceiverNames = map(declaredReceivers, receiver => receiver.name)
+var signedReceiverNames = map(filter(declaredReceivers, receiver => receiver.signed), receiver => receiver.name)
+var routedReceiverNames = union(
+  flatten(map(routing.?routes ?? [], route => route.?receivers ?? [])),
+  routing.?default.?receivers ?? []
+)
+
+// Deploy-time checks on routing (the app checks the rest: matchers, types, the routes' shape). A
+// receiver name becomes part of a secret name and an app setting name, so it must match
+// ^[a-z][a-z0-9-]{0,30}$: a letter first, and removing every allowed character leaves nothing.
+var receiverNameCharacters = split('a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -', ' ')
+var misspelledReceiverNames = filter(
+  declaredReceiverNames,
+  name => !empty(join(split(name, receiverNameCharacters), ''))
+)
+var badReceiverNames = union(
+  misspelledReceiverNames,
+  filter(
+    declaredReceiverNames,
+    name => empty(name) || length(name) > 31 || !contains('abcdefghijklmnopqrstuvwxyz', take(name, 1))
+  ),
+  filter(declaredReceiverNames, name => contains(builtInReceivers, name))
+)
+var duplicateReceiverNames = filter(declaredReceiverNames, (name, i) => indexOf(declaredReceiverNames, name) != i)
+var unknownRoutedReceivers = filter(
+  routedReceiverNames,
+  name => !contains(declaredReceiverNames, name) && !contains(builtInReceivers, name)
+)
+var builtInReceiversOff = filter(
+  builtInReceivers,
+  name => contains(routedReceiverNames, name) && !(name == 'teams' ? notifyTeams : notifyWebhook)
+)
+var unknownUrlReceivers = filter(objectKeys(receiverUrls), name => !contains(declaredReceiverNames, name))
+var unknownSecretReceivers = filter(objectKeys(receiverSecrets), name => !contains(signedReceiverNames, name))
+var routingProblems = filter(
+  [
+    empty(badReceiverNames)
+      ? ''
+      : 'routing.receivers: names must match ^[a-z][a-z0-9-]{0,30}$ and must not be teams or webhook (the built-in receivers): ${join(badReceiverNames, ', ')}.'
+    empty(duplicateReceiverNames) ? '' : 'routing.receivers: declared twice: ${join(duplicateReceiverNames, ', ')}.'
+    empty(unknownRoutedReceivers)
+      ? ''
+      : 'routing names receivers it does not declare: ${join(unknownRoutedReceivers, ', ')}.'
+    empty(builtInReceiversOff)
+      ? ''
+      : 'routing names built-in receivers that are off (notifyTeams, notifyWebhook): ${join(builtInReceiversOff, ', ')}.'
+    contains(string(routing), '://')
+      ? 'routing holds a URL: URLs go to receiverUrls (Key Vault), never into ROUTES.'
+      : ''
+    empty(unknownUrlReceivers)
+      ? ''
+      : 'receiverUrls names receivers that routing does not declare: ${join(unknownUrlReceivers, ', ')}.'
+    empty(unknownSecretReceivers)
+      ? ''
+      : 'receiverSecrets names receivers that routing does not declare as signed webhooks: ${join(unknownSecretReceivers, ', ')}.'
+  ],
+  problem => !empty(problem)
+)
+var routingChecked = empty(routingProblems)
+  ? true
+  : fail('${join(routingProblems, ' ')} See docs/deployment.md, "Routes and receivers".')
+var checkedRouting = routingChecked ? routing : {}
+var checkedReceivers = routingChecked ? declaredReceivers : []
+
 // Deploy-time check: the card links lead to /api/act, which people open from Teams and their
 // phones. Access restrictions are per app, not per path: with restrictIntakeToAzureMonitor on, only
 // allowedAddressRanges admit people, and without any every link would end in a 403.
@@ -459,6 +548,9 @@ module keyVault 'app/keyvault.bicep' = {
     teamsWorkflowUrl: teamsWorkflowUrl
     webhookUrl: webhookUrl
     webhookSecret: webhookSecret
+    receivers: checkedReceivers
+    receiverUrls: receiverUrls
+    receiverSecrets: receiverSecrets
   }
 }
 
@@ -586,6 +678,8 @@ module api 'app/api.bicep' = {
     actionLinksEnabled: checkedActionLinksEnabled
     actionSigningKeyId: actionSigningKeyId
     actionLinkHours: actionLinkHours
+    routing: checkedRouting
+    receivers: checkedReceivers
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     // VNet integration (vnetEnabled); the reference also makes the app wait for the private endpoints.

@@ -58,6 +58,12 @@ param teamsWorkflowUrl = readEnvironmentVariable('TEAMS_WORKFLOW_URL', '')
 // param actionSigningKeyId = 'k1'             // the key id that signs new links
 // param actionSigningSecondKeyId = ''         // rotation: add the new id here, swap, empty it actionLinkHours later
 // param actionLinkHours = 72                  // 1-720
+// Named receivers and routes (ROUTES); names only, never a URL: see docs/deployment.md, "Routes and receivers".
+// param routing = { receivers: [{ name: 'plant-a', type: 'teams' }, { name: 'provisioning', type: 'webhook', signed: true }], routes: [{ name: 'plant A', matchers: ['hub=~plant-a-*'], receivers: ['plant-a'], continue: true }, { matchers: ['cause=duplicate-identity|credential-rejected'], receivers: ['provisioning'] }], default: { receivers: ['teams'] } }
+// Their URLs and signing secrets go to Key Vault; secrets, so from the environment or the command line only:
+//   export ROUTING_RECEIVER_URLS='{"plant-a": "https://...", "provisioning": "https://..."}'  ROUTING_RECEIVER_SECRETS='{"provisioning": "..."}'
+// param receiverUrls = json(readEnvironmentVariable('ROUTING_RECEIVER_URLS', '{}'))
+// param receiverSecrets = json(readEnvironmentVariable('ROUTING_RECEIVER_SECRETS', '{}'))
 // param functionAppName = ''
 // param storageAccountName = ''
 // param keyVaultName = ''

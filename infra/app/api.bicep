@@ -147,6 +147,17 @@ param actionSigningKeyId string
 @maxValue(720)
 param actionLinkHours int
 
+@description('Named receivers and routes, written as JSON to ROUTES; empty = ROUTES not set, no RECEIVER_ settings. Holds no URL or secret.')
+param routing object
+
+@description('The receivers declared in routing, with the names of their Key Vault secrets: RECEIVER_<NAME>_URL (and RECEIVER_<NAME>_SECRET for a signed webhook) are Key Vault references to them.')
+param receivers {
+  name: string
+  signed: bool
+  urlSecretName: string
+  signingSecretName: string
+}[]
+
 @description('Resource ID of the subnet (delegated to Microsoft.App/environments) for VNet integration; empty = none.')
 param virtualNetworkSubnetId string
 
@@ -276,52 +287,74 @@ var keyVaultReference = {
   actionSigningKeys: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.actionSigningKeys})'
 }
 
+// Named receivers and routes: ROUTES (the JSON, no URL in it) and per declared receiver
+// RECEIVER_<NAME>_URL, plus RECEIVER_<NAME>_SECRET for a signed webhook, as Key Vault references
+// (<NAME>: the name upper-cased, '-' as '_'). Their number follows routing, so they are added to
+// the fixed settings below only when routing is set; without it the settings are exactly today's.
+var receiverUrlSettings = toObject(
+  receivers,
+  receiver => 'RECEIVER_${toUpper(replace(receiver.name, '-', '_'))}_URL',
+  receiver => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${receiver.urlSecretName})'
+)
+var receiverSecretSettings = toObject(
+  filter(receivers, receiver => receiver.signed),
+  receiver => 'RECEIVER_${toUpper(replace(receiver.name, '-', '_'))}_SECRET',
+  receiver => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${receiver.signingSecretName})'
+)
+var routeSettings = empty(routing)
+  ? {}
+  : union({ ROUTES: string(routing) }, receiverUrlSettings, receiverSecretSettings)
+
 // Every key here is read by lib/config/configKeys.ts (CONFIG_KEYS) or by the Functions host. An empty value
-// means "not set" to lib/config/configKeys.ts, which keeps the key set fixed whatever the switches say.
+// means "not set" to lib/config/configKeys.ts, which keeps the key set fixed whatever the switches say
+// (routeSettings above aside).
 // Not set on purpose: FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and
 // WEBSITE_RUN_FROM_PACKAGE (deprecated on Flex Consumption; functionAppConfig replaces them) and
 // LOG_ANALYTICS_ENDPOINT (the public-cloud default is right).
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
-    EVIDENCE_SOURCE: 'log-analytics'
-    LOG_ANALYTICS_WORKSPACE_ID: logAnalyticsWorkspaceId
-    TEAMS_WORKFLOW_URL: notifyTeams ? keyVaultReference.teamsWorkflowUrl : ''
-    WEBHOOK_URL: notifyWebhook ? keyVaultReference.webhookUrl : ''
-    WEBHOOK_SECRET: notifyWebhook && signWebhook ? keyVaultReference.webhookSecret : ''
-    DEVICE_ID_DIMENSION: deviceIdDimension
-    DEFAULT_IOTHUB_RESOURCE_ID: toLower(defaultIotHubResourceId)
-    IOTHUB_RESOURCE_IDS: join(map(iotHubResourceIds, id => toLower(id)), ',')
-    INTAKE_AUTH: webhookAuth == 'entraId' ? 'entra-id' : 'function-key'
-    ENTRA_TENANT_ID: webhookAuth == 'entraId' ? tenant().tenantId : ''
-    ENTRA_AUDIENCE: webhookAuth == 'entraId' ? entraAppIdentifierUri : ''
-    ENTRA_CLIENT_ID: webhookAuth == 'entraId' ? entraAppClientId : ''
-    EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
-    NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
-    RECONNECT_GRACE_SECONDS: string(reconnectGraceSeconds)
-    // JSON {"<hub name>": <seconds>}; empty (not set) when there is no override.
-    RECONNECT_GRACE_SECONDS_BY_HUB: empty(reconnectGraceSecondsByHub) ? '' : string(reconnectGraceSecondsByHub)
-    // JSON [{"name", "matchers", "days", "start", "end"}]; empty (not set) when there is none.
-    MAINTENANCE_WINDOWS: empty(maintenanceWindows) ? '' : string(maintenanceWindows)
-    SILENCE_MAX_DAYS: string(silenceMaxDays)
-    // The card links (/api/act): the keys only ever as a Key Vault reference; the links point at
-    // this app's own host name.
-    ACTION_SIGNING_KEYS: actionLinksEnabled ? keyVaultReference.actionSigningKeys : ''
-    ACTION_SIGNING_KEY_ID: actionLinksEnabled ? actionSigningKeyId : ''
-    PUBLIC_BASE_URL: actionLinksEnabled ? 'https://${site.properties.defaultHostName}' : ''
-    ACTION_LINK_HOURS: string(actionLinkHours)
-    STATE_STORE: 'azure-storage'
-    AzureWebJobsStorage__accountName: storageAccountName
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__clientId: identityClientId
-    AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
-    AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
-    AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
-    AZURE_CLIENT_ID: identityClientId
-    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  }
+  properties: union(
+    {
+      EVIDENCE_SOURCE: 'log-analytics'
+      LOG_ANALYTICS_WORKSPACE_ID: logAnalyticsWorkspaceId
+      TEAMS_WORKFLOW_URL: notifyTeams ? keyVaultReference.teamsWorkflowUrl : ''
+      WEBHOOK_URL: notifyWebhook ? keyVaultReference.webhookUrl : ''
+      WEBHOOK_SECRET: notifyWebhook && signWebhook ? keyVaultReference.webhookSecret : ''
+      DEVICE_ID_DIMENSION: deviceIdDimension
+      DEFAULT_IOTHUB_RESOURCE_ID: toLower(defaultIotHubResourceId)
+      IOTHUB_RESOURCE_IDS: join(map(iotHubResourceIds, id => toLower(id)), ',')
+      INTAKE_AUTH: webhookAuth == 'entraId' ? 'entra-id' : 'function-key'
+      ENTRA_TENANT_ID: webhookAuth == 'entraId' ? tenant().tenantId : ''
+      ENTRA_AUDIENCE: webhookAuth == 'entraId' ? entraAppIdentifierUri : ''
+      ENTRA_CLIENT_ID: webhookAuth == 'entraId' ? entraAppClientId : ''
+      EVIDENCE_LOOKBACK_MINUTES: string(evidenceLookbackMinutes)
+      NOTIFY_TIMEOUT_MS: string(notifyTimeoutMs)
+      RECONNECT_GRACE_SECONDS: string(reconnectGraceSeconds)
+      // JSON {"<hub name>": <seconds>}; empty (not set) when there is no override.
+      RECONNECT_GRACE_SECONDS_BY_HUB: empty(reconnectGraceSecondsByHub) ? '' : string(reconnectGraceSecondsByHub)
+      // JSON [{"name", "matchers", "days", "start", "end"}]; empty (not set) when there is none.
+      MAINTENANCE_WINDOWS: empty(maintenanceWindows) ? '' : string(maintenanceWindows)
+      SILENCE_MAX_DAYS: string(silenceMaxDays)
+      // The card links (/api/act): the keys only ever as a Key Vault reference; the links point at
+      // this app's own host name.
+      ACTION_SIGNING_KEYS: actionLinksEnabled ? keyVaultReference.actionSigningKeys : ''
+      ACTION_SIGNING_KEY_ID: actionLinksEnabled ? actionSigningKeyId : ''
+      PUBLIC_BASE_URL: actionLinksEnabled ? 'https://${site.properties.defaultHostName}' : ''
+      ACTION_LINK_HOURS: string(actionLinkHours)
+      STATE_STORE: 'azure-storage'
+      AzureWebJobsStorage__accountName: storageAccountName
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+      AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+      AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+      AZURE_CLIENT_ID: identityClientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    },
+    routeSettings
+  )
 }
 
 @description('Function app name.')

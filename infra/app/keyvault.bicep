@@ -1,7 +1,8 @@
-// Key Vault (RBAC authorization, no access policies) holding the delivery secrets. The app reads
-// them through Key Vault references in its app settings. A secret is written only when its value
-// is passed, so redeploying without a value keeps whatever an operator set with
-// `az keyvault secret set` (see docs/deployment.md, "Rotate the Teams Workflows URL").
+// Key Vault (RBAC authorization, no access policies) holding the delivery secrets, the named
+// receivers' (routing) among them. The app reads them through Key Vault references in its app
+// settings. A secret is written only when its value is passed, so redeploying without a value
+// keeps whatever an operator set with `az keyvault secret set` (see docs/deployment.md, "Rotate
+// the Teams Workflows URL" and "Routes and receivers").
 
 @description('Key Vault name (3-24 characters, globally unique).')
 @minLength(3)
@@ -46,6 +47,32 @@ param webhookUrl string
 @secure()
 @description('HMAC secret for signing webhook bodies; empty = leave the secret as it is.')
 param webhookSecret string
+
+@description('The receivers declared in routing, with the names of their secrets.')
+param receivers receiverSecretNames[]
+
+@secure()
+@description('Receiver URLs by receiver name; a missing or empty value = leave the secret as it is (set or rotate it with az keyvault secret set).')
+param receiverUrls object
+
+@secure()
+@description('HMAC secrets of the signed webhook receivers by receiver name; a missing or empty value = leave the secret as it is (set or rotate it with az keyvault secret set).')
+param receiverSecrets object
+
+@description('A declared receiver and the names of its Key Vault secrets.')
+type receiverSecretNames = {
+  @description('Receiver name, e.g. plant-a.')
+  name: string
+
+  @description('A webhook receiver that signs its bodies (type webhook, signed true).')
+  signed: bool
+
+  @description('The secret with its URL: receiver-<name>-url.')
+  urlSecretName: string
+
+  @description('The secret with its HMAC signing secret (signed webhooks only): receiver-<name>-secret.')
+  signingSecretName: string
+}
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
@@ -122,6 +149,30 @@ resource webhookSecretSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if
     contentType: 'text/plain'
   }
 }
+
+// One secret per named receiver URL (and signing secret of a signed webhook), written only when a
+// value is passed, like the three above.
+resource receiverUrlSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
+  for receiver in receivers: if (!empty(receiverUrls[?receiver.name] ?? '')) {
+    parent: vault
+    name: receiver.urlSecretName
+    properties: {
+      value: receiverUrls[receiver.name]
+      contentType: 'text/uri-list'
+    }
+  }
+]
+
+resource receiverSigningSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
+  for receiver in receivers: if (receiver.signed && !empty(receiverSecrets[?receiver.name] ?? '')) {
+    parent: vault
+    name: receiver.signingSecretName
+    properties: {
+      value: receiverSecrets[receiver.name]
+      contentType: 'text/plain'
+    }
+  }
+]
 
 @description('Key Vault name.')
 output name string = vault.name

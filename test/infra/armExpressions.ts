@@ -198,7 +198,14 @@ const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
       (current, key) => (isObject(current) ? current[String(key)] : null),
       value,
     ),
-  length: (_scope, [value]) => (value as unknown[]).length,
+  length: (_scope, [value]) =>
+    typeof value === 'string' ? value.length : (value as unknown[]).length,
+  greater: (_scope, [a, b]) => Number(a) > Number(b),
+  indexOf: (_scope, [container, item]) =>
+    Array.isArray(container)
+      ? container.findIndex((entry) => JSON.stringify(entry) === JSON.stringify(item))
+      : String(container).indexOf(String(item)),
+  flatten: (_scope, [items]) => (items as unknown[][]).flat(),
   // Object keys compare case-insensitively in ARM; array items and substrings exactly.
   contains: (_scope, [container, item]) => {
     if (Array.isArray(container)) {
@@ -216,14 +223,26 @@ const FUNCTIONS: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
   take: (_scope, [value, count]) =>
     Array.isArray(value) ? value.slice(0, Number(count)) : String(value).slice(0, Number(count)),
   last: (_scope, [value]) => (value as unknown[]).at(-1),
+  // '{{' and '}}' are literal braces.
   format: (_scope, [pattern, ...args]) =>
-    String(pattern).replace(/\{(\d+)\}/g, (_m, index: string) => String(args[Number(index)])),
+    String(pattern).replace(/\{\{|\}\}|\{(\d+)\}/g, (match, index?: string) =>
+      index === undefined ? match.slice(1) : String(args[Number(index)]),
+    ),
   concat: (_scope, args) =>
     args.every(Array.isArray) ? (args as unknown[][]).flat() : args.map(String).join(''),
   join: (_scope, [items, separator]) => (items as unknown[]).map(String).join(String(separator)),
-  split: (_scope, [value, separator]) => String(value).split(String(separator)),
+  // split(): by one separator or by any of several.
+  split: (_scope, [value, separator]) =>
+    Array.isArray(separator)
+      ? String(value).split(
+          new RegExp(
+            separator.map((part) => String(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+          ),
+        )
+      : String(value).split(String(separator)),
   replace: (_scope, [value, from, to]) => String(value).split(String(from)).join(String(to)),
   toLower: (_scope, [value]) => String(value).toLowerCase(),
+  toUpper: (_scope, [value]) => String(value).toUpperCase(),
   guid: (_scope, args) => armGuid(...args.map(String)),
   base64: (_scope, [value]) => Buffer.from(String(value), 'utf8').toString('base64'),
   // listKeys('<symbolic name>' or '<resource ID>', apiVersion): stand-in keys of the named resource.
@@ -301,6 +320,53 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, scope)]));
   }
   return value;
+}
+
+/** An expression (sub)tree as ARM text, the way Bicep writes it ('', ', ' between arguments). */
+function text(node: Node): string {
+  switch (node.kind) {
+    case 'literal':
+      return typeof node.value === 'string'
+        ? `'${node.value.replaceAll("'", "''")}'`
+        : String(node.value);
+    case 'call':
+      return `${node.name}(${node.args.map(text).join(', ')})`;
+    case 'property':
+      return `${text(node.target)}.${node.name}`;
+    case 'index':
+      return `${text(node.target)}[${text(node.index)}]`;
+  }
+}
+
+/**
+ * The per-key values of an object property, as they would stand in the template had Bicep written
+ * the object literally: a JSON object as it is; for `[union(createObject('K', e, ...), ...)]` (an
+ * object literal merged with computed ones) the keys of the literal, each with its expression
+ * (`[e]`, or a plain string as it is). The keys the other arguments add are not included.
+ */
+export function literalObjectEntries(value: unknown): JsonObject {
+  if (isObject(value)) return value;
+  if (typeof value !== 'string' || !value.startsWith('[') || value.startsWith('[[')) {
+    throw new Error(`not an object or an object expression: ${JSON.stringify(value)}`);
+  }
+  let node = parse(value.slice(1, -1));
+  if (node.kind === 'call' && node.name === 'union' && node.args[0]) node = node.args[0];
+  if (node.kind !== 'call' || node.name !== 'createObject') {
+    throw new Error(`no object literal in ${value}`);
+  }
+  const entries: JsonObject = {};
+  for (let i = 0; i < node.args.length; i += 2) {
+    const key = node.args[i]!;
+    const entry = node.args[i + 1]!;
+    if (key.kind !== 'literal') throw new Error(`computed key in ${value}`);
+    entries[String(key.value)] =
+      entry.kind !== 'literal'
+        ? `[${text(entry)}]`
+        : typeof entry.value === 'string' && entry.value.startsWith('[')
+          ? `[${entry.value}`
+          : entry.value;
+  }
+  return entries;
 }
 
 function parameterValue(scope: Scope, name: string): unknown {

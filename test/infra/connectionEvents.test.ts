@@ -12,7 +12,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { RESOURCE_GROUP, type Scope, evaluate, moduleScope, newScope } from './armExpressions';
+import {
+  RESOURCE_GROUP,
+  type Scope,
+  evaluate,
+  literalObjectEntries,
+  moduleScope,
+  newScope,
+} from './armExpressions';
 import {
   type ArmResource,
   type ArmTemplate,
@@ -490,7 +497,7 @@ describe('storage and app settings of the path', () => {
       String(found.resource.name).includes('appsettings'),
     );
     const api = moduleScope(main(parameters), deployment('api'));
-    return evaluate(props(settings!)[name], api);
+    return evaluate(literalObjectEntries(settings!.resource.properties)[name], api);
   }
 
   it('RECONNECT_GRACE_SECONDS carries reconnectGraceSeconds', () => {

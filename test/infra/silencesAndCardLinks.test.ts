@@ -17,6 +17,7 @@ import {
   type Scope,
   armGuid,
   evaluate,
+  literalObjectEntries,
   moduleScope,
   newScope,
   resourceId,
@@ -87,8 +88,13 @@ function appSettingsResource(): FoundResource {
   return found;
 }
 
+/** The fixed app settings' expressions (routing adds more, see routesAndReceivers.test.ts). */
+function appSettingExpressions(): JsonObject {
+  return literalObjectEntries(appSettingsResource().resource.properties);
+}
+
 function appSetting(name: string, parameters: JsonObject): unknown {
-  const expression = props(appSettingsResource())[name];
+  const expression = appSettingExpressions()[name];
   if (expression === undefined) throw new Error(`no app setting ${name}`);
   return evaluate(expression, apiScope(parameters));
 }
@@ -185,7 +191,14 @@ describe('parameters', () => {
       // A parameter of a user-defined type has a $ref and no type.
       .filter(([, parameter]) => /^secure/i.test((parameter.type as string | undefined) ?? ''))
       .map(([parameterName]) => parameterName);
-    expect(secure.sort()).toEqual(['teamsWorkflowUrl', 'webhookSecret', 'webhookUrl']);
+    // The delivery secrets only (receiverSecrets: the named webhooks' HMAC secrets, not link keys).
+    expect(secure.sort()).toEqual([
+      'receiverSecrets',
+      'receiverUrls',
+      'teamsWorkflowUrl',
+      'webhookSecret',
+      'webhookUrl',
+    ]);
     const passed = JSON.stringify(props(mainModule(all, 'actionSigningKeys')).parameters);
     expect(passed).not.toMatch(/listKeys|guid\(|base64/);
     const inner = asObject(
@@ -277,12 +290,14 @@ describe('with actionLinksEnabled on', () => {
     expect(appSetting('ACTION_SIGNING_KEYS', LINKS)).toBe(
       `@Microsoft.KeyVault(SecretUri=${VAULT_URI}secrets/action-signing-keys)`,
     );
-    const expression = String(props(appSettingsResource()).ACTION_SIGNING_KEYS);
+    const expression = String(appSettingExpressions().ACTION_SIGNING_KEYS);
     expect(expression).toBe(
       "[if(parameters('actionLinksEnabled'), variables('keyVaultReference').actionSigningKeys, '')]",
     );
     // No app setting computes a key.
-    expect(JSON.stringify(props(appSettingsResource()))).not.toMatch(/listKeys|guid\(|base64/);
+    expect(JSON.stringify(appSettingsResource().resource.properties)).not.toMatch(
+      /listKeys|guid\(|base64/,
+    );
   });
 
   it("ACTION_SIGNING_KEY_ID is the signing key id; PUBLIC_BASE_URL the app's own https host", () => {
@@ -290,7 +305,7 @@ describe('with actionLinksEnabled on', () => {
     expect(appSetting('ACTION_SIGNING_KEY_ID', { ...LINKS, actionSigningKeyId: '2027-01' })).toBe(
       '2027-01',
     );
-    expect(props(appSettingsResource()).PUBLIC_BASE_URL).toBe(
+    expect(appSettingExpressions().PUBLIC_BASE_URL).toBe(
       "[if(parameters('actionLinksEnabled'), format('https://{0}', reference('site').defaultHostName), '')]",
     );
     expect(appSetting('PUBLIC_BASE_URL', LINKS)).toBe(
