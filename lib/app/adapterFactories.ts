@@ -51,19 +51,29 @@ export async function createCredential(config: Config): Promise<TokenCredential>
   return credentialFor(config.azureClientId);
 }
 
-/** Teams and webhook notifiers (Node's own fetch). */
+/** One notifier per receiver (Node's own fetch), named after it. */
 export async function createNotifiers(config: Config): Promise<Notifier[]> {
   const delivery = { timeoutMs: config.notifyTimeoutMs };
-  const notifiers: Notifier[] = [];
-  if (config.teamsWorkflowUrl !== undefined) {
-    const { TeamsNotifier } = await import('../notify/teamsNotifier.js');
-    notifiers.push(new TeamsNotifier(config.teamsWorkflowUrl, delivery));
-  }
-  if (config.webhookUrl !== undefined) {
-    const { WebhookNotifier } = await import('../notify/webhookNotifier.js');
-    notifiers.push(new WebhookNotifier(config.webhookUrl, config.webhookSecret, delivery));
-  }
-  return notifiers;
+  const { receivers } = config.routing;
+  const [teams, webhook] = await Promise.all([
+    receivers.some((r) => r.type === 'teams') ? import('../notify/teamsNotifier.js') : undefined,
+    receivers.some((r) => r.type === 'webhook')
+      ? import('../notify/webhookNotifier.js')
+      : undefined,
+  ]);
+  return receivers.map((receiver): Notifier => {
+    if (receiver.type === 'teams' && teams)
+      return new teams.TeamsNotifier(receiver.url, delivery, receiver.name);
+    if (receiver.type === 'webhook' && webhook)
+      return new webhook.WebhookNotifier(
+        receiver.url,
+        receiver.secret,
+        delivery,
+        () => new Date(),
+        receiver.name,
+      );
+    throw new Error(`No notifier for the receiver type ${receiver.type}`);
+  });
 }
 
 /** The digest reads the same evidence: the export files in memory, or the workspace. */

@@ -8,12 +8,17 @@ import type { Logger } from '../common/logger';
 import type { OutgoingMessage } from '../incidents/outgoingMessage';
 import { type ChannelOutcome, deliver, isSettled } from '../notify/deliver';
 import type { Notifier } from '../notify/notifier';
+import type { RoutingSettings } from '../config/routeSettings';
+import { describeRoute, notifiersForMessage } from '../routing/deliveryRoute';
 import type { ActionLinkSigner } from '../render/actionLinks';
 import { renderMessageBody } from '../render/messageBody';
 import type { WorkerState } from '../state/workerState';
 
 export interface DeliveryServices {
+  /** One per receiver, named after it. */
   readonly notifiers: readonly Notifier[];
+  /** Which receivers each message goes to; without a route list, every notifier takes it. */
+  readonly routing?: RoutingSettings;
   readonly log: Logger;
   readonly now: () => Date;
   /** Processing lease, delivery ledger and dead letters. */
@@ -35,11 +40,25 @@ function sourceKeyOf(message: OutgoingMessage): string {
   return message.kind === 'incident' ? message.incident.id : idempotencyKey(message.report.alert);
 }
 
-/** Delivers one message to every channel through the ledger; throws while a channel is pending. */
+/**
+ * Delivers one message to each receiver its route names, through the ledger; throws while a
+ * receiver is pending.
+ */
 export async function deliverMessage(
   message: OutgoingMessage,
   services: DeliveryServices,
 ): Promise<ChannelOutcome[]> {
+  const routed = notifiersForMessage(message, services.notifiers, services.routing);
+  if (routed.route) {
+    services.log.info(
+      `Message ${message.id} → ${routed.route.receivers.join(', ')} (${describeRoute(routed.route)})`,
+    );
+  }
+  if (routed.missing.length > 0) {
+    services.log.error(
+      `Message ${message.id}: no notifier for the receiver(s) ${routed.missing.join(', ')}`,
+    );
+  }
   const sentAt = services.now().toISOString();
   const outcomes = await deliver(
     {
@@ -47,7 +66,7 @@ export async function deliverMessage(
       messageId: message.id,
       bodyFor: (format) => renderMessageBody(format, message, sentAt, services.signActionLink),
     },
-    services.notifiers,
+    routed.targets,
     {
       ledger: services.state.deliveries,
       deadLetters: services.state.deadLetters,

@@ -1,5 +1,6 @@
 /**
- * The timer's use case: one digest per watched hub, posted to every channel. One hub's failure
+ * The timer's use case: one digest per watched hub, posted to the receivers its route names
+ * (`kind=digest`, the hub), or to every channel without a route list. One hub's failure
  * does not stop the others; the run fails (so the host logs it) only when nothing was delivered.
  */
 
@@ -7,11 +8,14 @@ import type { Logger } from '../common/logger';
 import { buildDigestReport, type DigestReport } from '../digest/digestReport';
 import { type DigestSources, gatherDigest } from '../digest/gatherDigest';
 import type { Notifier } from '../notify/notifier';
+import type { RoutingSettings } from '../config/routeSettings';
+import { notifiersForDigest } from '../routing/deliveryRoute';
 import { renderDigestBody } from '../render/digestBody';
 
 export interface DigestServices {
   readonly sources: DigestSources;
   readonly notifiers: readonly Notifier[];
+  readonly routing?: RoutingSettings;
   /** Lower-cased IoT hub ARM resource IDs. */
   readonly hubResourceIds: readonly string[];
   readonly log: Logger;
@@ -59,8 +63,9 @@ export async function runDailyDigests(
       continue;
     }
     const sentAt = services.now().toISOString();
+    const { targets } = notifiersForDigest(hubResourceId, services.notifiers, services.routing);
     const results = await Promise.allSettled(
-      services.notifiers.map((notifier) => {
+      targets.map((notifier) => {
         const { body, idempotencyKey } = renderDigestBody(notifier.format, report, sentAt);
         return notifier.post(body, { idempotencyKey });
       }),
@@ -68,7 +73,7 @@ export async function runDailyDigests(
     const delivered: string[] = [];
     const failures: string[] = [];
     results.forEach((result, i) => {
-      const name = services.notifiers[i]?.name ?? 'unknown';
+      const name = targets[i]?.name ?? 'unknown';
       if (result.status === 'fulfilled') delivered.push(name);
       else failures.push(`${name}: ${reason(result.reason)}`);
     });

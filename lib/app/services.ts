@@ -32,6 +32,8 @@ import {
   createNotifiers,
 } from './adapterFactories';
 import type { Notifier } from '../notify/notifier';
+import type { IncidentMessage } from '../incidents/outgoingMessage';
+import { routeWarnings } from '../routing/routeWarnings';
 import type { ActivityLedger } from '../state/activityLedger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
@@ -105,6 +107,11 @@ export function createServiceProvider(
 ): ServiceProvider {
   const log = overrides.log ?? consoleLogger;
   const now = overrides.now ?? (() => new Date());
+  // Routes that cannot do what was meant are warned about once, at start-up.
+  const hubNames = watchedHubs(config).map((id) => id.split('/').pop() ?? '');
+  for (const { path, warning } of routeWarnings(config.routing, hubNames)) {
+    log.warn(`${config.routing.source} ${path} ${warning}`);
+  }
   // Built on first use: export-file runs never need Azure credentials.
   const credential = lazy(async () => overrides.credential ?? createCredential(config));
   const state = lazy(async (): Promise<AlertState> =>
@@ -159,6 +166,14 @@ export function createServiceProvider(
 
   const enrichment = lazy(async (): Promise<EnrichmentServices> => {
     const links = overrides.actionLinks ?? config.actionLinks;
+    // With a route list, an incident keeps the receivers of its opening card.
+    const routes =
+      config.routing.source === 'TEAMS_WORKFLOW_URL/WEBHOOK_URL'
+        ? undefined
+        : await import('../routing/messageReceivers.js');
+    const receiversOf = routes
+      ? (message: IncidentMessage) => routes.messageRoute(message, config.routing).receivers
+      : undefined;
     const [
       evidence,
       metrics,
@@ -187,6 +202,7 @@ export function createServiceProvider(
         { clock: { ...limiter.systemClock, now: () => now().getTime() } },
       ),
       notifiers,
+      routing: config.routing,
       ...(links && { signActionLink: signer.createActionLinkSigner(links, now) }),
       lookbackMinutes: config.evidenceLookbackMinutes,
       activity: ledger,
@@ -205,6 +221,7 @@ export function createServiceProvider(
           updateMinutes: config.incidentUpdateMinutes,
           quietMinutes: config.incidentQuietMinutes,
           renewalPolicy: config.renewalPolicy,
+          ...(receiversOf && { receiversOf }),
         },
       },
     };
@@ -227,6 +244,7 @@ export function createServiceProvider(
         ...(metrics && { metrics }),
       },
       notifiers,
+      routing: config.routing,
       hubResourceIds: watchedHubs(config),
       log,
       now,

@@ -69,16 +69,17 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   {
     name: 'TEAMS_WORKFLOW_URL',
-    required: 'unless WEBHOOK_URL is set',
+    required: 'unless WEBHOOK_URL or ROUTES is set',
     secret: true,
     description:
       'Teams Workflows webhook URL ("When a Teams webhook request is received"); the URL carries its own signature, so it is a secret.',
   },
   {
     name: 'WEBHOOK_URL',
-    required: 'unless TEAMS_WORKFLOW_URL is set',
+    required: 'unless TEAMS_WORKFLOW_URL or ROUTES is set',
     secret: true,
-    description: 'Generic webhook that receives the enriched alert as versioned JSON.',
+    description:
+      'Generic webhook that receives the enriched alert as versioned JSON (the built-in receiver `webhook`).',
   },
   {
     name: 'WEBHOOK_SECRET',
@@ -86,6 +87,26 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: true,
     description:
       'When set, webhook bodies are signed with HMAC-SHA256 over `timestamp.body` (headers `X-Enricher-Timestamp`, `X-Enricher-Signature`).',
+  },
+  {
+    name: 'ROUTES',
+    required: false,
+    secret: false,
+    description:
+      'Receivers and routes as JSON: `{"receivers": [{"name", "type": "teams"|"webhook", "signed"}], "routes": [{"matchers": ["hub=~plant-a-*"], "receivers": [...], "continue"}], "default": {"receivers": [...]}}`. Without it every message goes to `teams` and `webhook`. See "Routes and receivers" in the README.',
+  },
+  {
+    name: 'ROUTES_FILE',
+    required: false,
+    secret: false,
+    description: 'A file holding the route list (the same JSON as `ROUTES`); set one of the two.',
+  },
+  {
+    name: 'RECEIVER_<NAME>_URL',
+    required: 'for each receiver the route list declares',
+    secret: true,
+    description:
+      "The URL of the receiver `<name>` (upper-cased, `-` as `_`: `plant-a` is `RECEIVER_PLANT_A_URL`); a Key Vault reference in Azure. `RECEIVER_<NAME>_SECRET` signs a `signed` webhook receiver's bodies.",
   },
   {
     name: 'DEVICE_ID_DIMENSION',

@@ -5,7 +5,7 @@
  */
 
 import { CONFIG_KEYS, type Environment, listOf, readKey } from './configKeys';
-import { ConfigError, type ConfigProblem, loadConfig } from './loadConfig';
+import { type Config, ConfigError, type ConfigProblem, loadConfig } from './loadConfig';
 
 export interface KeyStatus {
   readonly name: string;
@@ -24,6 +24,8 @@ export interface ConfigReport {
   readonly keys: readonly KeyStatus[];
   readonly problems: readonly ConfigProblem[];
   readonly warnings: readonly ConfigWarning[];
+  /** The loaded configuration, when it has no problem. */
+  readonly config?: Readonly<Config>;
 }
 
 function warningsOf(env: Environment): ConfigWarning[] {
@@ -36,18 +38,28 @@ function warningsOf(env: Environment): ConfigWarning[] {
   return warnings;
 }
 
+/** `RECEIVER_<NAME>_URL` as a pattern of setting names. */
+function settingPattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/<[A-Z]+>/g, '[A-Z0-9_]+')}$`);
+}
+
 /** The health view of the configuration: status by key *name*, never a value. */
 export function reportConfig(env: Environment): ConfigReport {
   let problems: readonly ConfigProblem[] = [];
+  let config: Readonly<Config> | undefined;
   try {
-    loadConfig(env);
+    config = loadConfig(env);
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
     problems = error.problems;
   }
   const keys = CONFIG_KEYS.map((key): KeyStatus => {
     const problem = problems.find((p) => p.key === key.name);
-    const isSet = (env[key.name]?.trim() ?? '') !== '';
+    const isSet = key.name.includes('<')
+      ? Object.keys(env).some(
+          (name) => settingPattern(key.name).test(name) && (env[name]?.trim() ?? '') !== '',
+        )
+      : (env[key.name]?.trim() ?? '') !== '';
     const status: KeyStatus['status'] = problem
       ? isSet
         ? 'invalid'
@@ -59,5 +71,11 @@ export function reportConfig(env: Environment): ConfigReport {
           : 'unset';
     return { name: key.name, status, secret: key.secret };
   });
-  return { ok: problems.length === 0, keys, problems, warnings: warningsOf(env) };
+  return {
+    ok: problems.length === 0,
+    keys,
+    problems,
+    warnings: warningsOf(env),
+    ...(config && { config }),
+  };
 }

@@ -3,10 +3,13 @@
  * listed at once. The only module that touches `process.env`; everything else receives a `Config`.
  */
 
+import { readFileSync } from 'node:fs';
+
 import type { SigningKeys } from '../actions/actionToken';
 import { type MaintenanceWindow, parseMaintenanceWindows } from '../silences/maintenanceWindows';
 import { withoutUndefined } from '../common/withoutUndefined';
 import { digestScheduleOf, type Environment, keyReader, listOf, readKey } from './configKeys';
+import { parseRouting, type RoutingSettings } from './routeSettings';
 
 export type EvidenceSourceKind = 'log-analytics' | 'export-files';
 export type StateStoreKind = 'azure-storage' | 'memory';
@@ -46,6 +49,8 @@ export interface Config {
   readonly teamsWorkflowUrl?: string;
   readonly webhookUrl?: string;
   readonly webhookSecret?: string;
+  /** Receivers and routes: which receivers each message goes to (`ROUTES`, `ROUTES_FILE`). */
+  readonly routing: RoutingSettings;
   readonly deviceIdDimension: string;
   readonly defaultIotHubResourceId?: string;
   /** Lower-cased, without duplicates (`IOTHUB_RESOURCE_IDS`). */
@@ -190,8 +195,36 @@ export function graceSecondsOf(
   return config.reconnectGraceByHub[name] ?? config.reconnectGraceSeconds;
 }
 
+/** How `ROUTES_FILE` is read: a seam for tests, the file system otherwise. */
+export type ReadText = (path: string) => string;
+
+const readTextFile: ReadText = (path) => readFileSync(path, 'utf8');
+
+/** The route list's text, from `ROUTES` or the file `ROUTES_FILE` names (not both). */
+function routesTextOf(
+  read: (name: string) => string | undefined,
+  readText: ReadText,
+  complain: (key: string, problem: string) => void,
+): { key: 'ROUTES' | 'ROUTES_FILE'; text: string } | undefined {
+  const inline = read('ROUTES');
+  const file = read('ROUTES_FILE');
+  if (inline !== undefined && file !== undefined) {
+    complain('ROUTES_FILE', 'and ROUTES are both set: keep one');
+    return undefined;
+  }
+  if (inline !== undefined) return { key: 'ROUTES', text: inline };
+  if (file === undefined) return undefined;
+  try {
+    return { key: 'ROUTES_FILE', text: readText(file) };
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    complain('ROUTES_FILE', `cannot be read (${code})`);
+    return { key: 'ROUTES_FILE', text: '{}' };
+  }
+}
+
 /** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
-export function loadConfig(env: Environment): Readonly<Config> {
+export function loadConfig(env: Environment, readText: ReadText = readTextFile): Readonly<Config> {
   const problems: ConfigProblem[] = [];
   const complain = (key: string, problem: string): void => {
     problems.push({ key, problem });
@@ -215,8 +248,17 @@ export function loadConfig(env: Environment): Readonly<Config> {
 
   const teamsWorkflowUrl = httpUrl('TEAMS_WORKFLOW_URL');
   const webhookUrl = httpUrl('WEBHOOK_URL');
-  if (read('TEAMS_WORKFLOW_URL') === undefined && read('WEBHOOK_URL') === undefined)
-    complain('TEAMS_WORKFLOW_URL', 'or WEBHOOK_URL must be set');
+  const routesText = routesTextOf(read, readText, complain);
+  if (
+    routesText === undefined &&
+    read('TEAMS_WORKFLOW_URL') === undefined &&
+    read('WEBHOOK_URL') === undefined
+  )
+    complain('TEAMS_WORKFLOW_URL', 'or WEBHOOK_URL (or a route list, ROUTES) must be set');
+  const routing = parseRouting(env, routesText);
+  for (const { path, problem } of routing.problems) {
+    complain(routesText?.key ?? 'ROUTES', `${path === '' ? '' : `${path} `}${problem}`);
+  }
 
   const defaultIotHubResourceId = read('DEFAULT_IOTHUB_RESOURCE_ID');
   if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
@@ -297,6 +339,7 @@ export function loadConfig(env: Environment): Readonly<Config> {
     teamsWorkflowUrl,
     webhookUrl,
     webhookSecret: read('WEBHOOK_SECRET'),
+    routing: routing.routing,
     deviceIdDimension: read('DEVICE_ID_DIMENSION') ?? 'DeviceId',
     defaultIotHubResourceId,
     iotHubResourceIds,

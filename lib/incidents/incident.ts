@@ -1,6 +1,7 @@
 /** The incident record, the memory of fired alerts, and the policy's settings. */
 
 import type { Cause, Cohort, Scope } from '../diagnose/diagnosis';
+import type { IncidentMessage } from './outgoingMessage';
 
 export type RenewalPolicy = 'post' | 'compact' | 'suppress';
 
@@ -10,6 +11,12 @@ export interface IncidentSettings {
   /** No new alert for this long (and devices back) closes an incident. */
   readonly quietMinutes: number;
   readonly renewalPolicy: RenewalPolicy;
+  /**
+   * The receivers an incident's opening card goes to (the routes); the record keeps them, so its
+   * updates and closing card go to the same receivers even if the routes change. Absent: the
+   * record keeps none, and each card is routed when it is delivered.
+   */
+  readonly receiversOf?: (message: IncidentMessage) => readonly string[];
 }
 
 /** Devices that dropped (404104) in one 5-minute bin: the incident's drop curve. */
@@ -75,6 +82,8 @@ export interface IncidentRecord {
   readonly heldBack?: { readonly silences: readonly string[]; readonly since: string };
   /** Someone is on it: its update cards collapse; the closing card names them. */
   readonly acknowledged?: Acknowledgement;
+  /** The receivers its opening card went to: its later cards go there too. */
+  readonly receivers?: readonly string[];
 }
 
 export interface Acknowledgement {

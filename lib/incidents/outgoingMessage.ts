@@ -73,6 +73,8 @@ export interface NoticeMessage {
   readonly subject: string;
   readonly by: string;
   readonly at: string;
+  /** Where it goes when that is known (an incident's receivers); otherwise it is routed. */
+  readonly receivers?: readonly string[];
 }
 
 export type OutgoingMessage = AlertMessage | IncidentMessage | ResolvedMessage | NoticeMessage;

@@ -231,13 +231,17 @@ function open(
     sitesAtLastPost: Math.min(impact.sites.length, MAX_LISTED_SITES),
     ...(logsLink !== undefined && logsLink.startsWith('https://') && { logsLink }),
   };
+  const opening = incidentMessage(record, 'opened', report);
+  const receivers = input.settings.receiversOf?.(opening);
+  const routed: IncidentRecord =
+    receivers === undefined ? record : { ...record, receivers: [...receivers] };
   return {
     outcome: 'open',
-    messages: [incidentMessage(record, 'opened', report)],
+    messages: [incidentMessage(routed, 'opened', report)],
     write: replacing
-      ? { kind: 'replace', record, etag: replacing.etag }
-      : { kind: 'insert', record },
-    ...withMemo(report, 'opened', impact, record),
+      ? { kind: 'replace', record: routed, etag: replacing.etag }
+      : { kind: 'insert', record: routed },
+    ...withMemo(report, 'opened', impact, routed),
     counter: 'incidents-opened',
     note: `opened incident ${record.id} (${key})`,
   };

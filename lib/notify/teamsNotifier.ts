@@ -4,12 +4,13 @@ import { type DeliveryOptions, type PostReceipt, postJson } from './httpDelivery
 import type { Notifier } from './notifier';
 
 export class TeamsNotifier implements Notifier {
-  readonly name = 'teams';
   readonly format = 'teams';
 
   constructor(
     private readonly workflowUrl: string,
     private readonly options: DeliveryOptions,
+    /** The receiver's name: the ledger's key and what logs say (never the URL). */
+    readonly name = 'teams',
   ) {}
 
   /**
@@ -17,6 +18,16 @@ export class TeamsNotifier implements Notifier {
    * post whose outcome is unknown is not repeated: it is dead-lettered for a person to check.
    */
   post(body: string): Promise<PostReceipt> {
-    return postJson('Teams', this.workflowUrl, body, {}, { ...this.options, retryUnknown: false });
+    return postJson(
+      this.label(),
+      this.workflowUrl,
+      body,
+      {},
+      { ...this.options, retryUnknown: false },
+    );
+  }
+
+  private label(): string {
+    return this.name === 'teams' ? 'Teams' : `Teams (${this.name})`;
   }
 }

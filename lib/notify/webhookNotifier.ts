@@ -11,7 +11,6 @@ import { SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhookSi
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 export class WebhookNotifier implements Notifier {
-  readonly name = 'webhook';
   readonly format = 'webhook';
 
   constructor(
@@ -19,6 +18,8 @@ export class WebhookNotifier implements Notifier {
     private readonly secret: string | undefined,
     private readonly options: DeliveryOptions,
     private readonly now: () => Date = () => new Date(),
+    /** The receiver's name: the ledger's key and what logs say (never the URL). */
+    readonly name = 'webhook',
   ) {}
 
   post(body: string, { idempotencyKey }: PostOptions): Promise<PostReceipt> {
@@ -28,6 +29,12 @@ export class WebhookNotifier implements Notifier {
       headers[TIMESTAMP_HEADER] = timestamp;
       headers[SIGNATURE_HEADER] = signWebhookBody(this.secret, timestamp, body);
     }
-    return postJson('Webhook', this.url, body, headers, this.options);
+    return postJson(
+      this.name === 'webhook' ? 'Webhook' : `Webhook (${this.name})`,
+      this.url,
+      body,
+      headers,
+      this.options,
+    );
   }
 }

@@ -132,7 +132,13 @@ describe('IOTHUB_RESOURCE_IDS allow-list', () => {
         { key: 'IOTHUB_RESOURCE_IDS', warning: expect.stringMatching(/any IoT hub/) as unknown },
       ],
     });
-    expect(Object.keys(open.body as object)).toEqual(['status', 'keys', 'problems', 'warnings']);
+    expect(Object.keys(open.body as object)).toEqual([
+      'status',
+      'keys',
+      'problems',
+      'warnings',
+      'routes',
+    ]);
 
     const scoped = handleHealthRequest({
       LOG_ANALYTICS_WORKSPACE_ID: 'b3f5e7a1-42c8-4d19-8e6a-7c0d2f9a41b6',
