@@ -6,15 +6,16 @@
 import { readFileSync } from 'node:fs';
 
 import type { SigningKeys } from '../actions/actionToken';
-import { type MaintenanceWindow, parseMaintenanceWindows } from '../silences/maintenanceWindows';
+import type { MaintenanceWindow } from '../silences/maintenanceWindows';
 import { withoutUndefined } from '../common/withoutUndefined';
 import { digestScheduleOf, type Environment, keyReader, listOf, readKey } from './configKeys';
-import { parseRouting, type RoutingSettings } from './routeSettings';
+import type { RoutingSettings } from './routeSettings';
+import { type ReadText, readPolicySettings, type RenewalPolicyKind } from './policySettings';
 
 export type EvidenceSourceKind = 'log-analytics' | 'export-files';
 export type StateStoreKind = 'azure-storage' | 'memory';
 export type IntakeAuthKind = 'function-key' | 'entra-id';
-export type RenewalPolicyKind = 'post' | 'compact' | 'suppress';
+export type { RenewalPolicyKind } from './policySettings';
 
 export interface StorageSettings {
   readonly connectionString?: string;
@@ -195,33 +196,7 @@ export function graceSecondsOf(
   return config.reconnectGraceByHub[name] ?? config.reconnectGraceSeconds;
 }
 
-/** How `ROUTES_FILE` is read: a seam for tests, the file system otherwise. */
-export type ReadText = (path: string) => string;
-
 const readTextFile: ReadText = (path) => readFileSync(path, 'utf8');
-
-/** The route list's text, from `ROUTES` or the file `ROUTES_FILE` names (not both). */
-function routesTextOf(
-  read: (name: string) => string | undefined,
-  readText: ReadText,
-  complain: (key: string, problem: string) => void,
-): { key: 'ROUTES' | 'ROUTES_FILE'; text: string } | undefined {
-  const inline = read('ROUTES');
-  const file = read('ROUTES_FILE');
-  if (inline !== undefined && file !== undefined) {
-    complain('ROUTES_FILE', 'and ROUTES are both set: keep one');
-    return undefined;
-  }
-  if (inline !== undefined) return { key: 'ROUTES', text: inline };
-  if (file === undefined) return undefined;
-  try {
-    return { key: 'ROUTES_FILE', text: readText(file) };
-  } catch (error: unknown) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    complain('ROUTES_FILE', `cannot be read (${code})`);
-    return { key: 'ROUTES_FILE', text: '{}' };
-  }
-}
 
 /** Parses and validates every key, and throws one `ConfigError` that lists every problem. */
 export function loadConfig(env: Environment, readText: ReadText = readTextFile): Readonly<Config> {
@@ -248,26 +223,13 @@ export function loadConfig(env: Environment, readText: ReadText = readTextFile):
 
   const teamsWorkflowUrl = httpUrl('TEAMS_WORKFLOW_URL');
   const webhookUrl = httpUrl('WEBHOOK_URL');
-  const routesText = routesTextOf(read, readText, complain);
-  if (
-    routesText === undefined &&
-    read('TEAMS_WORKFLOW_URL') === undefined &&
-    read('WEBHOOK_URL') === undefined
-  )
-    complain('TEAMS_WORKFLOW_URL', 'or WEBHOOK_URL (or a route list, ROUTES) must be set');
-  const routing = parseRouting(env, routesText);
-  for (const { path, problem } of routing.problems) {
-    complain(routesText?.key ?? 'ROUTES', `${path === '' ? '' : `${path} `}${problem}`);
-  }
+  const policy = readPolicySettings(env, readText, complain);
 
   const defaultIotHubResourceId = read('DEFAULT_IOTHUB_RESOURCE_ID');
   if (defaultIotHubResourceId !== undefined && !IOTHUB_ID.test(defaultIotHubResourceId))
     complain('DEFAULT_IOTHUB_RESOURCE_ID', 'must be an IoT hub ARM resource ID');
 
-  // Lower-cased, each once: the digest posts one message per watched hub.
-  const iotHubResourceIds = [
-    ...new Set(listOf(read('IOTHUB_RESOURCE_IDS')).map((id) => id.toLowerCase())),
-  ];
+  const { iotHubResourceIds } = policy;
   if (iotHubResourceIds.some((id) => !IOTHUB_ID.test(id)))
     complain('IOTHUB_RESOURCE_IDS', 'must list IoT hub ARM resource IDs, separated by commas');
   else if (
@@ -307,10 +269,6 @@ export function loadConfig(env: Environment, readText: ReadText = readTextFile):
     complain('DIGEST_SCHEDULE', 'must be an NCRONTAB expression with six fields, or off');
 
   const reconnectGraceByHub = graceByHub(read('RECONNECT_GRACE_SECONDS_BY_HUB'), complain);
-  const windows = parseMaintenanceWindows(read('MAINTENANCE_WINDOWS'));
-  for (const { path, problem } of windows.problems) {
-    complain('MAINTENANCE_WINDOWS', `${path === '' ? '' : `${path} `}${problem}`);
-  }
 
   const stateStore = oneOf<StateStoreKind>('STATE_STORE', ['azure-storage', 'memory']);
   const storage: StorageSettings = withoutUndefined({
@@ -339,7 +297,7 @@ export function loadConfig(env: Environment, readText: ReadText = readTextFile):
     teamsWorkflowUrl,
     webhookUrl,
     webhookSecret: read('WEBHOOK_SECRET'),
-    routing: routing.routing,
+    routing: policy.routing,
     deviceIdDimension: read('DEVICE_ID_DIMENSION') ?? 'DeviceId',
     defaultIotHubResourceId,
     iotHubResourceIds,
@@ -348,12 +306,12 @@ export function loadConfig(env: Environment, readText: ReadText = readTextFile):
     notifyTimeoutMs: integer('NOTIFY_TIMEOUT_MS', 500, 120_000),
     intakeAuth,
     entra,
-    incidentUpdateMinutes: integer('INCIDENT_UPDATE_MINUTES', 1, 24 * 60),
-    incidentQuietMinutes: integer('INCIDENT_QUIET_MINUTES', 1, 24 * 60),
-    renewalPolicy: oneOf<RenewalPolicyKind>('RENEWAL_POLICY', ['compact', 'post', 'suppress']),
+    incidentUpdateMinutes: policy.incidentUpdateMinutes,
+    incidentQuietMinutes: policy.incidentQuietMinutes,
+    renewalPolicy: policy.renewalPolicy,
     reconnectGraceSeconds: integer('RECONNECT_GRACE_SECONDS', MIN_GRACE_SECONDS, MAX_GRACE_SECONDS),
     reconnectGraceByHub,
-    maintenanceWindows: windows.windows,
+    maintenanceWindows: policy.maintenanceWindows,
     silenceMaxDays: integer('SILENCE_MAX_DAYS', 1, 90),
     actionLinks: actionLinksOf(read, integer('ACTION_LINK_HOURS', 1, 720), httpUrl, complain),
     stateStore,

@@ -132,7 +132,12 @@ export function parseRouteMatcher(text: string): RouteMatcher {
 
 type Complain = (path: string, problem: string) => void;
 
-function receiverList(value: unknown, env: Environment, complain: Complain): ReceiverSettings[] {
+function receiverList(
+  value: unknown,
+  env: Environment,
+  complain: Complain,
+  offline: boolean,
+): ReceiverSettings[] {
   const receivers: ReceiverSettings[] = [];
   if (value === undefined) return receivers;
   if (!Array.isArray(value)) {
@@ -190,18 +195,18 @@ function receiverList(value: unknown, env: Environment, complain: Complain): Rec
     }
     const prefix = receiverSettingPrefix(name);
     const urlSetting = `${prefix}_URL`;
-    const url = readKey(env, urlSetting);
+    const url = readKey(env, urlSetting) ?? (offline ? '' : undefined);
     if (url === undefined) {
       complain(path, `(${name}) has no URL: set ${urlSetting}`);
       return;
     }
-    if (!isHttpUrl(url)) {
+    if (!offline && !isHttpUrl(url)) {
       complain(path, `(${name}): ${urlSetting} must be an http(s) URL`);
       return;
     }
     const secretSetting = signed === true ? `${prefix}_SECRET` : undefined;
     const secret = secretSetting === undefined ? undefined : readKey(env, secretSetting);
-    if (secretSetting !== undefined && secret === undefined) {
+    if (!offline && secretSetting !== undefined && secret === undefined) {
       complain(path, `(${name}) is signed but has no secret: set ${secretSetting}`);
       return;
     }
@@ -217,12 +222,15 @@ function receiverList(value: unknown, env: Environment, complain: Complain): Rec
   return receivers;
 }
 
-/** Today's receivers, from the settings that are set: the built-ins a route list may name. */
-export function builtInReceivers(env: Environment): ReceiverSettings[] {
+/**
+ * Today's receivers, from the settings that are set: the built-ins a route list may name.
+ * Offline (the CLI's `routes` and `whatif`, which post nothing) both exist, set or not.
+ */
+export function builtInReceivers(env: Environment, offline = false): ReceiverSettings[] {
   const receivers: ReceiverSettings[] = [];
   for (const b of BUILT_IN) {
-    const url = readKey(env, b.urlSetting);
-    if (url === undefined || !isHttpUrl(url)) continue;
+    const url = readKey(env, b.urlSetting) ?? (offline ? '' : undefined);
+    if (url === undefined || (!offline && !isHttpUrl(url))) continue;
     const secret = b.secretSetting === undefined ? undefined : readKey(env, b.secretSetting);
     receivers.push({
       name: b.name,
@@ -333,19 +341,25 @@ function routeList(
 export function parseRouting(
   env: Environment,
   routesText: { readonly key: 'ROUTES' | 'ROUTES_FILE'; readonly text: string } | undefined,
+  /** For tools that post nothing (`enricher routes`, `whatif`): receivers need no URL. */
+  options: { readonly offline?: boolean } = {},
 ): { routing: RoutingSettings; problems: RouteProblem[] } {
+  const offline = options.offline === true;
   const problems: RouteProblem[] = [];
   const complain: Complain = (path, problem) => {
     problems.push({ path, problem });
   };
-  const builtIns = builtInReceivers(env);
+  const builtIns = builtInReceivers(env, offline);
   if (routesText === undefined) {
+    // Today's channels: those whose URL is set (offline with neither set: Teams, the usual one).
+    const set = builtInReceivers(env).map((r) => r.name);
+    const defaults = set.length > 0 || !offline ? set : ['teams'];
     return {
       routing: {
         source: 'TEAMS_WORKFLOW_URL/WEBHOOK_URL',
-        receivers: builtIns,
+        receivers: builtIns.filter((r) => defaults.includes(r.name)),
         routes: [],
-        defaultReceivers: builtIns.map((r) => r.name),
+        defaultReceivers: defaults,
       },
       problems,
     };
@@ -368,7 +382,7 @@ export function parseRouting(
   }
   const extra = Object.keys(document).find((k) => !['receivers', 'routes', 'default'].includes(k));
   if (extra !== undefined) complain(extra, 'is not a routing field (receivers, routes, default)');
-  const declared = receiverList(document.receivers, env, complain);
+  const declared = receiverList(document.receivers, env, complain, offline);
   const receivers = [...builtIns, ...declared];
   const known = new Set(receivers.map((r) => r.name));
   // A name that was declared but refused (no URL) must not be reported again as unknown.
