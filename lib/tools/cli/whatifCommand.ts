@@ -1,0 +1,198 @@
+/**
+ * `enricher whatif`: replays recorded alerts through the deployed configuration and a candidate,
+ * and prints what each would post and to whom, and the difference. Offline over a Log Analytics
+ * export (`--logs`), or over the workspace the deployed settings name.
+ */
+
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+import type { Environment } from '../../config/configKeys';
+import { ConfigError, loadConfig } from '../../config/loadConfig';
+import type { EvidenceSources } from '../../evidence/gatherEvidence';
+import { ExportFileSource } from '../../evidence/exportFileSource';
+import { MetricsFileSource } from '../../evidence/metricsFile';
+import { formatWhatif, WHATIF_FORMATS, type WhatifFormat } from '../../whatif/formatWhatif';
+import { runWhatif } from '../../whatif/runWhatif';
+import {
+  parseSettingsFile,
+  parseSilenceList,
+  whatifSide,
+  WhatifSettingsError,
+} from '../../whatif/whatifSettings';
+import { readAlertFolder } from './whatifInputs';
+
+export const WHATIF_USAGE = `Usage:
+  enricher whatif --alerts FOLDER --candidate FILE [--deployed FILE] [--logs LOGS] [--metrics M]
+                  [--silences FILE] [--format text|json|md]
+
+Replays recorded alerts through two configurations, the deployed one and a candidate, and prints
+per alert and in total what each would post and to whom, and the difference: messages per
+receiver, cards that appear or disappear, renewals kept quiet, incidents opened, and what each
+silence would hold back. Nothing is posted; incident clocks run on the alerts' own times.
+
+Options:
+  --alerts FOLDER               recorded alerts: .json files (one payload, or an array of them),
+                                in the common alert schema; unreadable ones are reported and skipped
+  --candidate FILE              the candidate settings: a JSON object of app settings
+                                ({"RENEWAL_POLICY": "suppress", "ROUTES": {...}}) or a
+                                local.settings.json; "silences": [...] replaces the silences
+  --deployed FILE               the deployed settings, in the same form (default: the environment)
+  --logs LOGS                   the evidence: a Log Analytics export or a folder of them (default:
+                                the workspace of the deployed settings, LOG_ANALYTICS_WORKSPACE_ID)
+  --metrics M                   connectedDeviceCount responses (file or folder), for closing
+  --silences FILE               the silences in force: a JSON list of {"id", "matchers": [...],
+                                "startsAt", "endsAt"} (default: the deployed file's "silences")
+  --format text|json|md         text (default), JSON, or Markdown for a pull-request comment
+  --device-dimension NAME       the alert dimension that names the device (default DeviceId)
+  --default-hub HUB_RESOURCE_ID the IoT hub when an alert names none
+  --lookback-minutes N          how far before each alert the evidence reaches (default 360)
+  -h, --help
+
+Exit status: 0 when the alerts were replayed (some may be skipped), 2 when none could be.`;
+
+export interface WhatifIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Environment;
+}
+
+class WhatifUsageError extends Error {}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+}
+
+async function readText(what: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw new WhatifUsageError(
+      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
+    );
+  }
+}
+
+/** `ROUTES_FILE` named in a settings file: read relative to where the command runs. */
+const readRoutesFile = (path: string): string => readFileSync(path, 'utf8');
+
+async function evidenceOf(
+  logs: string | undefined,
+  metricsPath: string | undefined,
+  env: Environment,
+): Promise<EvidenceSources> {
+  const metrics =
+    metricsPath === undefined
+      ? undefined
+      : await MetricsFileSource.fromPath(metricsPath).catch((error: unknown) => {
+          throw new WhatifUsageError(`cannot read metrics ${metricsPath}: ${oneLine(error)}`);
+        });
+  if (logs !== undefined) {
+    const evidence = await ExportFileSource.fromPath(logs).catch((error: unknown) => {
+      throw new WhatifUsageError(
+        `cannot read logs ${logs}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
+      );
+    });
+    return { evidence, ...(metrics && { metrics }) };
+  }
+  // The workspace, as the deployed app reads it (its settings, its identity).
+  const config = loadConfig(env);
+  const { createCredential, createEvidenceSource, createMetricsSource } =
+    await import('../../app/adapterFactories.js');
+  const credential = (): ReturnType<typeof createCredential> => createCredential(config);
+  const evidence = await createEvidenceSource(config, credential);
+  const live = metrics ?? (await createMetricsSource(config, credential));
+  return { evidence, ...(live && { metrics: live }) };
+}
+
+export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        alerts: { type: 'string' },
+        candidate: { type: 'string' },
+        deployed: { type: 'string' },
+        logs: { type: 'string' },
+        metrics: { type: 'string' },
+        silences: { type: 'string' },
+        format: { type: 'string' },
+        'device-dimension': { type: 'string' },
+        'default-hub': { type: 'string' },
+        'lookback-minutes': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${WHATIF_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 0)
+      throw new WhatifUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
+    const format = (values.format ?? 'text') as WhatifFormat;
+    if (!WHATIF_FORMATS.includes(format))
+      throw new WhatifUsageError(`--format must be one of ${WHATIF_FORMATS.join(', ')}`);
+    if (values.alerts === undefined) throw new WhatifUsageError('--alerts FOLDER is required');
+    if (values.candidate === undefined) throw new WhatifUsageError('--candidate FILE is required');
+    const lookbackText = values['lookback-minutes'] ?? '360';
+    const lookbackMinutes = Number(lookbackText);
+    if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080)
+      throw new WhatifUsageError('--lookback-minutes must be a whole number from 10 to 10080');
+
+    const deployedFile =
+      values.deployed === undefined
+        ? undefined
+        : parseSettingsFile(await readText('settings', values.deployed), values.deployed);
+    const candidateFile = parseSettingsFile(
+      await readText('settings', values.candidate),
+      values.candidate,
+    );
+    const deployedEnv: Environment = deployedFile?.env ?? io.env;
+    // The candidate changes the deployed settings: keys it does not name stay as deployed.
+    const candidateEnv: Environment = { ...deployedEnv, ...candidateFile.env };
+    const silences =
+      values.silences === undefined
+        ? (deployedFile?.silences ?? [])
+        : parseSilenceList(await readText('silences', values.silences), values.silences);
+    const deployed = whatifSide('deployed', deployedEnv, readRoutesFile, silences);
+    const candidate = whatifSide('candidate', candidateEnv, readRoutesFile, candidateFile.silences);
+
+    const folder = await readAlertFolder(values.alerts, {
+      deviceIdDimension: values['device-dimension'] ?? 'DeviceId',
+      ...(values['default-hub'] !== undefined && {
+        defaultIotHubResourceId: values['default-hub'],
+      }),
+    });
+    for (const { source, problem } of folder.skipped)
+      io.stderr(`whatif: skipped ${source}: ${problem}\n`);
+    if (folder.alerts.length === 0) {
+      io.stderr(`whatif: no alert could be replayed from ${values.alerts}\n`);
+      return 2;
+    }
+    const sources = await evidenceOf(values.logs, values.metrics, deployedEnv);
+    const report = await runWhatif({
+      alerts: folder.alerts,
+      sources,
+      lookbackMinutes,
+      deployed,
+      candidate,
+      skipped: folder.skipped,
+    });
+    io.stdout(formatWhatif(report, format));
+    return 0;
+  } catch (error: unknown) {
+    if (
+      error instanceof WhatifUsageError ||
+      error instanceof WhatifSettingsError ||
+      error instanceof ConfigError ||
+      (error instanceof TypeError && 'code' in error)
+    ) {
+      io.stderr(`whatif: ${oneLine(error)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
