@@ -1,6 +1,7 @@
 /**
  * `enricher replay` against Azurite and a local receiver: a dead-lettered webhook delivery is
- * posted again with its exact body and idempotency key, recorded as accepted, and removed.
+ * posted again with its exact body and idempotency key, recorded as accepted, and removed; a
+ * route list's receiver has its own dead letters, replayed to it alone.
  */
 
 import { TableClient } from '@azure/data-tables';
@@ -121,16 +122,87 @@ test('a replay that fails again leaves the letter and exits 1', async () => {
 });
 
 test.each([
-  [['replay'], /--channel must be teams or webhook/],
-  [['replay', '--channel', 'teams'], /teams channel is not configured/],
-  [['replay', '--channel', 'slack'], /--channel must be/],
+  [['replay'], /--receiver NAME is required/],
+  [
+    ['replay', '--channel', 'teams'],
+    /unknown receiver "teams" \(TEAMS_WORKFLOW_URL is not set\); configured receivers: webhook$/,
+  ],
+  [['replay', '--receiver', 'slack'], /unknown receiver "slack"; configured receivers: webhook$/],
+  [['replay', '--receiver', 'webhook', '--channel', 'teams'], /old name of --receiver/],
 ])('%j → exit 2 with a clear message', async (args, message) => {
   const result = await cli(args, {
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     WEBHOOK_URL: 'https://example.invalid/hook',
   });
   expect(result.code).toBe(2);
-  expect(result.err).toMatch(message);
+  expect(result.err.trimEnd()).toMatch(message);
+  expect(result.err).not.toContain('example.invalid');
+});
+
+test("a route list receiver's dead letters are replayed to it alone", async () => {
+  const other = await startHttpReceiver();
+  try {
+    const letters = new TableDeadLetters(table(DEAD_LETTER_TABLE_NAME));
+    const ref = { sourceKey: 'a3|fired', messageId: 'inc-1-r1', channel: 'plant-a' };
+    await letters.addDeadLetter({
+      ref,
+      payload: '{"version":1,"for":"plant-a"}',
+      status: 503,
+      error: 'Webhook answered HTTP 503',
+      posts: 3,
+      deadLetteredAt: '2026-11-20T00:00:00.000Z',
+    });
+    await letters.addDeadLetter({
+      ref: { ...ref, channel: 'webhook' },
+      payload: '{"version":1,"for":"webhook"}',
+      error: 'e',
+      posts: 1,
+      deadLetteredAt: '2026-11-20T00:00:00.000Z',
+    });
+    const env = {
+      AzureWebJobsStorage: azurite.connectionString,
+      WEBHOOK_URL: `${other.origin}/hook`,
+      RECEIVER_PLANT_A_URL: `${receiver.origin}/plant-a?code=PLANTSECRET`,
+      ROUTES: JSON.stringify({
+        receivers: [{ name: 'plant-a', type: 'webhook' }],
+        routes: [{ matchers: ['hub=~plant-a-*'], receivers: ['plant-a'] }],
+        default: { receivers: ['webhook'] },
+      }),
+    };
+
+    const unknown = await cli(['replay', '--receiver', 'plant-b'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(
+      /unknown receiver "plant-b"; configured receivers: webhook, plant-a/,
+    );
+    expect(unknown.err).not.toMatch(/PLANTSECRET|127\.0\.0\.1/);
+
+    const replayed = await cli(['replay', '--receiver', 'plant-a'], env);
+    expect(replayed.code).toBe(0);
+    expect(replayed.err).toMatch(/1 dead letter\(s\) for plant-a, 1 replayed/);
+    expect(JSON.parse(replayed.out)).toMatchObject({ channel: 'plant-a', replayed: true });
+    expect(`${replayed.out}${replayed.err}`).not.toContain('PLANTSECRET');
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.path).toBe('/plant-a');
+    expect(receiver.requests[0]?.text).toBe('{"version":1,"for":"plant-a"}');
+    expect(receiver.requests[0]?.headers[IDEMPOTENCY_KEY_HEADER]).toBe(deliveryIdempotencyKey(ref));
+    // The other receiver got nothing, and its letter is still there.
+    expect(other.requests).toHaveLength(0);
+    expect(await letters.listDeadLetters('plant-a')).toHaveLength(0);
+    expect((await letters.listDeadLetters('webhook')).map((l) => l.ref.sourceKey)).toContain(
+      'a3|fired',
+    );
+    await expect(
+      new TableLedger(table(IDEMPOTENCY_TABLE_NAME)).getDelivery(ref),
+    ).resolves.toMatchObject({ state: 'accepted' });
+
+    // The old option name still works.
+    const again = await cli(['replay', '--channel', 'plant-a'], env);
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(/0 dead letter/);
+  } finally {
+    await other.close();
+  }
 });
 
 test('memory state cannot be replayed from another process', async () => {

@@ -1,8 +1,11 @@
 /**
- * `enricher replay --channel teams|webhook [--alert-id ID] [--list]`: posts a channel's dead
- * letters again, with their exact body and the same idempotency key, from the function app's
- * Azure Storage (the settings come from the environment, as in the app). On success the delivery
- * ledger records the channel as accepted and the letter is removed; a failure leaves it in place.
+ * `enricher replay --receiver NAME [--alert-id ID] [--list]`: posts one receiver's dead letters
+ * again, with their exact body and the same idempotency key, from the function app's Azure
+ * Storage (the settings come from the environment, as in the app). A receiver is a built-in
+ * (`teams`, `webhook`) or one the route list declares (`RECEIVER_<NAME>_URL`); a dead letter's
+ * `channel` is its receiver's name. On success the delivery ledger records the receiver as
+ * accepted and the letter is removed; a failure leaves it in place. `--channel` is the old name
+ * of `--receiver`.
  */
 
 import { parseArgs } from 'node:util';
@@ -13,15 +16,19 @@ import { replayDeadLetter } from '../../notify/deliver';
 import { createNotifiers } from '../../app/adapterFactories';
 
 export const REPLAY_USAGE = `Usage:
-  enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]
+  enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]
 
-Reads the dead letters of one channel from the function app's storage (AzureWebJobsStorage or
-the AzureWebJobsStorage__* URIs, STATE_STORE=azure-storage) and posts them again to that channel
-(TEAMS_WORKFLOW_URL or WEBHOOK_URL). --list only prints them. A letter whose outcome was unknown
-(a time-out) may already be in the channel: check before replaying it.
+Reads the dead letters of one receiver from the function app's storage (AzureWebJobsStorage or
+the AzureWebJobsStorage__* URIs, STATE_STORE=azure-storage) and posts them again to that receiver
+alone, with the app's settings: teams (TEAMS_WORKFLOW_URL), webhook (WEBHOOK_URL), or a receiver
+of the route list (ROUTES or ROUTES_FILE, its URL in RECEIVER_<NAME>_URL). --list only prints
+them. A letter whose outcome was unknown (a time-out) may already be in the channel: check before
+replaying it.
 
 Options:
-  --channel teams|webhook       the channel whose dead letters to post again
+  --receiver NAME               the receiver whose dead letters to post again (teams, webhook,
+                                or a route list's receiver)
+  --channel NAME                the old name of --receiver
   --alert-id ALERT_ID           only that alert's letters
   --list                        print the letters (one JSON line each), post nothing
   -h, --help`;
@@ -34,6 +41,12 @@ export interface ReplayIo {
 
 class ReplayUsageError extends Error {}
 
+/** The settings of the built-in receivers, to say which one is missing. */
+const BUILT_IN_SETTINGS: Readonly<Record<string, string>> = {
+  teams: 'TEAMS_WORKFLOW_URL',
+  webhook: 'WEBHOOK_URL',
+};
+
 export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -41,6 +54,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
       allowPositionals: true,
       strict: true,
       options: {
+        receiver: { type: 'string' },
         channel: { type: 'string' },
         'alert-id': { type: 'string' },
         list: { type: 'boolean' },
@@ -53,11 +67,20 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     }
     if (positionals.length > 0)
       throw new ReplayUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
-    const channel = values.channel;
-    if (channel !== 'teams' && channel !== 'webhook') {
-      throw new ReplayUsageError('--channel must be teams or webhook');
+    if (
+      values.receiver !== undefined &&
+      values.channel !== undefined &&
+      values.receiver !== values.channel
+    ) {
+      throw new ReplayUsageError('--channel is the old name of --receiver: give one of them');
     }
-    // Replay needs storage and the channel, not evidence: stand in for the evidence settings.
+    const receiver = values.receiver ?? values.channel;
+    if (receiver === undefined || receiver.trim() === '') {
+      throw new ReplayUsageError(
+        '--receiver NAME is required (teams, webhook, or a route list receiver)',
+      );
+    }
+    // Replay needs storage and the receivers, not evidence: stand in for the evidence settings.
     const config = loadConfig({
       ...io.env,
       EVIDENCE_SOURCE: 'export-files',
@@ -66,12 +89,18 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     if (config.stateStore !== 'azure-storage') {
       throw new ReplayUsageError('replay reads Azure Storage: set STATE_STORE=azure-storage');
     }
-    const notifier = (await createNotifiers(config)).find((n) => n.name === channel);
-    if (notifier === undefined) {
+    // Names only: a receiver's URL is a secret.
+    const configured = config.routing.receivers.map((r) => r.name);
+    if (!configured.includes(receiver)) {
+      const setting = Object.hasOwn(BUILT_IN_SETTINGS, receiver)
+        ? BUILT_IN_SETTINGS[receiver]
+        : undefined;
       throw new ReplayUsageError(
-        `the ${channel} channel is not configured (${channel === 'teams' ? 'TEAMS_WORKFLOW_URL' : 'WEBHOOK_URL'})`,
+        `unknown receiver ${JSON.stringify(receiver.slice(0, 40))}${setting === undefined ? '' : ` (${setting} is not set)`}; configured receivers: ${configured.length > 0 ? configured.join(', ') : 'none'}`,
       );
     }
+    const notifier = (await createNotifiers(config)).find((n) => n.name === receiver);
+    if (notifier === undefined) throw new Error(`no notifier was built for ${receiver}`);
     // The Storage and identity SDKs load here, not when the CLI starts.
     const [{ createStorageClients }, { TableDeadLetters, TableLedger }, { createCredential }] =
       await Promise.all([
@@ -85,7 +114,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     const deadLetters = new TableDeadLetters(clients.deadLetters);
     const ledger = new TableLedger(clients.table);
     const alertId = values['alert-id']?.toLowerCase();
-    const letters = (await deadLetters.listDeadLetters(channel)).filter(
+    const letters = (await deadLetters.listDeadLetters(receiver)).filter(
       (l) => alertId === undefined || l.ref.sourceKey.startsWith(`${alertId}|`),
     );
     let failed = 0;
@@ -117,7 +146,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
       }
     }
     io.stderr(
-      `enricher: ${letters.length} dead letter(s) for ${channel}${values.list ? '' : `, ${letters.length - failed} replayed`}\n`,
+      `enricher: ${letters.length} dead letter(s) for ${receiver}${values.list ? '' : `, ${letters.length - failed} replayed`}\n`,
     );
     return failed > 0 ? 1 : 0;
   } catch (error: unknown) {

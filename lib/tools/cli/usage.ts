@@ -17,7 +17,7 @@ export function isCommand(name: string): name is Command {
 export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
   enricher queries --alert ALERT.json
-  enricher replay --channel teams|webhook [--alert-id ALERT_ID] [--list]   (dead letters)
+  enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]   (dead letters)
   enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
   enricher silence add --match FIELD=VALUE ... (--for 4h | --until ISO | --until-resolved incident:ID) --by NAME [--comment TEXT] [--all]
   enricher silence list [--format text|json]
