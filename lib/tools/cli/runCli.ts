@@ -18,6 +18,7 @@ import { MetricsFileSource } from '../../evidence/metricsFile';
 import { renderAlertCard } from '../../render/teamsCards';
 import { renderText } from '../../render/text';
 import { REPLAY_USAGE, runReplay } from './replay';
+import { runRoutes } from './routesCommand';
 import { renderWebhookEvent } from '../../render/webhookPayload';
 import { alertMessage } from '../../incidents/outgoingMessage';
 import {
@@ -167,6 +168,8 @@ function unknownCommand(name: string): UsageError {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const first = argv[0];
   if (first === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
+  // Its own options (--config, --cause, --kind, ...): parsed in routesCommand.ts.
+  if (first === 'routes') return runRoutes(argv.slice(1), { ...io, env: io.env ?? {} });
   // Their own options (--match, --by, ...): parsed in onCallCommands.ts.
   if (first === 'silence') return runSilence(argv.slice(1), { ...io, env: io.env ?? {} });
   if (first === 'ack') return runAck(argv.slice(1), { ...io, env: io.env ?? {} });
@@ -206,7 +209,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === undefined) {
       throw new UsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
     }
-    if (command === 'replay' || command === 'silence' || command === 'ack') {
+    if (
+      command === 'replay' ||
+      command === 'routes' ||
+      command === 'silence' ||
+      command === 'ack'
+    ) {
       throw new UsageError(`${command} comes first: enricher ${command} --help`);
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);

@@ -3,8 +3,11 @@
  * per command (`enricher COMMAND --help`). `replay` keeps its own in `replay.ts`.
  */
 
-/** Over exports and dead letters. */
-export const OFFLINE_COMMANDS = ['classify', 'queries', 'replay', 'digest'] as const;
+import { MESSAGE_KINDS } from '../../config/routeSettings';
+import { CAUSES } from '../../diagnose/diagnosis';
+
+/** Over exports, settings files and dead letters. */
+export const OFFLINE_COMMANDS = ['classify', 'queries', 'routes', 'replay', 'digest'] as const;
 /** Against the app's own storage. */
 export const ON_CALL_COMMANDS = ['silence', 'ack'] as const;
 export const COMMANDS = [...OFFLINE_COMMANDS, ...ON_CALL_COMMANDS] as const;
@@ -17,6 +20,7 @@ export function isCommand(name: string): name is Command {
 export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
   enricher queries --alert ALERT.json
+  enricher routes --alert ALERT.json [--config SETTINGS.json] [--logs LOGS [--metrics METRICS.json] | --cause CAUSE [--scope SCOPE]] [--kind KIND] [--format text|json]
   enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]   (dead letters)
   enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
   enricher silence add --match FIELD=VALUE ... (--for 4h | --until ISO | --until-resolved incident:ID) --by NAME [--comment TEXT] [--all]
@@ -25,6 +29,7 @@ export const USAGE = `Usage:
   enricher ack INCIDENT_ID --by NAME
   enricher help [COMMAND]
 
+routes reads the routes from a settings file (--config) or the environment, offline: no URL needed.
 silence and ack act on the app's own storage (STATE_STORE, AzureWebJobsStorage).
 LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
 Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
@@ -68,6 +73,36 @@ the workspace for that alert.
 
 Options:
 ${ALERT_OPTION}
+${TUNING_OPTIONS}
+  -h, --help`,
+
+  routes: `Usage:
+  enricher routes --alert ALERT.json [--config SETTINGS.json] [--kind KIND] [--format text|json]
+  enricher routes --alert ALERT.json --logs LOGS [--metrics METRICS.json] ...
+  enricher routes --alert ALERT.json --cause CAUSE [--scope device|subset|fleet] ...
+
+Prints the receivers the alert's message would reach, the route that took it (routes[i] and its
+name, or default), the message kind and the cause it was routed on. Reads the routes as the app
+does (ROUTES or ROUTES_FILE, RECEIVER_<NAME>_URL, TEAMS_WORKFLOW_URL, WEBHOOK_URL), offline:
+receivers need no URL, nothing is posted, and no URL or secret is printed. Warnings about the
+routes go to stderr (in json: the warnings field); refused settings exit 2 with every problem.
+
+Options:
+${ALERT_OPTION}
+  --config SETTINGS.json        app settings as a JSON object ({"ROUTES": {...}, ...}) or a
+                                local.settings.json ({"Values": {...}}); a ROUTES_FILE in it is
+                                relative to the file (default: the environment's settings)
+${LOGS_OPTION}
+                                the cause and scope are then the verdict of enricher classify
+${METRICS_OPTION}
+  --cause CAUSE                 suppose this cause instead of reading logs: ${CAUSES.join(', ')}
+  --scope device|subset|fleet   with --cause (default: device for one device, subset for
+                                several, fleet for none)
+                                without --logs or --cause the cause is unknown: only the alert's
+                                hub, rule, severity and devices are routed on
+  --kind KIND                   the message: ${MESSAGE_KINDS.join(', ')} (default: incident when the
+                                scope is subset or fleet, else alert)
+  --format text|json            text for humans (default) or JSON (--json is --format json)
 ${TUNING_OPTIONS}
   -h, --help`,
 
