@@ -330,7 +330,7 @@ function countQueued(proxy: FaultProxy, from: number): number {
     ).length;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -373,8 +373,13 @@ export function renderTable(rows: readonly Row[]): string {
     String(r.poisoned),
     String(r.lost),
   ]);
+  return formatTable(header, lines);
+}
+
+/** A Markdown table, each column as wide as its widest cell: how the fault matrices print. */
+export function formatTable(header: readonly string[], lines: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const format = (cells: string[]) =>
+  const format = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join(
     '\n',

@@ -121,3 +121,18 @@ export async function startHttpReceiver(status = 202): Promise<HttpReceiver> {
   };
   return receiver;
 }
+
+/** The requests a receiver took (answered 2xx, however late). */
+export function takenBy(receiver: HttpReceiver): ReceivedRequest[] {
+  return receiver.requests.filter(wasTaken);
+}
+
+/**
+ * The distinct deliveries a receiver took: with a key header (a webhook's `idempotency-key`),
+ * requests that share a key count once, as a receiver that deduplicates on it shows them.
+ */
+export function distinctTaken(receiver: HttpReceiver, keyHeader?: string): number {
+  const taken = takenBy(receiver);
+  if (keyHeader === undefined) return taken.length;
+  return new Set(taken.map((r) => r.headers[keyHeader.toLowerCase()] ?? r.text)).size;
+}
