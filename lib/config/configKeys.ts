@@ -237,6 +237,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'The longest a silence may last, in days (1 to 90).',
   },
   {
+    name: 'ALERT_ARCHIVE_DAYS',
+    required: false,
+    default: '14',
+    secret: false,
+    description:
+      'How many days the worker keeps each alert it received (table `enricheralerts`, at most 20,000 per UTC day), for `enricher whatif` to replay; older days are removed. 0 keeps none. 0 to 90.',
+  },
+  {
     name: 'ACTION_SIGNING_KEYS',
     required: false,
     secret: true,

@@ -72,6 +72,8 @@ export interface Config {
   readonly reconnectGraceByHub: Readonly<Record<string, number>>;
   readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly silenceMaxDays: number;
+  /** `ALERT_ARCHIVE_DAYS`: how long received alerts are kept for `enricher whatif` (0: not kept). */
+  readonly alertArchiveDays: number;
   /** The cards' action links; absent when no signing keys or base URL are configured. */
   readonly actionLinks?: ActionLinkSettings;
   readonly stateStore: StateStoreKind;
@@ -313,6 +315,7 @@ export function loadConfig(env: Environment, readText: ReadText = readTextFile):
     reconnectGraceByHub,
     maintenanceWindows: policy.maintenanceWindows,
     silenceMaxDays: integer('SILENCE_MAX_DAYS', 1, 90),
+    alertArchiveDays: integer('ALERT_ARCHIVE_DAYS', 0, 90),
     actionLinks: actionLinksOf(read, integer('ACTION_LINK_HOURS', 1, 720), httpUrl, complain),
     stateStore,
     storage,
