@@ -23,7 +23,7 @@ export function filterEvents(
   const start = Date.parse(filter.timespan.start);
   const end = Date.parse(filter.timespan.end);
   return events.filter((event) => {
-    const time = Date.parse(event.time);
+    const time = event.ms;
     return (
       hubs.has(event.hubResourceId) &&
       (!devices || devices.has(event.deviceId)) &&
@@ -43,7 +43,7 @@ export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivi
   const binMs = FLEET_BIN_MINUTES * 60_000;
   const bins = new Map<number, ConnectionEvent[]>();
   for (const event of events) {
-    const start = Math.floor(Date.parse(event.time) / binMs) * binMs;
+    const start = Math.floor(event.ms / binMs) * binMs;
     const bin = bins.get(start);
     if (bin) bin.push(event);
     else bins.set(start, [event]);

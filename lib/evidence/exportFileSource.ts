@@ -40,8 +40,17 @@ export async function listExportFiles(path: string): Promise<string[]> {
 }
 
 export class ExportFileSource implements EvidenceSource {
-  /** Every Connections event read, oldest first, duplicates removed. */
-  private constructor(readonly events: readonly ConnectionEvent[]) {}
+  /** Each hub's events, oldest first: every query names its hubs. */
+  private readonly byHub = new Map<string, ConnectionEvent[]>();
+
+  /** Every Connections event read, oldest first (by `ms`), duplicates removed. */
+  private constructor(readonly events: readonly ConnectionEvent[]) {
+    for (const event of events) {
+      const list = this.byHub.get(event.hubResourceId);
+      if (list) list.push(event);
+      else this.byHub.set(event.hubResourceId, [event]);
+    }
+  }
 
   /**
    * Reads every export under `path` once, as streams, keeping events rather than rows or text;
@@ -63,7 +72,7 @@ export class ExportFileSource implements EvidenceSource {
   }
 
   deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
-    const events = filterEvents(this.events, {
+    const events = filterEvents(this.within(query.filter.hubResourceIds, query.timespan), {
       hubResourceIds: query.filter.hubResourceIds,
       deviceIds: query.filter.deviceIds,
       timespan: query.timespan,
@@ -90,21 +99,52 @@ export class ExportFileSource implements EvidenceSource {
    * 8-hour export is not 30 days of quiet).
    */
   deviceHistory(query: EvidenceQuery): Promise<SourceAnswer<DeviceHistory[]>> {
-    const period = heldPeriod(this.events, query.filter.hubResourceIds, query.timespan);
-    const rows = deviceHistoryRowsOf(
-      this.events,
-      { ...query.filter, timespan: query.timespan },
-      period,
-    );
+    const events = this.ofHubs(query.filter.hubResourceIds);
+    const period = heldPeriod(events, query.filter.hubResourceIds, query.timespan);
+    const rows = deviceHistoryRowsOf(events, { ...query.filter, timespan: query.timespan }, period);
     return answer(historiesFor(query.filter.deviceIds, rows, period));
   }
 
+  /** The events of these hubs (lower-cased IDs, as events hold them), oldest first. */
+  private ofHubs(hubResourceIds: readonly string[]): readonly ConnectionEvent[] {
+    const hubs = [...new Set(hubResourceIds.map((id) => id.toLowerCase()))];
+    if (hubs.length === 1) return this.byHub.get(hubs[0] ?? '') ?? [];
+    return hubs.flatMap((hub) => this.byHub.get(hub) ?? []).sort(byTime);
+  }
+
+  /**
+   * The events of some hubs in a timespan, found by binary search (the filter still checks each
+   * one): a replay of thousands of alerts must not scan the whole export for every query.
+   */
+  private within(
+    hubResourceIds: readonly string[],
+    timespan: { readonly start: string; readonly end: string },
+  ): readonly ConnectionEvent[] {
+    const events = this.ofHubs(hubResourceIds);
+    const start = Date.parse(timespan.start);
+    const end = Date.parse(timespan.end);
+    if (Number.isNaN(start) || Number.isNaN(end)) return events;
+    return events.slice(firstAtOrAfter(events, start), firstAtOrAfter(events, end));
+  }
+
   private hubEvents(query: EvidenceQuery): ConnectionEvent[] {
-    return filterEvents(this.events, {
+    return filterEvents(this.within(query.filter.hubResourceIds, query.timespan), {
       hubResourceIds: query.filter.hubResourceIds,
       timespan: query.timespan,
     });
   }
+}
+
+/** The first index whose time is at or after `time` (events oldest first). */
+function firstAtOrAfter(events: readonly ConnectionEvent[], time: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((events[mid]?.ms ?? Infinity) < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function answer<T>(value: T, warning?: string): Promise<SourceAnswer<T>> {
