@@ -5,6 +5,7 @@
 
 import type { TokenCredential } from '@azure/identity';
 
+import type { Logger } from '../common/logger';
 import type { Config } from '../config/loadConfig';
 import type { DigestSource } from '../digest/digestSource';
 import type { EvidenceSource, MetricsSource } from '../evidence/evidenceSource';
@@ -14,6 +15,7 @@ import type { ActivityLedger } from '../state/activityLedger';
 import type { AlertQueue } from '../state/alertQueue';
 import type { AlertStore } from '../state/alertStore';
 import type { ConnectionCheckQueue, ConnectionStateStore } from '../state/connectionStates';
+import type { ReceivedAlertArchive } from '../state/receivedAlerts';
 import type { SilenceStore } from '../state/silenceStore';
 import type { WorkerState } from '../state/workerState';
 
@@ -117,6 +119,46 @@ export async function createActivityLedger(
       return identity;
     }),
   );
+}
+
+/**
+ * The alerts the worker received, kept `ALERT_ARCHIVE_DAYS` for `enricher whatif`: in memory, or
+ * the `enricheralerts` table (`@azure/data-tables`). `credential` is asked for only with
+ * identity-based storage; a credential itself or a function that makes one.
+ */
+export async function createReceivedAlertArchive(
+  config: Config,
+  credential: TokenCredential | (() => Promise<TokenCredential>),
+  options: { readonly log?: Logger; readonly now?: () => Date } = {},
+): Promise<ReceivedAlertArchive> {
+  const settings = { retentionDays: config.alertArchiveDays, ...options };
+  if (config.stateStore === 'memory') {
+    const { InMemoryReceivedAlerts } = await import('../state/memory/memoryReceivedAlerts.js');
+    return new InMemoryReceivedAlerts(settings);
+  }
+  const tables = await import('../state/azure/tableReceivedAlerts.js');
+  const identity =
+    config.storage.connectionString !== undefined
+      ? undefined
+      : typeof credential === 'function'
+        ? await credential()
+        : credential;
+  return new tables.TableReceivedAlerts(
+    tables.createReceivedAlertsTableClient(config.storage, () => {
+      if (identity === undefined)
+        throw new Error('Storage asked for a credential it was not given');
+      return identity;
+    }),
+    settings,
+  );
+}
+
+/** The archive from the configuration alone (the CLI): its own credential, made when needed. */
+export async function receivedAlertArchive(
+  config: Config,
+  options: { readonly log?: Logger; readonly now?: () => Date } = {},
+): Promise<ReceivedAlertArchive> {
+  return createReceivedAlertArchive(config, () => createCredential(config), options);
 }
 
 /** Export files on disk, or the Log Analytics workspace (`@azure/monitor-query-logs`). */

@@ -9,6 +9,13 @@ import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import { enrichAlert, type EnrichmentServices } from './enrichAlert';
 import type { ProcessingStart } from '../state/processingLease';
 import type { QueuedAlert } from '../state/alertQueue';
+import { keepReceivedAlert, type ReceivedAlertArchive } from '../state/receivedAlerts';
+
+/** The worker's services: the use case's, and where it keeps the alerts it takes. */
+export interface WorkerServices extends EnrichmentServices {
+  /** The received alerts `enricher whatif` replays (optional, best effort: never fails an alert). */
+  readonly archive?: ReceivedAlertArchive;
+}
 
 export type ProcessResult = 'processed' | Exclude<ProcessingStart, 'go'>;
 
@@ -20,7 +27,7 @@ export type ProcessResult = 'processed' | Exclude<ProcessingStart, 'go'>;
 export async function processQueuedAlert(
   queued: QueuedAlert,
   holder: string,
-  services: EnrichmentServices,
+  services: WorkerServices,
   /** The alert's report when the caller already built it (the connection checks). */
   built?: EnrichedAlert,
 ): Promise<ProcessResult> {
@@ -33,6 +40,9 @@ export async function processQueuedAlert(
     );
     return start;
   }
+  // Kept for `enricher whatif` (idempotent, so a retry keeps it once); one awaited write at most,
+  // and a storage error is logged, never thrown.
+  await keepReceivedAlert(services.archive, alert, services.now(), services.log);
   try {
     await enrichAlert(alert, services, built);
   } catch (error: unknown) {

@@ -30,6 +30,7 @@ import {
   createEvidenceSource,
   createMetricsSource,
   createNotifiers,
+  createReceivedAlertArchive,
 } from './adapterFactories';
 import type { Notifier } from '../notify/notifier';
 import type { IncidentMessage } from '../incidents/outgoingMessage';
@@ -40,6 +41,8 @@ import type { AlertStore } from '../state/alertStore';
 import type { WorkerState } from '../state/workerState';
 import type { ConnectionCheckQueue, ConnectionStateStore } from '../state/connectionStates';
 import type { SilenceStore } from '../state/silenceStore';
+import type { ReceivedAlertArchive } from '../state/receivedAlerts';
+import type { WorkerServices } from './processQueuedAlert';
 import type { OnCallServices } from './onCall';
 import type { ConnectionIntakeServices } from '../intake/acceptConnectionEvent';
 import type { ConnectionCheckServices } from './runConnectionCheck';
@@ -58,7 +61,8 @@ export interface Services {
 export interface ServiceProvider {
   readonly config: Readonly<Config>;
   intake(): Promise<IntakeServices>;
-  enrichment(): Promise<EnrichmentServices>;
+  /** The queue worker's: the use case's services and the received-alert archive. */
+  enrichment(): Promise<WorkerServices>;
   /** The daily digest's timer. */
   digest(): Promise<DigestServices>;
   /** The Event Grid trigger: connection events in. */
@@ -79,6 +83,8 @@ export interface ServiceOverrides {
   readonly notifiers?: readonly Notifier[];
   readonly digestSource?: DigestSource;
   readonly activity?: ActivityLedger;
+  /** Where the worker keeps the alerts it takes (`enricher whatif`). */
+  readonly receivedAlerts?: ReceivedAlertArchive;
   readonly connectionStates?: ConnectionStateStore;
   readonly silenceStore?: SilenceStore;
   readonly connectionCheckQueue?: ConnectionCheckQueue;
@@ -137,6 +143,17 @@ export function createServiceProvider(
     async () => overrides.metrics ?? createMetricsSource(config, credential),
   );
   const activity = lazy(async () => overrides.activity ?? createActivityLedger(config, credential));
+  // Best effort: an archive that cannot be built leaves the worker without one, never down.
+  const archive = lazy(
+    async (): Promise<ReceivedAlertArchive | undefined> =>
+      overrides.receivedAlerts ??
+      createReceivedAlertArchive(config, credential, { log, now }).catch((error: unknown) => {
+        log.warn(
+          `Received alerts: not kept (${error instanceof Error ? error.message : 'unknown error'})`,
+        );
+        return undefined;
+      }),
+  );
 
   const intake = lazy(async (): Promise<IntakeServices> => {
     // Intake needs the queue and the store only: given both, it builds no state at all.
@@ -164,7 +181,7 @@ export function createServiceProvider(
     };
   });
 
-  const enrichment = lazy(async (): Promise<EnrichmentServices> => {
+  const enrichment = lazy(async (): Promise<WorkerServices> => {
     const links = overrides.actionLinks ?? config.actionLinks;
     // With a route list, an incident keeps the receivers of its opening card.
     const routes =
@@ -180,6 +197,7 @@ export function createServiceProvider(
       notifiers,
       built,
       ledger,
+      kept,
       sharing,
       limiter,
       { silenceSource },
@@ -190,6 +208,7 @@ export function createServiceProvider(
       overrides.notifiers ?? createNotifiers(config),
       state(),
       activity(),
+      archive(),
       import('../evidence/querySharing/sharedEvidence.js'),
       import('../evidence/querySharing/queryLimiter.js'),
       import('./silenceSource.js'),
@@ -206,6 +225,7 @@ export function createServiceProvider(
       ...(links && { signActionLink: signer.createActionLinkSigner(links, now) }),
       lookbackMinutes: config.evidenceLookbackMinutes,
       activity: ledger,
+      ...(kept && { archive: kept }),
       log,
       now,
       state: overrides.state ?? built.worker,
@@ -301,6 +321,9 @@ export function createServiceProvider(
 
   return { config, intake, enrichment, digest, connectionIntake, connectionChecks, onCall };
 }
+
+/** The received-alert archive from the configuration alone (`enricher whatif`). */
+export { createReceivedAlertArchive, receivedAlertArchive } from './adapterFactories';
 
 /** Every part at once (the dev host, tests): start-up fails early on a bad configuration. */
 export async function createServices(
