@@ -170,16 +170,43 @@ const hostileEnvelope = {
   ],
 };
 
+// As a route list delivers them (samples/routes.json): three receivers, one of them signed.
+const receivers = [
+  { name: 'teams', type: 'teams', inbox: true, signed: false },
+  { name: 'platform', type: 'teams', inbox: true, signed: false },
+  { name: 'provisioning', type: 'webhook', inbox: true, signed: true },
+] as const;
+
 const messages: InboxMessage[] = [
-  { id: 'm3', receivedAt: '2025-11-26T06:16:30.000Z', channel: 'teams', body: teamsEnvelope },
+  {
+    id: 'm3',
+    receivedAt: '2025-11-26T06:16:30.000Z',
+    channel: 'teams',
+    receiver: 'platform',
+    body: teamsEnvelope,
+  },
   {
     id: 'm2',
     receivedAt: '2025-11-26T06:16:20.000Z',
     channel: 'webhook',
+    receiver: 'provisioning',
+    signature: 'valid',
     body: { schemaVersion: '1.0', cause: 'iot-hub-transient', note: XSS },
   },
-  { id: 'm1', receivedAt: '2025-11-26T06:16:10.000Z', channel: 'teams', body: brokenEnvelope },
-  { id: 'm0', receivedAt: '2025-11-26T06:16:00.000Z', channel: 'teams', body: hostileEnvelope },
+  {
+    id: 'm1',
+    receivedAt: '2025-11-26T06:16:10.000Z',
+    channel: 'teams',
+    receiver: 'teams',
+    body: brokenEnvelope,
+  },
+  {
+    id: 'm0',
+    receivedAt: '2025-11-26T06:16:00.000Z',
+    channel: 'teams',
+    receiver: 'teams',
+    body: hostileEnvelope,
+  },
 ];
 
 let messagesJson = JSON.stringify(messages);
@@ -317,7 +344,7 @@ describe('Adaptive Card schema helpers', () => {
 describe('inbox page in headless Chromium', () => {
   // Only these tests need the browser: the schema tests above run without it.
   beforeAll(async () => {
-    const page = renderInboxPage();
+    const page = renderInboxPage({ receivers });
     const bundle = readFileSync(adaptiveCardsBundlePath());
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -482,6 +509,8 @@ describe('inbox page in headless Chromium', () => {
       id: 'm4',
       receivedAt: '2025-11-26T06:17:00.000Z',
       channel: 'webhook',
+      receiver: 'provisioning',
+      signature: 'bad-signature',
       body: { hello: 'world' },
     };
     messagesJson = JSON.stringify([newest, ...messages]);
@@ -491,6 +520,58 @@ describe('inbox page in headless Chromium', () => {
     await expect(page.getByTestId('message').first().getAttribute('data-id')).resolves.toBe('m4');
     await expect(page.getByTestId('count').textContent()).resolves.toBe('5 messages');
     await expect(page.locator('[data-marker="kept"]').count()).resolves.toBe(1);
+    expect(log.pageErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("names each message's receiver and shows one receiver's messages at a time", async () => {
+    messagesJson = JSON.stringify(messages);
+    const { page, log } = await openInbox();
+    const items = page.getByTestId('message');
+    await expect(items.getByTestId('receiver').allInnerTexts()).resolves.toEqual([
+      'to platform',
+      'to provisioning',
+      'to teams',
+      'to teams',
+    ]);
+    await expect(items.nth(1).getByTestId('signature').innerText()).resolves.toBe(
+      'Signature valid',
+    );
+    await expect(items.nth(0).getByTestId('signature').count()).resolves.toBe(0);
+
+    // One button per configured receiver, with its count, and All.
+    const filters = page.getByTestId('receiver-filter');
+    await expect(filters.allInnerTexts()).resolves.toEqual([
+      'All receivers · 4',
+      'teams · teams · 2',
+      'platform · teams · 1',
+      'provisioning · webhook · 1',
+    ]);
+    // What is on screen: laid out, not merely marked hidden.
+    const visibleIds = () =>
+      items.evaluateAll((nodes) =>
+        nodes
+          .filter((n) => (n as HTMLElement).offsetParent !== null)
+          .map((n) => n.getAttribute('data-id')),
+      );
+    await page.locator('[data-testid="receiver-filter"][data-receiver="teams"]').click();
+    await expect(visibleIds()).resolves.toEqual(['m1', 'm0']);
+    await expect(page.getByTestId('count').textContent()).resolves.toBe(
+      '2 of 4 messages · to teams',
+    );
+    await expect(
+      page.locator('[data-receiver="teams"][aria-pressed="true"]').count(),
+    ).resolves.toBe(1);
+    expect(new URL(page.url()).hash).toBe('#receiver=teams');
+
+    // The pick survives a reload (it is in the address), and All shows everything again.
+    await page.reload();
+    await page.waitForSelector('body[data-state="ready"]');
+    await expect(visibleIds()).resolves.toEqual(['m1', 'm0']);
+    await page.locator('[data-testid="receiver-filter"][data-receiver=""]').click();
+    await expect(visibleIds()).resolves.toEqual(['m3', 'm2', 'm1', 'm0']);
+    await expect(page.getByTestId('count').textContent()).resolves.toBe('4 messages');
     expect(log.pageErrors).toEqual([]);
     expect(log.consoleErrors).toEqual([]);
     await page.context().close();
@@ -513,6 +594,7 @@ describe('inbox page in headless Chromium', () => {
       id: 'd1',
       receivedAt: '2026-11-20T08:00:05.000Z',
       channel: 'teams',
+      receiver: 'teams',
       body: renderDigestTeamsMessage(report),
     };
     messagesJson = JSON.stringify([digest]);

@@ -25,7 +25,13 @@ const HUB =
   '/subscriptions/3f2d4487-b0fc-4125-8bd5-7ad17384221e/resourcegroups/iot-prod/providers/microsoft.devices/iothubs/contoso-fleet-hub';
 
 interface InboxEntry {
-  readonly body: { attachments?: { content?: { body?: { items?: { text?: string }[] }[] } }[] };
+  readonly channel?: string;
+  readonly receiver?: string;
+  readonly body: {
+    attachments?: { content?: { body?: { text?: string; items?: { text?: string }[] }[] } }[];
+    /** A webhook message's title. */
+    title?: string;
+  };
 }
 
 async function inbox(base: string): Promise<InboxEntry[]> {
@@ -35,6 +41,23 @@ async function inbox(base: string): Promise<InboxEntry[]> {
 /** The first line of a card, for the console. */
 function headlineOf(entry: InboxEntry): string {
   return entry.body.attachments?.[0]?.content?.body?.[0]?.items?.[0]?.text ?? '(a card)';
+}
+
+/** What each receiver's inbox got, when the dev host has more than one (a route list). */
+function perReceiver(entries: readonly InboxEntry[]): string[] {
+  const receivers = [...new Set(entries.map((e) => e.receiver ?? e.channel ?? '?'))].sort();
+  if (receivers.length < 2) return [];
+  return receivers.flatMap((receiver) => {
+    const mine = entries.filter((e) => (e.receiver ?? e.channel ?? '?') === receiver).reverse();
+    return [
+      `  ${receiver} (${mine.length}):`,
+      ...mine.map((e) => {
+        const first = e.body.attachments?.[0]?.content?.body?.[0];
+        const line = e.body.title ?? first?.items?.[0]?.text ?? first?.text ?? '(a card)';
+        return `    - ${line.length > 110 ? `${line.slice(0, 109)}…` : line}`;
+      }),
+    ];
+  });
 }
 
 async function postAll(base: string, bodies: readonly unknown[]): Promise<number> {
@@ -217,12 +240,15 @@ async function main(): Promise<void> {
   let stableSince = Date.now();
   while (Date.now() < deadline && (count === before || Date.now() - stableSince < 5000)) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = ((await (await fetch(`${base}/inbox/messages`)).json()) as unknown[]).length;
+    const now = (await inbox(base)).length;
     if (now !== count) stableSince = Date.now();
     count = now;
   }
   console.log(
-    `${expected} alerts accepted, ${count - before} messages delivered (the two hub-incident alerts share one incident card). Open ${base}/ to read them.`,
+    [
+      `${expected} alerts accepted, ${count - before} messages delivered (the two hub-incident alerts share one incident card). Open ${base}/ to read them.`,
+      ...perReceiver((await inbox(base)).slice(0, count - before)),
+    ].join('\n'),
   );
   if (expected > 0 && count === before) process.exitCode = 1;
 }

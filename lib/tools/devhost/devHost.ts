@@ -4,7 +4,8 @@
  * connection events at the Functions host's own address, the queues (alerts, reconnect-grace
  * checks) processed in-process (`STATE_STORE=memory`) or polled from Azure Storage / Azurite
  * (`STATE_STORE=azure-storage`), a clock a demo can move (`/dev/clock`), and an inbox at `/` that
- * shows delivered messages rendered as Teams shows them.
+ * shows delivered messages rendered as Teams shows them, each with the receiver it was posted to
+ * (`POST /dev/inbox/<receiver>`, one per receiver of a route list; inboxReceivers.ts).
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,18 +34,26 @@ import { isEventGridPath, routeEventGrid } from './eventGridRoute';
 import { onCallRouteOf, routeOnCall } from './onCallRoutes';
 import { declaredLength, readBody, send } from './httpIo';
 import { Inbox } from './inbox';
+import {
+  type InboxReceiver,
+  inboxReceiverOf,
+  inboxReceivers,
+  INBOX_TEAMS_PATH,
+  rebaseInboxReceivers,
+} from './inboxReceivers';
 import type { StorageQueuePoller } from './storageQueuePoller';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   adaptiveCardsBundlePath,
   INBOX_MESSAGES_URL,
+  type InboxMessage,
   inboxModuleFile,
   inboxModulePath,
 } from './inboxRoutes';
 import { repoRoot } from './repoRoot';
+import type { ReceiverSettings } from '../../config/routeSettings';
 
-export const INBOX_TEAMS_PATH = '/inbox/teams';
-export const INBOX_WEBHOOK_PATH = '/inbox/webhook';
+export { INBOX_TEAMS_PATH, INBOX_WEBHOOK_PATH } from './inboxReceivers';
 /** Dev host only: runs the daily digest now (what the timer does), `?until=ISO` to pick the day. */
 export const DIGEST_PATH = '/api/digest';
 
@@ -82,6 +91,12 @@ export interface DevHostOptions {
   readonly log: Logger;
   /** Given the host's URL once it listens (so notifiers can target its own inbox). */
   readonly overrides?: (url: string) => ServiceOverrides;
+  /**
+   * The address the config's inbox URLs were written with (`devHostEnvironment`'s
+   * `http://localhost:<port>`): receivers that post there post to where the host listens instead
+   * (tests listen on a free port). Default: the host's own URL.
+   */
+  readonly inboxBase?: string;
   /** Delay between queue retries; the Functions host waits seconds, tests need less. */
   readonly retryDelayMs?: number;
   /** How often the incident timer runs (Azure: every minute); 0 turns it off (tests tick by hand). */
@@ -101,6 +116,25 @@ interface Runtime {
   readonly checks: CheckWorker;
   readonly drainAlerts: () => Promise<void>;
   readonly actionLinks: DevActionLinks;
+  /** The receivers, as the inbox shows them (names and types, never a URL or secret). */
+  readonly receivers: readonly InboxReceiver[];
+  /** The configured receivers, for the signing secrets the inbox checks signatures with. */
+  readonly receiverSettings: readonly ReceiverSettings[];
+}
+
+/** What a signed receiver's post says of its signature; undefined for an unsigned receiver. */
+async function signatureOf(
+  request: IncomingMessage,
+  receiver: ReceiverSettings | undefined,
+  text: string,
+): Promise<InboxMessage['signature']> {
+  if (receiver?.type !== 'webhook' || receiver.secret === undefined) return undefined;
+  const { checkWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } =
+    await import('../../notify/webhookSignature.js');
+  const timestamp = request.headers[TIMESTAMP_HEADER];
+  const signature = request.headers[SIGNATURE_HEADER];
+  if (typeof timestamp !== 'string' || typeof signature !== 'string') return 'missing';
+  return checkWebhookSignature(receiver.secret, timestamp, text, signature);
 }
 
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
@@ -204,24 +238,41 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       send(response, result.status, result.body);
       return;
     }
-    if ((path === INBOX_TEAMS_PATH || path === INBOX_WEBHOOK_PATH) && method === 'POST') {
+    const receiverName = method === 'POST' ? inboxReceiverOf(path) : undefined;
+    if (receiverName !== undefined) {
+      const { receiverSettings } = await ready;
+      const receiver = receiverSettings.find((r) => r.name === receiverName);
+      // `/inbox/teams` and `/inbox/webhook` take posts from anyone; `/dev/inbox/<name>` only
+      // for a configured receiver.
+      const legacy = !path.startsWith('/dev/');
+      if (!legacy && receiver === undefined) {
+        send(response, 404, { error: `No receiver named ${receiverName}`, path: '' });
+        return;
+      }
+      const channel = receiver?.type ?? (path === INBOX_TEAMS_PATH ? 'teams' : 'webhook');
       const { MAX_ALERT_BODY_BYTES } = await intakeModule();
+      const text = Buffer.from(await readBody(request, MAX_ALERT_BODY_BYTES)).toString('utf8');
       let body: unknown;
       try {
-        body = JSON.parse(
-          Buffer.from(await readBody(request, MAX_ALERT_BODY_BYTES)).toString('utf8'),
-        );
+        body = JSON.parse(text);
       } catch {
         send(response, 400, { error: 'Body is not valid JSON', path: '' });
         return;
       }
-      inbox.add(path === INBOX_TEAMS_PATH ? 'teams' : 'webhook', body);
+      inbox.add(
+        channel,
+        body,
+        new Date(),
+        receiverName,
+        await signatureOf(request, receiver, text),
+      );
       // Like Teams Workflows: accepted, posted later.
       send(response, 202, { accepted: true });
       return;
     }
     if (path === INBOX_MESSAGES_URL && method === 'GET') {
-      send(response, 200, inbox.list());
+      const only = new URL(request.url ?? '/', 'http://localhost').searchParams.get('receiver');
+      send(response, 200, inbox.list(only ?? undefined));
       return;
     }
     if (path === INBOX_MESSAGES_URL && method === 'DELETE') {
@@ -239,8 +290,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return;
     }
     if (path === '/' && method === 'GET') {
+      const { receivers } = await ready;
       const { inboxContentSecurityPolicy, renderInboxPage } = await import('./inboxPage.js');
-      send(response, 200, renderInboxPage({ listSilences: true }), {
+      send(response, 200, renderInboxPage({ listSilences: true, receivers }), {
         'content-security-policy': inboxContentSecurityPolicy(),
       });
       return;
@@ -272,7 +324,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   // Like the function app, the host builds intake on the first POST and enrichment (the sample
   // workspace, the notifiers, the worker state) on the first queued alert, so it answers as soon
   // as it listens.
-  const services = createServiceProvider(options.config, {
+  // Receivers written for the inbox at another address (tests: a free port) post to this one.
+  const routing = rebaseInboxReceivers(options.config.routing, options.inboxBase ?? url, url);
+  const config: Readonly<Config> = { ...options.config, routing };
+  const services = createServiceProvider(config, {
     ...(queue && { queue, store: new InMemoryAlertStore(), state: inMemoryWorkerState() }),
     ...(checkQueue && {
       connectionStates: new InMemoryConnectionStates(),
@@ -334,7 +389,15 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
   }
   const drainAlerts = () => (queue ? queue.drain() : (poller?.drain() ?? Promise.resolve()));
-  resolveRuntime({ services, clock, checks, drainAlerts, actionLinks });
+  resolveRuntime({
+    services,
+    clock,
+    checks,
+    drainAlerts,
+    actionLinks,
+    receivers: inboxReceivers(routing, url),
+    receiverSettings: routing.receivers,
+  });
   // Loaded on the first tick, like the enrichment itself: the first answers need none of it.
   const tickIncidents = (): Promise<number> =>
     exclusive(async () => {

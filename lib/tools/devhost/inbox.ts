@@ -1,4 +1,7 @@
-/** The dev host's inbox: messages "delivered" to Teams or the webhook, kept in memory. */
+/**
+ * The dev host's inbox: messages "delivered" to its receivers (Teams, the webhook, or those a
+ * route list declares), kept in memory, each with the receiver it was posted to.
+ */
 
 import type { InboxMessage } from './inboxRoutes';
 
@@ -8,11 +11,19 @@ export const INBOX_CAPACITY = 200;
 export class Inbox {
   private readonly messages: InboxMessage[] = [];
 
-  add(channel: InboxMessage['channel'], body: unknown, now = new Date()): InboxMessage {
+  add(
+    channel: InboxMessage['channel'],
+    body: unknown,
+    now = new Date(),
+    receiver: string = channel,
+    signature?: InboxMessage['signature'],
+  ): InboxMessage {
     const message: InboxMessage = {
       id: crypto.randomUUID(),
       receivedAt: now.toISOString(),
       channel,
+      receiver,
+      ...(signature !== undefined && { signature }),
       body,
     };
     this.messages.unshift(message);
@@ -20,9 +31,11 @@ export class Inbox {
     return message;
   }
 
-  /** Newest first. */
-  list(): readonly InboxMessage[] {
-    return this.messages;
+  /** Newest first; only one receiver's when `receiver` is given. */
+  list(receiver?: string): readonly InboxMessage[] {
+    return receiver === undefined
+      ? this.messages
+      : this.messages.filter((m) => m.receiver === receiver);
   }
 
   clear(): void {

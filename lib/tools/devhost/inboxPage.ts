@@ -1,4 +1,5 @@
 import { escapeHtml } from './inbox/escapeHtml';
+import type { InboxReceiver } from './inboxReceivers';
 import {
   ADAPTIVE_CARDS_BUNDLE_URL,
   INBOX_MESSAGES_URL,
@@ -9,7 +10,8 @@ import {
 /**
  * The dev host's inbox page (`GET /`): every message the dev host received, newest first, with
  * Teams messages rendered by the official `adaptivecards` renderer the way Teams would show them
- * and webhook messages as pretty-printed JSON.
+ * and webhook messages as pretty-printed JSON. Each message names the receiver it was posted to;
+ * with more than one receiver the page can show one receiver's messages at a time.
  *
  * The HTML, the style and the page's settings are made here; the browser modules live in
  * `lib/tools/devhost/inbox/` (the page loads `inbox.js`, served at {@link INBOX_SCRIPT_URL}) and
@@ -142,6 +144,7 @@ main { max-width: 920px; margin: 0 auto; padding: 16px 24px 48px; }
 .empty strong { display: block; color: var(--text); font-size: 16px; margin-bottom: 8px; }
 #messages { display: flex; flex-direction: column; gap: 20px; }
 .message { display: flex; gap: 12px; align-items: flex-start; }
+.message[hidden] { display: none; }
 .avatar { flex: none; width: 32px; height: 32px; border-radius: 50%; display: flex; align-items: center; justify-content: center; font-weight: 600; font-size: 13px; color: #FFFFFF; background: var(--brand); }
 .avatar-webhook, .avatar-unknown { background: #616161; font-family: var(--mono); font-size: 11px; }
 .message-column { flex: 1; min-width: 0; }
@@ -149,6 +152,13 @@ main { max-width: 920px; margin: 0 auto; padding: 16px 24px 48px; }
 .meta .sender { font-weight: 600; color: var(--text); font-size: 14px; }
 .badge { border-radius: 4px; padding: 0 6px; background: #EBEBF6; color: #444791; font-weight: 600; }
 .badge-webhook, .badge-unknown { background: #EDEDED; color: #424242; }
+.receiver { border: 1px solid #C5CBFA; border-radius: 4px; padding: 0 6px; color: #444791; font-weight: 600; }
+.signature-valid { color: #0E700E; }
+.signature-invalid { color: #A4262C; font-weight: 600; }
+.receivers { display: flex; flex-wrap: wrap; gap: 8px; margin: 0 0 16px; }
+.receivers button { font: 600 13px/20px var(--font); color: var(--text); background: #FFFFFF; border: 1px solid #D1D1D1; border-radius: 16px; padding: 2px 12px; cursor: pointer; }
+.receivers button[aria-pressed="true"] { background: #EBEBF6; border-color: var(--brand); color: #444791; }
+.receivers button .type { font-weight: 400; color: var(--subtle); }
 .message-body { display: flex; flex-direction: column; gap: 8px; }
 .card { max-width: 540px; }
 .card.card-full-width { max-width: none; }
@@ -194,6 +204,7 @@ const BODY = `
 <main>
   <div class="banner" id="load-error" data-testid="load-error" role="alert" hidden></div>
   <section class="silences" id="silences" data-testid="silences" aria-live="polite" hidden></section>
+  <nav class="receivers" id="receivers" data-testid="receivers" aria-label="Receivers" hidden></nav>
   <section class="empty" id="empty" data-testid="empty-state" hidden>
     <strong>No messages yet</strong>
     Run <code>npm run demo</code> to post sample alerts through the enricher; each Teams card and webhook message the dev host receives shows up here within 3 seconds.
@@ -223,11 +234,16 @@ export function inboxContentSecurityPolicy(): string {
 /**
  * `listSilences`: the host serves {@link INBOX_SILENCES_URL}, so the page lists the active
  * silences above the messages (a page served without it asks for nothing more).
+ * `receivers`: the configured receivers (names and types), offered as filters even before they
+ * received anything.
  */
-export function renderInboxPage(options: { readonly listSilences?: boolean } = {}): string {
+export function renderInboxPage(
+  options: { readonly listSilences?: boolean; readonly receivers?: readonly InboxReceiver[] } = {},
+): string {
   const config = {
     ...PAGE_CONFIG,
     ...(options.listSilences === true && { silencesUrl: INBOX_SILENCES_URL }),
+    receivers: (options.receivers ?? []).map((r) => ({ name: r.name, type: r.type })),
   };
   return `<!doctype html>
 <html lang="en">

@@ -12,7 +12,9 @@ export const INBOX_SCRIPT_URL = '/inbox/inbox.js';
 /** Where the dev host serves `adaptiveCardsBundlePath()`. */
 export const ADAPTIVE_CARDS_BUNDLE_URL = '/vendor/adaptivecards.js';
 
-/** JSON array, newest first, of {@link InboxMessage}. */
+/**
+ * JSON array, newest first, of {@link InboxMessage}; `?receiver=NAME` keeps one receiver's.
+ */
 export const INBOX_MESSAGES_URL = '/inbox/messages';
 
 /** JSON `{silences: [...]}`: the active silences, as the inbox lists them above the messages. */
@@ -23,7 +25,15 @@ export interface InboxMessage {
   id: string;
   /** ISO 8601 */
   receivedAt: string;
+  /** How the body is shown: the receiver's type. */
   channel: 'teams' | 'webhook';
+  /** The receiver it was posted to (`teams`, `webhook` or one a route list declares). */
+  receiver: string;
+  /**
+   * A signed receiver's bodies only: what checking the signature with the receiver's secret
+   * said (`missing` when the post carried none).
+   */
+  signature?: 'valid' | 'bad-signature' | 'stale' | 'bad-timestamp' | 'missing';
   /** For `teams` the Workflows envelope `{type: "message", attachments: [...]}`, else any JSON. */
   body: unknown;
 }
@@ -43,6 +53,7 @@ export const INBOX_MODULES: Readonly<Record<string, string>> = {
   'markdown.js': 'markdown.js',
   'message.js': 'message.js',
   'poll.js': 'poll.js',
+  'receivers.js': 'receivers.js',
   'silences.js': 'silences.js',
   'teams.js': 'teams.js',
   'webhook.js': 'webhook.js',

@@ -11,6 +11,7 @@ import { createCardRenderer } from './card.js';
 import { createList } from './list.js';
 import { createMessageRenderer } from './message.js';
 import { createPoller } from './poll.js';
+import { createReceiverFilter } from './receivers.js';
 import { createSilencesPanel } from './silences.js';
 import { createTeamsRenderer } from './teams.js';
 
@@ -53,7 +54,18 @@ function showLoadError(text) {
 var AC = /** @type {any} */ (window).AdaptiveCards;
 var renderCard = createCardRenderer(AC, CONFIG.hostConfig, setNote);
 var renderMessage = createMessageRenderer(createTeamsRenderer(CONFIG, renderCard));
-var update = createList({ list: list, countEl: countEl, emptyEl: emptyEl }, renderMessage);
+var renderList = createList({ list: list, countEl: countEl, emptyEl: emptyEl }, renderMessage);
+/** @type {unknown[]} */
+var lastMessages = [];
+var receiverFilter = createReceiverFilter(CONFIG, byId('receivers'), function () {
+  renderList(lastMessages, receiverFilter.selected());
+});
+/** @param {unknown[]} messages */
+function update(messages) {
+  lastMessages = messages;
+  receiverFilter.update(messages);
+  renderList(messages, receiverFilter.selected());
+}
 var poll = createPoller(CONFIG, update, { setStatus: setStatus, showLoadError: showLoadError });
 var refreshSilences = createSilencesPanel(CONFIG, byId('silences'));
 

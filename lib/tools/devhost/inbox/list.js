@@ -2,7 +2,7 @@
 /*
  * The list of messages, newest first. A message is re-rendered only when its JSON changed;
  * unchanged ones keep their DOM (and any expanded Action.ShowCard or toggled element) across
- * refreshes.
+ * refreshes. With a receiver picked, the others' messages stay in the list, hidden.
  */
 import { isObject } from './dom.js';
 
@@ -31,8 +31,8 @@ function newestFirst(messages) {
 }
 
 /**
- * `update(messages)`, which brings `list` (and the count and empty state) in line with the
- * messages, touching only the entries that changed.
+ * `update(messages, receiver)`, which brings `list` (and the count and empty state) in line with
+ * the messages, touching only the entries that changed, and shows only `receiver`'s when given.
  *
  * @param {{ list: HTMLElement, countEl: HTMLElement, emptyEl: HTMLElement }} elements
  * @param {(message: unknown) => HTMLElement} renderMessage
@@ -44,7 +44,7 @@ export function createList(elements, renderMessage) {
   var rendered = new Map();
   var renderCount = 0;
 
-  return function update(messages) {
+  return function update(messages, receiver) {
     var ordered = newestFirst(messages);
     var next = new Map();
     var keys = keysOf(ordered);
@@ -63,9 +63,15 @@ export function createList(elements, renderMessage) {
       position++;
     });
     rendered = next;
+    var shown = 0;
+    next.forEach(function (node) {
+      node.hidden = !!receiver && node.getAttribute('data-receiver') !== receiver;
+      if (!node.hidden) shown++;
+    });
     renderCount++;
     document.body.setAttribute('data-render-count', String(renderCount));
-    countEl.textContent = ordered.length === 1 ? '1 message' : ordered.length + ' messages';
-    emptyEl.hidden = ordered.length !== 0;
+    var total = ordered.length === 1 ? '1 message' : ordered.length + ' messages';
+    countEl.textContent = receiver ? shown + ' of ' + total + ' · to ' + receiver : total;
+    emptyEl.hidden = shown !== 0;
   };
 }
