@@ -31,6 +31,13 @@ function keptReceivers(message: OutgoingMessage, routing: RoutingSettings): stri
 
 export function messageRoute(message: OutgoingMessage, routing: RoutingSettings): MessageRoute {
   const kept = keptReceivers(message, routing);
-  if (kept) return { receivers: kept, matched: [], kept: true };
-  return { ...routeOf(routing, messageSubject(message)), kept: false };
+  if (!kept) return { ...routeOf(routing, messageSubject(message)), kept: false };
+  if (message.kind === 'incident' && message.event === 'opened') {
+    // The opening card itself: say which routes chose its receivers, when they still do.
+    const now = routeOf(routing, messageSubject(message));
+    const same =
+      now.receivers.length === kept.length && now.receivers.every((r) => kept.includes(r));
+    if (same) return { ...now, kept: false };
+  }
+  return { receivers: kept, matched: [], kept: true };
 }

@@ -19,7 +19,8 @@ export function replaySilences(
   now: () => Date,
 ): CountingSilences {
   let list = [...silences];
-  const held = new Map<string, number>();
+  // Every silence is listed, even one that holds nothing back: that is an answer too.
+  const held = new Map<string, number>(silences.map((s) => [s.id, 0]));
   return {
     held,
     active(at: Date): Promise<readonly Silence[]> {

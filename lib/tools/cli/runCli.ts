@@ -19,6 +19,7 @@ import { renderAlertCard } from '../../render/teamsCards';
 import { renderText } from '../../render/text';
 import { REPLAY_USAGE, runReplay } from './replay';
 import { runRoutes } from './routesCommand';
+import { runWhatifCommand, WHATIF_USAGE } from './whatifCommand';
 import { renderWebhookEvent } from '../../render/webhookPayload';
 import { alertMessage } from '../../incidents/outgoingMessage';
 import {
@@ -150,6 +151,8 @@ function usageOf(command: Command): string {
   switch (command) {
     case 'replay':
       return REPLAY_USAGE;
+    case 'whatif':
+      return WHATIF_USAGE;
     case 'silence':
       return SILENCE_USAGE;
     case 'ack':
@@ -170,6 +173,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (first === 'replay') return runReplay(argv.slice(1), { ...io, env: io.env ?? {} });
   // Its own options (--config, --cause, --kind, ...): parsed in routesCommand.ts.
   if (first === 'routes') return runRoutes(argv.slice(1), { ...io, env: io.env ?? {} });
+  // Its own options (--alerts, --candidate, ...): parsed in whatifCommand.ts.
+  if (first === 'whatif') return runWhatifCommand(argv.slice(1), { ...io, env: io.env ?? {} });
   // Their own options (--match, --by, ...): parsed in onCallCommands.ts.
   if (first === 'silence') return runSilence(argv.slice(1), { ...io, env: io.env ?? {} });
   if (first === 'ack') return runAck(argv.slice(1), { ...io, env: io.env ?? {} });
@@ -212,6 +217,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (
       command === 'replay' ||
       command === 'routes' ||
+      command === 'whatif' ||
       command === 'silence' ||
       command === 'ack'
     ) {

@@ -7,7 +7,14 @@ import { MESSAGE_KINDS } from '../../config/routeSettings';
 import { CAUSES } from '../../diagnose/diagnosis';
 
 /** Over exports, settings files and dead letters. */
-export const OFFLINE_COMMANDS = ['classify', 'queries', 'routes', 'replay', 'digest'] as const;
+export const OFFLINE_COMMANDS = [
+  'classify',
+  'queries',
+  'routes',
+  'whatif',
+  'replay',
+  'digest',
+] as const;
 /** Against the app's own storage. */
 export const ON_CALL_COMMANDS = ['silence', 'ack'] as const;
 export const COMMANDS = [...OFFLINE_COMMANDS, ...ON_CALL_COMMANDS] as const;
@@ -21,6 +28,7 @@ export const USAGE = `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] (--json | --format teams|webhook|text)
   enricher queries --alert ALERT.json
   enricher routes --alert ALERT.json [--config SETTINGS.json] [--logs LOGS [--metrics METRICS.json] | --cause CAUSE [--scope SCOPE]] [--kind KIND] [--format text|json]
+  enricher whatif (--alerts FOLDER | --from-ledger DAYS) --candidate SETTINGS.json [--deployed SETTINGS.json] [--logs LOGS] [--format text|json|md]
   enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]   (dead letters)
   enricher digest --logs LOGS --hub HUB_RESOURCE_ID [--metrics METRICS.json] [--until ISO] --format teams|webhook|text|json
   enricher silence add --match FIELD=VALUE ... (--for 4h | --until ISO | --until-resolved incident:ID) --by NAME [--comment TEXT] [--all]
@@ -30,6 +38,7 @@ export const USAGE = `Usage:
   enricher help [COMMAND]
 
 routes reads the routes from a settings file (--config) or the environment, offline: no URL needed.
+whatif replays recorded alerts through the deployed settings and a candidate, and prints the difference.
 silence and ack act on the app's own storage (STATE_STORE, AzureWebJobsStorage).
 LOGS is a Log Analytics export (query API JSON, JSON array of rows, or portal CSV), or a folder of them.
 Options: --device-dimension NAME (default DeviceId), --default-hub HUB_RESOURCE_ID,
@@ -47,7 +56,7 @@ const METRICS_OPTION = `  --metrics METRICS.json        the Azure Monitor metric
                                 or a folder of them`;
 
 export const COMMAND_USAGE: Readonly<
-  Record<Exclude<Command, 'replay' | 'silence' | 'ack'>, string>
+  Record<Exclude<Command, 'replay' | 'whatif' | 'silence' | 'ack'>, string>
 > = {
   classify: `Usage:
   enricher classify --alert ALERT.json --logs LOGS [--metrics METRICS.json] --json

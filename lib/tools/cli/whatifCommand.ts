@@ -21,11 +21,12 @@ import {
   whatifSide,
   WhatifSettingsError,
 } from '../../whatif/whatifSettings';
-import { readAlertFolder } from './whatifInputs';
+import { type AlertFolder, readAlertFolder } from './whatifInputs';
 
 export const WHATIF_USAGE = `Usage:
   enricher whatif --alerts FOLDER --candidate FILE [--deployed FILE] [--logs LOGS] [--metrics M]
                   [--silences FILE] [--format text|json|md]
+  enricher whatif --from-ledger DAYS --candidate FILE [--deployed FILE] [--logs LOGS] ...
 
 Replays recorded alerts through two configurations, the deployed one and a candidate, and prints
 per alert and in total what each would post and to whom, and the difference: messages per
@@ -35,6 +36,9 @@ silence would hold back. Nothing is posted; incident clocks run on the alerts' o
 Options:
   --alerts FOLDER               recorded alerts: .json files (one payload, or an array of them),
                                 in the common alert schema; unreadable ones are reported and skipped
+  --from-ledger DAYS            instead, the alerts the app received in the last DAYS days (1 to
+                                90), as its storage keeps them (ALERT_ARCHIVE_DAYS); the storage
+                                settings come from the environment, as for replay
   --candidate FILE              the candidate settings: a JSON object of app settings
                                 ({"RENEWAL_POLICY": "suppress", "ROUTES": {...}}) or a
                                 local.settings.json; "silences": [...] replaces the silences
@@ -56,6 +60,7 @@ export interface WhatifIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: Environment;
+  readonly now?: () => Date;
 }
 
 class WhatifUsageError extends Error {}
@@ -106,6 +111,34 @@ async function evidenceOf(
   return { evidence, ...(live && { metrics: live }) };
 }
 
+/** The alerts the app kept (the received-alert archive in its storage), over the last days. */
+async function fromLedger(daysText: string, io: WhatifIo): Promise<AlertFolder> {
+  const days = Number(daysText);
+  if (!/^\d+$/.test(daysText) || days < 1 || days > 90)
+    throw new WhatifUsageError('--from-ledger must be a whole number of days from 1 to 90');
+  const config = loadConfig(io.env);
+  if (config.stateStore === 'memory')
+    throw new WhatifUsageError(
+      "--from-ledger reads the app's storage: set STATE_STORE=azure-storage and AzureWebJobsStorage",
+    );
+  const { receivedAlertArchive } = await import('../../app/adapterFactories.js');
+  const archive = await receivedAlertArchive(config);
+  const until = (io.now ?? (() => new Date()))();
+  const page = await archive.list(new Date(until.getTime() - days * 86_400_000), until);
+  if (page.truncated)
+    io.stderr(
+      `whatif: the app kept more alerts than one replay takes; the oldest ${page.alerts.length} are replayed\n`,
+    );
+  return {
+    alerts: page.alerts.map((kept) => ({
+      alert: kept.alert,
+      receivedAt: new Date(kept.receivedAt),
+      source: `the alert ${kept.alert.id} received at ${kept.receivedAt}`,
+    })),
+    skipped: [],
+  };
+}
+
 export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -114,6 +147,7 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
       strict: true,
       options: {
         alerts: { type: 'string' },
+        'from-ledger': { type: 'string' },
         candidate: { type: 'string' },
         deployed: { type: 'string' },
         logs: { type: 'string' },
@@ -135,7 +169,8 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
     const format = (values.format ?? 'text') as WhatifFormat;
     if (!WHATIF_FORMATS.includes(format))
       throw new WhatifUsageError(`--format must be one of ${WHATIF_FORMATS.join(', ')}`);
-    if (values.alerts === undefined) throw new WhatifUsageError('--alerts FOLDER is required');
+    if ((values.alerts === undefined) === (values['from-ledger'] === undefined))
+      throw new WhatifUsageError('give one of --alerts FOLDER and --from-ledger DAYS');
     if (values.candidate === undefined) throw new WhatifUsageError('--candidate FILE is required');
     const lookbackText = values['lookback-minutes'] ?? '360';
     const lookbackMinutes = Number(lookbackText);
@@ -160,16 +195,21 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
     const deployed = whatifSide('deployed', deployedEnv, readRoutesFile, silences);
     const candidate = whatifSide('candidate', candidateEnv, readRoutesFile, candidateFile.silences);
 
-    const folder = await readAlertFolder(values.alerts, {
-      deviceIdDimension: values['device-dimension'] ?? 'DeviceId',
-      ...(values['default-hub'] !== undefined && {
-        defaultIotHubResourceId: values['default-hub'],
-      }),
-    });
+    const folder =
+      values.alerts !== undefined
+        ? await readAlertFolder(values.alerts, {
+            deviceIdDimension: values['device-dimension'] ?? 'DeviceId',
+            ...(values['default-hub'] !== undefined && {
+              defaultIotHubResourceId: values['default-hub'],
+            }),
+          })
+        : await fromLedger(values['from-ledger'] ?? '', io);
     for (const { source, problem } of folder.skipped)
       io.stderr(`whatif: skipped ${source}: ${problem}\n`);
     if (folder.alerts.length === 0) {
-      io.stderr(`whatif: no alert could be replayed from ${values.alerts}\n`);
+      io.stderr(
+        `whatif: no alert could be replayed from ${values.alerts ?? `the last ${values['from-ledger'] ?? ''} day(s) of the app's alerts`}\n`,
+      );
       return 2;
     }
     const sources = await evidenceOf(values.logs, values.metrics, deployedEnv);

@@ -147,9 +147,9 @@ describe('bad usage and unreadable input: exit 2 with one line', () => {
     [
       'unknown command alone',
       ['bogus'],
-      /^enricher: unknown command: bogus \(commands: classify, queries, replay, digest;/,
+      /^enricher: unknown command: bogus \(commands: classify, queries, routes, whatif, replay, digest;/,
     ],
-    ['unknown command with --help', ['whatif', '--help'], /unknown command: whatif/],
+    ['unknown command with --help', ['whatnot', '--help'], /unknown command: whatnot/],
     ['unknown command, unknown option', ['bogus', '--foo'], /unknown command: bogus/],
     ['unknown command after an option', ['--json', 'bogus'], /unknown command: bogus/],
     ['help on an unknown command', ['help', 'bogus'], /unknown command: bogus/],
@@ -228,7 +228,7 @@ describe('help', () => {
   test.each([
     ['classify', ['--alert ALERT.json', '--logs LOGS', '--metrics', '--format teams|webhook|text']],
     ['queries', ['--alert ALERT.json', '--lookback-minutes N', '--default-hub']],
-    ['replay', ['--channel teams|webhook', '--list']],
+    ['replay', ['--receiver NAME', '--channel NAME', '--list']],
     ['digest', ['--hub HUB_RESOURCE_ID', '--until ISO', '--format teams|webhook|text|json']],
   ])('%s --help prints its own usage and options, exit 0', async (command, options) => {
     const run = await cli(command, '--help');
