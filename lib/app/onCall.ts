@@ -39,6 +39,8 @@ function notice(
   text: string,
   by: string,
   at: Date,
+  /** Where it goes when that is known (an incident's receivers); otherwise it is routed. */
+  receivers?: readonly string[],
 ): NoticeMessage {
   return {
     kind: 'notice',
@@ -48,6 +50,7 @@ function notice(
     subject,
     by,
     at: at.toISOString(),
+    ...(receivers && receivers.length > 0 && { receivers }),
   };
 }
 
@@ -191,6 +194,8 @@ export async function acknowledgeIncident(
           `${who} acknowledged the incident on ${record.hubResourceId.split('/').pop() ?? ''} (${record.cause}, ${record.deviceCount} devices) at ${clock(record.acknowledged?.at ?? '')}; its updates are collapsed until it closes.`,
           who,
           now,
+          // Said where the incident's cards go.
+          record.receivers,
         ),
         services,
       );

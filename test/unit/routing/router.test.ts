@@ -155,6 +155,35 @@ describe('route matching', () => {
   });
 });
 
+describe('notices', () => {
+  const notice = {
+    kind: 'notice' as const,
+    id: 'notice-1',
+    event: 'incident.acknowledged' as const,
+    text: 'Ada acknowledged the incident',
+    subject: 'inc-1',
+    by: 'Ada',
+    at: '2026-11-20T05:20:00Z',
+  };
+
+  test("an incident's acknowledgement goes to the incident's receivers", () => {
+    const routing = routingOf([{ matchers: ['kind=notice'], receivers: ['platform'] }]);
+    expect(messageRoute({ ...notice, receivers: ['plant-a'] }, routing)).toMatchObject({
+      receivers: ['plant-a'],
+      kept: true,
+    });
+  });
+
+  test('other notices are routed as kind=notice, else to the default', () => {
+    expect(
+      receiversOf(routingOf([{ matchers: ['kind=notice'], receivers: ['platform'] }]), notice),
+    ).toEqual(['platform']);
+    expect(
+      receiversOf(routingOf([{ matchers: ['kind=alert'], receivers: ['platform'] }]), notice),
+    ).toEqual(['teams']);
+  });
+});
+
 describe('an incident keeps its receivers', () => {
   test('its updates and closing card go where its opening card went, though the routes changed', async () => {
     const before = routingOf([
