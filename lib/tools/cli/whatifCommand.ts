@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { Environment } from '../../config/configKeys';
@@ -79,8 +80,11 @@ async function readText(what: string, path: string): Promise<string> {
   }
 }
 
-/** `ROUTES_FILE` named in a settings file: read relative to where the command runs. */
-const readRoutesFile = (path: string): string => readFileSync(path, 'utf8');
+/** `ROUTES_FILE` named in a settings file is read relative to that file (else to where we run). */
+function routesFileReader(settingsFile: string | undefined): (path: string) => string {
+  const base = settingsFile === undefined ? process.cwd() : dirname(resolve(settingsFile));
+  return (path) => readFileSync(resolve(base, path), 'utf8');
+}
 
 async function evidenceOf(
   logs: string | undefined,
@@ -187,13 +191,30 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
     );
     const deployedEnv: Environment = deployedFile?.env ?? io.env;
     // The candidate changes the deployed settings: keys it does not name stay as deployed.
-    const candidateEnv: Environment = { ...deployedEnv, ...candidateFile.env };
+    // A candidate's route list replaces the deployed one, whichever of ROUTES and ROUTES_FILE.
+    const inherited = { ...deployedEnv };
+    if ('ROUTES' in candidateFile.env || 'ROUTES_FILE' in candidateFile.env) {
+      delete inherited.ROUTES;
+      delete inherited.ROUTES_FILE;
+    }
+    const candidateEnv: Environment = { ...inherited, ...candidateFile.env };
     const silences =
       values.silences === undefined
         ? (deployedFile?.silences ?? [])
         : parseSilenceList(await readText('silences', values.silences), values.silences);
-    const deployed = whatifSide('deployed', deployedEnv, readRoutesFile, silences);
-    const candidate = whatifSide('candidate', candidateEnv, readRoutesFile, candidateFile.silences);
+    const deployed = whatifSide(
+      'deployed',
+      deployedEnv,
+      routesFileReader(values.deployed),
+      silences,
+    );
+    // A candidate's own ROUTES_FILE is read beside it; one it inherits, beside the deployed file.
+    const candidate = whatifSide(
+      'candidate',
+      candidateEnv,
+      routesFileReader('ROUTES_FILE' in candidateFile.env ? values.candidate : values.deployed),
+      candidateFile.silences,
+    );
 
     const folder =
       values.alerts !== undefined

@@ -269,3 +269,29 @@ describe('bad input', () => {
     ).toMatch(/--format must be one of text, md, json/);
   });
 });
+
+describe("the README's worked example", () => {
+  test('samples/whatif: routes file, suppressed renewals and a silence, as the README shows', async () => {
+    const r = await report([
+      '--alerts',
+      repoPath('samples', 'alerts'),
+      '--deployed',
+      repoPath('samples', 'whatif', 'deployed.json'),
+      '--candidate',
+      repoPath('samples', 'whatif', 'candidate.json'),
+    ]);
+    expect(r.messagesPerReceiver).toEqual({
+      platform: { deployed: 0, candidate: 2 },
+      provisioning: { deployed: 0, candidate: 2 },
+      teams: { deployed: 6, candidate: 2 },
+    });
+    expect(r.heldBySilence).toEqual({ 'pump-station-work': { deployed: 0, candidate: 1 } });
+    expect(r.differences.map((d) => [d.devices[0], d.candidate])).toEqual([
+      ['gateway-dup-3', 'card → provisioning'],
+      ['meter-19', 'card → provisioning'],
+      ['sensor-0017', 'incident opened → platform, teams'],
+      ['thermostat-0042', 'nothing (renewal suppressed)'],
+      ['pump-station-7', 'nothing (held by pump-station-work)'],
+    ]);
+  });
+});
