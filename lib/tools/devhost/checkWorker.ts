@@ -58,7 +58,7 @@ const TICK_MS = 1000;
 
 /** Forward to `target`, or anywhere on the clock's first move (see `DevClock.refusal`). */
 function step(clock: DevClock, target: number): void {
-  clock.moveTo(clock.hasMoved ? Math.max(clock.now().getTime(), target) : target);
+  clock.moveForwardTo(target);
 }
 
 export function memoryCheckWorker(

@@ -35,10 +35,26 @@ export class DevClock {
     return undefined;
   }
 
+  /**
+   * Moves the clock to `target` (epoch ms), or leaves it where it is when it already reads later.
+   * A caller that read the clock and asks for that time must not be refused because real time
+   * moved on a millisecond in between (under load, it did: the replay then failed with a 500).
+   */
+  moveForwardTo(target: number): void {
+    if (!Number.isFinite(target)) throw new Error('to must be an ISO 8601 time');
+    if (this.moved && target <= this.now().getTime()) return;
+    this.set(target);
+  }
+
   /** Sets the clock to `target` (epoch ms); never behind what it has already handed out. */
   moveTo(target: number): void {
     const refusal = this.refusal(target);
     if (refusal !== undefined) throw new Error(refusal);
+    this.set(target);
+  }
+
+  /** `now()` still never hands out a time before one it already did (`latest`). */
+  private set(target: number): void {
     if (!this.moved) this.latest = Number.NEGATIVE_INFINITY;
     this.moved = true;
     this.offsetMs = target - this.base().getTime();

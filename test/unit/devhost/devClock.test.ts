@@ -33,4 +33,18 @@ describe('DevClock', () => {
     real -= 10_000;
     expect(dev.now().getTime()).toBe(first);
   });
+
+  test('moving forward to a time real time has just passed is no move, not a refusal', () => {
+    // The replay reads the clock, then asks for that time; under load a millisecond passes.
+    const dev = clock();
+    dev.moveTo(Date.parse('2026-11-20T04:00:00Z'));
+    const read = dev.now().getTime();
+    real += 1;
+    expect(() => {
+      dev.moveForwardTo(read);
+    }).not.toThrow();
+    expect(dev.now().getTime()).toBe(read + 1);
+    dev.moveForwardTo(Date.parse('2026-11-20T05:00:00Z'));
+    expect(dev.now().toISOString()).toBe('2026-11-20T05:00:00.000Z');
+  });
 });
