@@ -129,6 +129,34 @@ describe('runDailyDigests', () => {
     ).toBe(true);
   });
 
+  test("with a route list, each hub's digest goes to the receivers its route names", async () => {
+    const routing = loadConfig({
+      ...BASE,
+      RECEIVER_LAB_URL: `${receiver.origin}/lab`,
+      ROUTES: JSON.stringify({
+        receivers: [{ name: 'lab', type: 'teams' }],
+        routes: [{ matchers: ['kind=digest', 'hub=contoso-lab-hub'], receivers: ['lab'] }],
+        default: { receivers: ['webhook'] },
+      }),
+    }).routing;
+    const before = receiver.requests.length;
+    const outcomes = await runDailyDigests({
+      ...services(
+        [
+          new TeamsNotifier(`${receiver.origin}/lab`, { timeoutMs: 5000 }, 'lab'),
+          new WebhookNotifier(`${receiver.origin}/hook`, undefined, { timeoutMs: 5000 }),
+        ],
+        [HUB, LAB],
+      ),
+      routing,
+    });
+    expect(outcomes.map((o) => [o.hubResourceId, o.delivered])).toEqual([
+      [HUB, ['webhook']],
+      [LAB, ['lab']],
+    ]);
+    expect(receiver.requests.slice(before).map((r) => r.path)).toEqual(['/hook', '/lab']);
+  });
+
   test('a channel that fails is reported; nothing delivered at all is an error', async () => {
     const errors: unknown[] = [];
     const log = { ...silentLogger, error: (...args: unknown[]) => errors.push(...args) };
