@@ -26,6 +26,7 @@ import { benchConnectionEvents } from './connectionEventsBench';
 import { BENCH_USAGE } from './usage';
 import { benchLoneAlert, describeLoneAlert } from './loneAlert';
 import { describeStorm, runStorm, type StormRun } from './storm';
+import { benchWhatif } from './whatifBench';
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -111,6 +112,8 @@ async function loneAlert(root: string): Promise<void> {
  *   - connection events: intake at 10,000 a minute, drop to card, a day of renewals, a hub outage
  *     (`connectionEventsBench.ts`): only with `--events`, which runs only that part (it takes
  *     longer than everything else together: a day of renewals on Azurite alone is minutes)
+ *   - enricher whatif over 10,080 recorded alerts of the generated scenarios (`whatifBench.ts`;
+ *     goal ≤ 30 s): only with `--whatif`, which runs only that part (minutes, and a 12 GB heap)
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -121,6 +124,10 @@ async function main(): Promise<void> {
   const root = repoRoot();
   if (args.includes('--events')) {
     await benchConnectionEvents(root);
+    return;
+  }
+  if (args.includes('--whatif')) {
+    await benchWhatif(root);
     return;
   }
   benchDiagnose(50, 100);
