@@ -225,6 +225,23 @@ describe('handleEventGridRequest', () => {
     expect(checks.scheduled).toHaveLength(1);
   });
 
+  test("a batch holding an identity's events out of order applies them in sequence order", async () => {
+    const { services, states } = servicesOf();
+    const response = await handleEventGridRequest(
+      post([
+        eventGridEvent('connected', 6, '2026-11-20T05:00:20Z'),
+        eventGridEvent('disconnected', 5, '2026-11-20T05:00:00Z'),
+        eventGridEvent('disconnected', 2, '2026-11-20T05:00:00Z', { deviceId: 'sensor-2' }),
+      ]),
+      services,
+    );
+    expect(response.body).toMatchObject({ recorded: 3 });
+    // Each identity's events one after the other: no write lost a race and was tried again.
+    expect(states.writes).toBe(3);
+    const record = await states.read({ hubResourceId: HUB_ID, deviceId: 'sensor-1' });
+    expect(record?.state).toMatchObject({ state: 'connected' });
+  });
+
   test('a body that is not JSON, or an empty batch, is a 400 that does not echo it', async () => {
     const { services } = servicesOf();
     const secret = 'sig=SECRET-SIGNATURE';
