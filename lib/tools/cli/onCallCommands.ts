@@ -4,13 +4,12 @@
  * operations as the API, so each posts the same notice.
  */
 
-import { parseArgs } from 'node:util';
-
 import type { OnCallServices } from '../../app/onCall';
 import { AppError } from '../../common/errors';
 import type { Environment } from '../../config/configKeys';
 import type { SilenceView, WindowView } from '../../intake/handleOnCallRequest';
 import type { MaintenanceWindow } from '../../silences/maintenanceWindows';
+import { oneLine, parseCommandArgs } from './cliInputs';
 
 export interface OnCallCliIo {
   readonly stdout: (text: string) => void;
@@ -89,11 +88,6 @@ function memoryWarning(io: OnCallCliIo, services: OnCallCliServices): void {
   }
 }
 
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** Bad input (ours or the operation's 4xx) is exit 2 with one line; storage trouble is 1. */
 async function guarded(io: OnCallCliIo, run: () => Promise<number>): Promise<number> {
   try {
@@ -130,23 +124,18 @@ function clock(iso: string): string {
 
 export async function runSilence(argv: readonly string[], io: OnCallCliIo): Promise<number> {
   return guarded(io, async () => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        match: { type: 'string', multiple: true },
-        for: { type: 'string' },
-        until: { type: 'string' },
-        'until-resolved': { type: 'string' },
-        starts: { type: 'string' },
-        by: { type: 'string' },
-        comment: { type: 'string' },
-        id: { type: 'string' },
-        all: { type: 'boolean' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const { values, positionals } = parseCommandArgs(argv, {
+      match: { type: 'string', multiple: true },
+      for: { type: 'string' },
+      until: { type: 'string' },
+      'until-resolved': { type: 'string' },
+      starts: { type: 'string' },
+      by: { type: 'string' },
+      comment: { type: 'string' },
+      id: { type: 'string' },
+      all: { type: 'boolean' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
       io.stdout(`${SILENCE_USAGE}\n`);
@@ -260,11 +249,9 @@ export async function runSilence(argv: readonly string[], io: OnCallCliIo): Prom
 
 export async function runAck(argv: readonly string[], io: OnCallCliIo): Promise<number> {
   return guarded(io, async () => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { by: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    const { values, positionals } = parseCommandArgs(argv, {
+      by: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
       io.stdout(`${ACK_USAGE}\n`);

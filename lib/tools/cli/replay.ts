@@ -8,12 +8,11 @@
  * of `--receiver`.
  */
 
-import { parseArgs } from 'node:util';
-
 import type { Environment } from '../../config/configKeys';
 import { loadConfig } from '../../config/loadConfig';
 import { replayDeadLetter } from '../../notify/deliver';
 import { createNotifiers } from '../../app/adapterFactories';
+import { CliUsageError, parseCommandArgs, printedHelp } from './cliInputs';
 
 export const REPLAY_USAGE = `Usage:
   enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]
@@ -39,8 +38,6 @@ export interface ReplayIo {
   readonly env: Environment;
 }
 
-class ReplayUsageError extends Error {}
-
 /** The settings of the built-in receivers, to say which one is missing. */
 const BUILT_IN_SETTINGS: Readonly<Record<string, string>> = {
   teams: 'TEAMS_WORKFLOW_URL',
@@ -49,34 +46,24 @@ const BUILT_IN_SETTINGS: Readonly<Record<string, string>> = {
 
 export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        receiver: { type: 'string' },
-        channel: { type: 'string' },
-        'alert-id': { type: 'string' },
-        list: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const { values, positionals } = parseCommandArgs(argv, {
+      receiver: { type: 'string' },
+      channel: { type: 'string' },
+      'alert-id': { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout(`${REPLAY_USAGE}\n`);
-      return 0;
-    }
-    if (positionals.length > 0)
-      throw new ReplayUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
+    if (printedHelp(io, values.help, positionals, REPLAY_USAGE)) return 0;
     if (
       values.receiver !== undefined &&
       values.channel !== undefined &&
       values.receiver !== values.channel
     ) {
-      throw new ReplayUsageError('--channel is the old name of --receiver: give one of them');
+      throw new CliUsageError('--channel is the old name of --receiver: give one of them');
     }
     const receiver = values.receiver ?? values.channel;
     if (receiver === undefined || receiver.trim() === '') {
-      throw new ReplayUsageError(
+      throw new CliUsageError(
         '--receiver NAME is required (teams, webhook, or a route list receiver)',
       );
     }
@@ -87,7 +74,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
       EXPORT_LOGS_PATH: '.',
     });
     if (config.stateStore !== 'azure-storage') {
-      throw new ReplayUsageError('replay reads Azure Storage: set STATE_STORE=azure-storage');
+      throw new CliUsageError('replay reads Azure Storage: set STATE_STORE=azure-storage');
     }
     // Names only: a receiver's URL is a secret.
     const configured = config.routing.receivers.map((r) => r.name);
@@ -95,7 +82,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
       const setting = Object.hasOwn(BUILT_IN_SETTINGS, receiver)
         ? BUILT_IN_SETTINGS[receiver]
         : undefined;
-      throw new ReplayUsageError(
+      throw new CliUsageError(
         `unknown receiver ${JSON.stringify(receiver.slice(0, 40))}${setting === undefined ? '' : ` (${setting} is not set)`}; configured receivers: ${configured.length > 0 ? configured.join(', ') : 'none'}`,
       );
     }
@@ -151,7 +138,7 @@ export async function runReplay(argv: readonly string[], io: ReplayIo): Promise<
     return failed > 0 ? 1 : 0;
   } catch (error: unknown) {
     const usage =
-      error instanceof ReplayUsageError ||
+      error instanceof CliUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true ||
       (error as { name?: string }).name === 'ConfigError';
     const text = error instanceof Error ? error.message : String(error);

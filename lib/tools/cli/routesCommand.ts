@@ -11,16 +11,10 @@
  * What is printed holds receiver and route names only, never a URL or a secret.
  */
 
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
 import type { Alert } from '../../alerts/alert';
-import { parseAlert } from '../../alerts/parseAlert';
 import { buildReport } from '../../app/enrichAlert';
 import { type Environment, readKey } from '../../config/configKeys';
-import { readPolicySettings, type ReadText } from '../../config/policySettings';
+import { readPolicySettings } from '../../config/policySettings';
 import { MESSAGE_KINDS, type MessageKind } from '../../config/routeSettings';
 import { type Cause, CAUSES, type Diagnosis, type Scope } from '../../diagnose/diagnosis';
 import type { EnrichedAlert } from '../../diagnose/enrichedAlert';
@@ -31,6 +25,18 @@ import { alertSubject } from '../../incidents/holdBack';
 import { routeOf } from '../../routing/router';
 import type { RouteSubject } from '../../routing/routeSubject';
 import { type RouteWarning, routeWarnings } from '../../routing/routeWarnings';
+import {
+  ALERT_INPUT_OPTIONS,
+  CliUsageError,
+  loadSource,
+  lookbackMinutesOf,
+  oneLine,
+  parseCommandArgs,
+  printedHelp,
+  readAlertFile,
+  readConfigFile,
+  settingsFileReader,
+} from './cliInputs';
 import { COMMAND_USAGE } from './usage';
 
 export interface RoutesIo {
@@ -46,90 +52,6 @@ const FORMATS = ['text', 'json'] as const;
 
 /** Where the verdict came from: the logs, a supposition, or nowhere (the alert alone). */
 type Basis = 'logs' | 'supposed' | 'alert' | 'not-diagnosed';
-
-class RoutesUsageError extends Error {}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function errorCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? oneLine(error);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A settings file: a JSON object of app settings, or `local.settings.json` (`{"Values": {...}}`).
- * A value that is an object or a list (`"ROUTES": {...}`) stands for its JSON text.
- */
-async function readSettingsFile(path: string): Promise<Environment> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new RoutesUsageError(`cannot read config ${path}: ${errorCode(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    throw new RoutesUsageError(`config ${path} is not valid JSON`);
-  }
-  if (!isObject(json)) {
-    throw new RoutesUsageError(`config ${path} must be a JSON object of app settings`);
-  }
-  const values = isObject(json.Values) ? json.Values : json;
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value === null || value === undefined) continue;
-    // Numbers and booleans as their text; objects and lists as their JSON text.
-    env[key] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
-  return env;
-}
-
-async function readAlertFile(
-  path: string,
-  deviceIdDimension: string,
-  defaultHub: string | undefined,
-): Promise<Alert> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new RoutesUsageError(`cannot read alert ${path}: ${errorCode(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    throw new RoutesUsageError(`${path} is not valid JSON`);
-  }
-  try {
-    return parseAlert(json, {
-      deviceIdDimension,
-      ...(defaultHub !== undefined && { defaultIotHubResourceId: defaultHub }),
-    });
-  } catch (error: unknown) {
-    throw new RoutesUsageError(`${path}: ${oneLine(error)}`);
-  }
-}
-
-async function loadSource<T>(
-  what: string,
-  path: string,
-  load: (p: string) => Promise<T>,
-): Promise<T> {
-  try {
-    return await load(path);
-  } catch (error: unknown) {
-    throw new RoutesUsageError(`cannot read ${what} ${path}: ${errorCode(error)}`);
-  }
-}
 
 /** A verdict supposed on the command line: no evidence behind it, and it says so. */
 function supposedDiagnosis(alert: Alert, cause: Cause, scope: Scope | undefined): Diagnosis {
@@ -165,12 +87,6 @@ function subjectOf(report: EnrichedAlert, kind: MessageKind): RouteSubject {
     case 'notice':
       return { ...NOTHING, kind };
   }
-}
-
-function settingsReader(configPath: string | undefined): ReadText {
-  // ROUTES_FILE in a settings file is relative to that file; in the environment, to the cwd.
-  const base = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
-  return (path) => readFileSync(isAbsolute(path) ? path : resolve(base, path), 'utf8');
 }
 
 interface RoutesResult {
@@ -222,64 +138,45 @@ function renderText(result: RoutesResult): string {
 }
 
 async function routes(argv: readonly string[], io: RoutesIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      alert: { type: 'string' },
-      config: { type: 'string' },
-      logs: { type: 'string' },
-      metrics: { type: 'string' },
-      cause: { type: 'string' },
-      scope: { type: 'string' },
-      kind: { type: 'string' },
-      format: { type: 'string' },
-      json: { type: 'boolean' },
-      'device-dimension': { type: 'string' },
-      'default-hub': { type: 'string' },
-      'lookback-minutes': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values, positionals } = parseCommandArgs(argv, {
+    alert: { type: 'string' },
+    config: { type: 'string' },
+    cause: { type: 'string' },
+    scope: { type: 'string' },
+    kind: { type: 'string' },
+    json: { type: 'boolean' },
+    ...ALERT_INPUT_OPTIONS,
   });
-  if (values.help) {
-    io.stdout(`${COMMAND_USAGE.routes}\n`);
-    return 0;
-  }
-  if (positionals.length > 0)
-    throw new RoutesUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
+  if (printedHelp(io, values.help, positionals, COMMAND_USAGE.routes)) return 0;
   if (values.json && values.format !== undefined && values.format !== 'json')
-    throw new RoutesUsageError('use either --json or --format, not both');
+    throw new CliUsageError('use either --json or --format, not both');
   const format = values.json ? 'json' : (values.format ?? 'text');
   if (!(FORMATS as readonly string[]).includes(format))
-    throw new RoutesUsageError(`--format must be text or json (got ${format})`);
-  if (values.alert === undefined) throw new RoutesUsageError('--alert is required');
+    throw new CliUsageError(`--format must be text or json (got ${format})`);
+  if (values.alert === undefined) throw new CliUsageError('--alert is required');
   const cause = values.cause?.toLowerCase();
   if (cause !== undefined && !(CAUSES as readonly string[]).includes(cause))
-    throw new RoutesUsageError(`--cause must be one of ${CAUSES.join(', ')}`);
+    throw new CliUsageError(`--cause must be one of ${CAUSES.join(', ')}`);
   const scope = values.scope?.toLowerCase();
   if (scope !== undefined && !(SCOPES as readonly string[]).includes(scope))
-    throw new RoutesUsageError(`--scope must be one of ${SCOPES.join(', ')}`);
+    throw new CliUsageError(`--scope must be one of ${SCOPES.join(', ')}`);
   if (scope !== undefined && cause === undefined)
-    throw new RoutesUsageError('--scope goes with --cause (a supposed verdict)');
+    throw new CliUsageError('--scope goes with --cause (a supposed verdict)');
   if (cause !== undefined && values.logs !== undefined)
-    throw new RoutesUsageError('use either --logs (the verdict of the logs) or --cause, not both');
+    throw new CliUsageError('use either --logs (the verdict of the logs) or --cause, not both');
   if (values.metrics !== undefined && values.logs === undefined)
-    throw new RoutesUsageError('--metrics goes with --logs');
+    throw new CliUsageError('--metrics goes with --logs');
   const kindOption = values.kind?.toLowerCase();
   if (kindOption !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kindOption))
-    throw new RoutesUsageError(`--kind must be one of ${MESSAGE_KINDS.join(', ')}`);
-  const lookbackText = values['lookback-minutes'] ?? '360';
-  const lookbackMinutes = Number(lookbackText);
-  if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080)
-    throw new RoutesUsageError('--lookback-minutes must be a whole number from 10 to 10080');
+    throw new CliUsageError(`--kind must be one of ${MESSAGE_KINDS.join(', ')}`);
+  const lookbackMinutes = lookbackMinutesOf(values['lookback-minutes']);
 
   // The settings first: a refused configuration is the answer, whatever the alert.
-  const env = values.config === undefined ? io.env : await readSettingsFile(values.config);
+  const env = values.config === undefined ? io.env : await readConfigFile(values.config);
   const problems: { key: string; problem: string }[] = [];
   const policy = readPolicySettings(
     env,
-    settingsReader(values.config),
+    settingsFileReader(values.config),
     (key, problem) => problems.push({ key, problem }),
     { offline: true },
   );
@@ -368,7 +265,7 @@ export async function runRoutes(argv: readonly string[], io: RoutesIo): Promise<
     return await routes(argv, io);
   } catch (error: unknown) {
     const usage =
-      error instanceof RoutesUsageError ||
+      error instanceof CliUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
     io.stderr(`enricher: ${oneLine(error)}${usage ? '' : ' (unexpected error)'}\n`);
     return 2;

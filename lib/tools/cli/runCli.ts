@@ -3,13 +3,17 @@
  * and rendering as the function app; evidence comes from export files instead of the workspace.
  */
 
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-
-import type { Alert } from '../../alerts/alert';
-import { parseAlert } from '../../alerts/parseAlert';
 import type { Environment } from '../../config/configKeys';
 import { buildReport } from '../../app/enrichAlert';
+import {
+  ALERT_INPUT_OPTIONS,
+  CliUsageError,
+  loadSource,
+  lookbackMinutesOf,
+  oneLine,
+  parseCommandArgs,
+  readAlertFile,
+} from './cliInputs';
 import { runDigestCommand } from './digestCommand';
 import type { EnrichedAlert } from '../../diagnose/enrichedAlert';
 import { ExportFileSource } from '../../evidence/exportFileSource';
@@ -51,44 +55,8 @@ export interface CliIo {
   readonly onCall?: () => Promise<OnCallCliServices>;
 }
 
-class UsageError extends Error {}
-
 const FORMATS = ['json', 'teams', 'webhook', 'text'] as const;
 type Format = (typeof FORMATS)[number];
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-async function readAlert(
-  path: string,
-  deviceIdDimension: string,
-  defaultHub: string | undefined,
-): Promise<Alert> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new UsageError(
-      `cannot read alert ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    throw new UsageError(`${path} is not valid JSON`);
-  }
-  try {
-    return parseAlert(json, {
-      deviceIdDimension,
-      ...(defaultHub !== undefined && { defaultIotHubResourceId: defaultHub }),
-    });
-  } catch (error: unknown) {
-    throw new UsageError(`${path}: ${oneLine(error)}`);
-  }
-}
 
 function diagnosisJson(report: EnrichedAlert): unknown {
   const d = report.diagnosis;
@@ -129,19 +97,6 @@ function render(report: EnrichedAlert, format: Format): string {
   }
 }
 
-async function loadSource<T>(
-  what: string,
-  path: string,
-  load: (p: string) => Promise<T>,
-): Promise<T> {
-  try {
-    return await load(path);
-  } catch (error: unknown) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} ${path}: ${code ?? oneLine(error)}`);
-  }
-}
-
 function help(io: CliIo, text: string): number {
   io.stdout(`${text}\n`);
   return 0;
@@ -162,8 +117,8 @@ function usageOf(command: Command): string {
   }
 }
 
-function unknownCommand(name: string): UsageError {
-  return new UsageError(
+function unknownCommand(name: string): CliUsageError {
+  return new CliUsageError(
     `unknown command: ${name} (commands: ${OFFLINE_COMMANDS.join(', ')}; on call: ${ON_CALL_COMMANDS.join(', ')}; enricher --help for usage)`,
   );
 }
@@ -183,36 +138,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (first !== undefined && /^[^-]/.test(first) && first !== 'help' && !isCommand(first)) {
       throw unknownCommand(first);
     }
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        alert: { type: 'string' },
-        logs: { type: 'string' },
-        metrics: { type: 'string' },
-        json: { type: 'boolean' },
-        format: { type: 'string' },
-        'device-dimension': { type: 'string' },
-        'default-hub': { type: 'string' },
-        'lookback-minutes': { type: 'string' },
-        hub: { type: 'string' },
-        until: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const { values, positionals } = parseCommandArgs(argv, {
+      alert: { type: 'string' },
+      json: { type: 'boolean' },
+      hub: { type: 'string' },
+      until: { type: 'string' },
+      ...ALERT_INPUT_OPTIONS,
     });
     const [command, ...extra] = positionals;
     if (command === 'help') {
       const topic = extra[0];
       if (topic === undefined) return help(io, USAGE);
-      if (extra.length > 1) throw new UsageError(`unexpected argument: ${extra[1] ?? ''}`);
+      if (extra.length > 1) throw new CliUsageError(`unexpected argument: ${extra[1] ?? ''}`);
       if (!isCommand(topic)) throw unknownCommand(topic);
       return help(io, usageOf(topic));
     }
     if (command !== undefined && !isCommand(command)) throw unknownCommand(command);
     if (values.help) return help(io, command === undefined ? USAGE : usageOf(command));
     if (command === undefined) {
-      throw new UsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
+      throw new CliUsageError(`missing command: ${COMMANDS.join(', ')} (enricher --help)`);
     }
     if (
       command === 'replay' ||
@@ -221,9 +165,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       command === 'silence' ||
       command === 'ack'
     ) {
-      throw new UsageError(`${command} comes first: enricher ${command} --help`);
+      throw new CliUsageError(`${command} comes first: enricher ${command} --help`);
     }
-    if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0] ?? ''}`);
+    if (extra.length > 0) throw new CliUsageError(`unexpected argument: ${extra[0] ?? ''}`);
     if (command === 'digest') {
       const output = await runDigestCommand(
         {
@@ -233,18 +177,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           format: values.json ? 'json' : values.format,
           until: values.until,
         },
-        { usage: (message) => new UsageError(message), source: loadSource, now: io.now },
+        { usage: (message) => new CliUsageError(message), source: loadSource, now: io.now },
       );
       io.stdout(output);
       return 0;
     }
-    if (values.alert === undefined) throw new UsageError('--alert is required');
-    const lookbackText = values['lookback-minutes'] ?? '360';
-    const lookbackMinutes = Number(lookbackText);
-    if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080) {
-      throw new UsageError('--lookback-minutes must be a whole number from 10 to 10080');
-    }
-    const alert = await readAlert(
+    if (values.alert === undefined) throw new CliUsageError('--alert is required');
+    const lookbackMinutes = lookbackMinutesOf(values['lookback-minutes']);
+    const alert = await readAlertFile(
       values.alert,
       values['device-dimension'] ?? 'DeviceId',
       values['default-hub'],
@@ -262,15 +202,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
 
     if (values.json && values.format !== undefined && values.format !== 'json') {
-      throw new UsageError('use either --json or --format, not both');
+      throw new CliUsageError('use either --json or --format, not both');
     }
     const format = values.json ? 'json' : values.format;
     if (format === undefined)
-      throw new UsageError('choose an output: --json or --format teams|webhook|text');
+      throw new CliUsageError('choose an output: --json or --format teams|webhook|text');
     if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format must be one of teams, webhook, text (got ${format})`);
+      throw new CliUsageError(`--format must be one of teams, webhook, text (got ${format})`);
     }
-    if (values.logs === undefined) throw new UsageError('--logs is required');
+    if (values.logs === undefined) throw new CliUsageError('--logs is required');
     const evidence = await loadSource('logs', values.logs, (p) => ExportFileSource.fromPath(p));
     const metrics =
       values.metrics === undefined
@@ -285,7 +225,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error: unknown) {
     const usage =
-      error instanceof UsageError ||
+      error instanceof CliUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.stderr(`enricher: ${oneLine(error)}${usage ? '' : ' (unexpected error)'}\n`);
     return 2;

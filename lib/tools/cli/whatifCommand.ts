@@ -4,11 +4,6 @@
  * export (`--logs`), or over the workspace the deployed settings name.
  */
 
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
 import type { Environment } from '../../config/configKeys';
 import { ConfigError, loadConfig } from '../../config/loadConfig';
 import type { EvidenceSources } from '../../evidence/gatherEvidence';
@@ -22,6 +17,17 @@ import {
   whatifSide,
   WhatifSettingsError,
 } from '../../whatif/whatifSettings';
+import {
+  ALERT_INPUT_OPTIONS,
+  CliUsageError,
+  loadSource,
+  lookbackMinutesOf,
+  oneLine,
+  parseCommandArgs,
+  printedHelp,
+  readText,
+  settingsFileReader,
+} from './cliInputs';
 import { type AlertFolder, readAlertFolder } from './whatifInputs';
 
 export const WHATIF_USAGE = `Usage:
@@ -64,28 +70,6 @@ export interface WhatifIo {
   readonly now?: () => Date;
 }
 
-class WhatifUsageError extends Error {}
-
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
-}
-
-async function readText(what: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new WhatifUsageError(
-      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
-    );
-  }
-}
-
-/** `ROUTES_FILE` named in a settings file is read relative to that file (else to where we run). */
-function routesFileReader(settingsFile: string | undefined): (path: string) => string {
-  const base = settingsFile === undefined ? process.cwd() : dirname(resolve(settingsFile));
-  return (path) => readFileSync(resolve(base, path), 'utf8');
-}
-
 async function evidenceOf(
   logs: string | undefined,
   metricsPath: string | undefined,
@@ -95,14 +79,10 @@ async function evidenceOf(
     metricsPath === undefined
       ? undefined
       : await MetricsFileSource.fromPath(metricsPath).catch((error: unknown) => {
-          throw new WhatifUsageError(`cannot read metrics ${metricsPath}: ${oneLine(error)}`);
+          throw new CliUsageError(`cannot read metrics ${metricsPath}: ${oneLine(error)}`);
         });
   if (logs !== undefined) {
-    const evidence = await ExportFileSource.fromPath(logs).catch((error: unknown) => {
-      throw new WhatifUsageError(
-        `cannot read logs ${logs}: ${(error as NodeJS.ErrnoException).code ?? oneLine(error)}`,
-      );
-    });
+    const evidence = await loadSource('logs', logs, (p) => ExportFileSource.fromPath(p));
     return { evidence, ...(metrics && { metrics }) };
   }
   // The workspace, as the deployed app reads it (its settings, its identity).
@@ -119,10 +99,10 @@ async function evidenceOf(
 async function fromLedger(daysText: string, io: WhatifIo): Promise<AlertFolder> {
   const days = Number(daysText);
   if (!/^\d+$/.test(daysText) || days < 1 || days > 90)
-    throw new WhatifUsageError('--from-ledger must be a whole number of days from 1 to 90');
+    throw new CliUsageError('--from-ledger must be a whole number of days from 1 to 90');
   const config = loadConfig(io.env);
   if (config.stateStore === 'memory')
-    throw new WhatifUsageError(
+    throw new CliUsageError(
       "--from-ledger reads the app's storage: set STATE_STORE=azure-storage and AzureWebJobsStorage",
     );
   const { receivedAlertArchive } = await import('../../app/adapterFactories.js');
@@ -145,41 +125,22 @@ async function fromLedger(daysText: string, io: WhatifIo): Promise<AlertFolder> 
 
 export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        alerts: { type: 'string' },
-        'from-ledger': { type: 'string' },
-        candidate: { type: 'string' },
-        deployed: { type: 'string' },
-        logs: { type: 'string' },
-        metrics: { type: 'string' },
-        silences: { type: 'string' },
-        format: { type: 'string' },
-        'device-dimension': { type: 'string' },
-        'default-hub': { type: 'string' },
-        'lookback-minutes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+    const { values, positionals } = parseCommandArgs(argv, {
+      alerts: { type: 'string' },
+      'from-ledger': { type: 'string' },
+      candidate: { type: 'string' },
+      deployed: { type: 'string' },
+      silences: { type: 'string' },
+      ...ALERT_INPUT_OPTIONS,
     });
-    if (values.help) {
-      io.stdout(`${WHATIF_USAGE}\n`);
-      return 0;
-    }
-    if (positionals.length > 0)
-      throw new WhatifUsageError(`unexpected argument: ${positionals[0] ?? ''}`);
+    if (printedHelp(io, values.help, positionals, WHATIF_USAGE)) return 0;
     const format = (values.format ?? 'text') as WhatifFormat;
     if (!WHATIF_FORMATS.includes(format))
-      throw new WhatifUsageError(`--format must be one of ${WHATIF_FORMATS.join(', ')}`);
+      throw new CliUsageError(`--format must be one of ${WHATIF_FORMATS.join(', ')}`);
     if ((values.alerts === undefined) === (values['from-ledger'] === undefined))
-      throw new WhatifUsageError('give one of --alerts FOLDER and --from-ledger DAYS');
-    if (values.candidate === undefined) throw new WhatifUsageError('--candidate FILE is required');
-    const lookbackText = values['lookback-minutes'] ?? '360';
-    const lookbackMinutes = Number(lookbackText);
-    if (!/^\d+$/.test(lookbackText) || lookbackMinutes < 10 || lookbackMinutes > 10_080)
-      throw new WhatifUsageError('--lookback-minutes must be a whole number from 10 to 10080');
+      throw new CliUsageError('give one of --alerts FOLDER and --from-ledger DAYS');
+    if (values.candidate === undefined) throw new CliUsageError('--candidate FILE is required');
+    const lookbackMinutes = lookbackMinutesOf(values['lookback-minutes']);
 
     const deployedFile =
       values.deployed === undefined
@@ -205,14 +166,14 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
     const deployed = whatifSide(
       'deployed',
       deployedEnv,
-      routesFileReader(values.deployed),
+      settingsFileReader(values.deployed),
       silences,
     );
     // A candidate's own ROUTES_FILE is read beside it; one it inherits, beside the deployed file.
     const candidate = whatifSide(
       'candidate',
       candidateEnv,
-      routesFileReader('ROUTES_FILE' in candidateFile.env ? values.candidate : values.deployed),
+      settingsFileReader('ROUTES_FILE' in candidateFile.env ? values.candidate : values.deployed),
       candidateFile.silences,
     );
 
@@ -246,7 +207,7 @@ export async function runWhatifCommand(argv: readonly string[], io: WhatifIo): P
     return 0;
   } catch (error: unknown) {
     if (
-      error instanceof WhatifUsageError ||
+      error instanceof CliUsageError ||
       error instanceof WhatifSettingsError ||
       error instanceof ConfigError ||
       (error instanceof TypeError && 'code' in error)
