@@ -3,13 +3,14 @@
  * Evidence failures make an honest "unknown" message, never a lost alert.
  */
 
+import type { IncidentSettings } from '../incidents/incidentSettings';
 import { type Alert, idempotencyKey } from '../alerts/alert';
 import { labelDeviceHistory } from '../diagnose/deviceHistory';
 import { diagnose } from '../diagnose/diagnose';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import { type EvidenceSources, gatherEvidence } from '../evidence/gatherEvidence';
 import { planEvidenceQueries } from '../evidence/kql';
-import type { Counter, IncidentSettings } from '../incidents/incident';
+import type { Counter } from '../incidents/incident';
 import { confirmDelivered, planAlertMessages } from '../incidents/incidentFlow';
 import type { IncidentStore } from '../incidents/incidentStore';
 import type { SilenceSource } from '../incidents/incidentFlow';

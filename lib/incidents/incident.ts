@@ -1,23 +1,8 @@
-/** The incident record, the memory of fired alerts, and the policy's settings. */
+/** The incident record, the memory of fired alerts, and the daily counters. */
 
 import type { Cause, Cohort, Scope } from '../diagnose/diagnosis';
-import type { IncidentMessage } from './outgoingMessage';
 
 export type RenewalPolicy = 'post' | 'compact' | 'suppress';
-
-export interface IncidentSettings {
-  /** At most one update card per this many minutes while devices keep folding in. */
-  readonly updateMinutes: number;
-  /** No new alert for this long (and devices back) closes an incident. */
-  readonly quietMinutes: number;
-  readonly renewalPolicy: RenewalPolicy;
-  /**
-   * The receivers an incident's opening card goes to (the routes); the record keeps them, so its
-   * updates and closing card go to the same receivers even if the routes change. Absent: the
-   * record keeps none, and each card is routed when it is delivered.
-   */
-  readonly receiversOf?: (message: IncidentMessage) => readonly string[];
-}
 
 /** Devices that dropped (404104) in one 5-minute bin: the incident's drop curve. */
 export interface DropPoint {

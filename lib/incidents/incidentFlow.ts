@@ -9,7 +9,7 @@ import type { MetricsSource } from '../evidence/evidenceSource';
 import type { Logger } from '../common/logger';
 import type { Silence, SilenceTarget } from '../silences/silence';
 import type { OutgoingMessage } from './outgoingMessage';
-import type { IncidentSettings } from './incident';
+import type { IncidentSettings } from './incidentSettings';
 import { type IncidentStore, utcDay } from './incidentStore';
 import { type AlertDecision, decideAlert, type IncidentWrite } from './policy';
 import { BASELINE_MINUTES, decideTick, type Recovery, recoveryFrom } from './tickPolicy';

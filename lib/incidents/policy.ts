@@ -14,6 +14,7 @@
  *   Resolved, otherwise                    → a short follow-up naming the original alert
  */
 
+import type { IncidentSettings } from './incidentSettings';
 import type { Cause } from '../diagnose/diagnosis';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import {
@@ -33,7 +34,6 @@ import {
   type Counter,
   type Handling,
   type IncidentRecord,
-  type IncidentSettings,
   MAX_LISTED_DEVICES,
   MAX_LISTED_SITES,
   MAX_QUIET_HOURS,

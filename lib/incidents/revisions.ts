@@ -3,9 +3,10 @@
  * decision asks for, and the numbering of an incident's messages (1 = opening card). Pure.
  */
 
+import type { IncidentSettings } from './incidentSettings';
 import { type IncidentMessage, incidentMessageId } from './outgoingMessage';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
-import type { IncidentRecord, IncidentSettings } from './incident';
+import type { IncidentRecord } from './incident';
 
 export interface Versioned<T> {
   readonly value: T;

@@ -8,17 +8,13 @@
  * says that recovery was not measured; devices that stay away keep it open up to a day.
  */
 
+import type { IncidentSettings } from './incidentSettings';
 import type { MetricPoint } from '../evidence/evidence';
 import type { Silence } from '../silences/silence';
 import { silencesHolding } from '../silences/silenceMatching';
 import { heldRecord, incidentSubject } from './holdBack';
 import type { IncidentMessage } from './outgoingMessage';
-import {
-  BACK_SHARE,
-  type IncidentRecord,
-  type IncidentSettings,
-  MAX_QUIET_HOURS,
-} from './incident';
+import { BACK_SHARE, type IncidentRecord, MAX_QUIET_HOURS } from './incident';
 import {
   incidentMessage,
   type IncidentWrite,

@@ -9,7 +9,7 @@
 import { silentLogger } from '../common/logger';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { MetricsSource } from '../evidence/evidenceSource';
-import type { IncidentSettings } from '../incidents/incident';
+import type { IncidentSettings } from '../incidents/incidentSettings';
 import {
   confirmDelivered,
   type IncidentServices,

@@ -14,7 +14,7 @@ import { buildReport } from '../../app/enrichAlert';
 import type { EnrichedAlert } from '../../diagnose/enrichedAlert';
 import { ExportFileSource } from '../../evidence/exportFileSource';
 import { MetricsFileSource } from '../../evidence/metricsFile';
-import type { IncidentSettings } from '../../incidents/incident';
+import type { IncidentSettings } from '../../incidents/incidentSettings';
 import { decideAlert } from '../../incidents/policy';
 import { newSilence } from '../../silences/newSilence';
 import type { Silence } from '../../silences/silence';

@@ -7,7 +7,7 @@
 import { deviceAlertPayload, resolvedPayload } from '../../../lib/tools/devhost/stormAlerts';
 import type { EnrichedAlert } from '../../../lib/diagnose/enrichedAlert';
 import type { MetricsSource } from '../../../lib/evidence/evidenceSource';
-import type { IncidentSettings } from '../../../lib/incidents/incident';
+import type { IncidentSettings } from '../../../lib/incidents/incidentSettings';
 import {
   type IncidentServices,
   planAlertMessages,
