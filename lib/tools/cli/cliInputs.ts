@@ -13,6 +13,12 @@ import type { Alert } from '../../alerts/alert';
 import { parseAlert } from '../../alerts/parseAlert';
 import type { Environment } from '../../config/configKeys';
 
+/** Where a command prints: its answer, and its warnings and errors. */
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
 /** Bad usage or an unreadable input: the command prints its message on one line, exit 2. */
 export class CliUsageError extends Error {}
 
@@ -120,7 +126,7 @@ export function settingsFileReader(settingsFile: string | undefined): (path: str
  * argument is refused.
  */
 export function printedHelp(
-  io: { readonly stdout: (text: string) => void },
+  io: Pick<CommandIo, 'stdout'>,
   help: boolean | undefined,
   positionals: readonly string[],
   usage: string,

@@ -12,7 +12,7 @@ import type { Environment } from '../../config/configKeys';
 import { loadConfig } from '../../config/loadConfig';
 import { replayDeadLetter } from '../../notify/deliver';
 import { createNotifiers } from '../../app/adapterFactories';
-import { CliUsageError, parseCommandArgs, printedHelp } from './cliInputs';
+import { CliUsageError, type CommandIo, parseCommandArgs, printedHelp } from './cliInputs';
 
 export const REPLAY_USAGE = `Usage:
   enricher replay --receiver NAME [--alert-id ALERT_ID] [--list]
@@ -32,9 +32,7 @@ Options:
   --list                        print the letters (one JSON line each), post nothing
   -h, --help`;
 
-export interface ReplayIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface ReplayIo extends CommandIo {
   readonly env: Environment;
 }
 

@@ -28,6 +28,7 @@ import { type RouteWarning, routeWarnings } from '../../routing/routeWarnings';
 import {
   ALERT_INPUT_OPTIONS,
   CliUsageError,
+  type CommandIo,
   loadSource,
   lookbackMinutesOf,
   oneLine,
@@ -39,9 +40,7 @@ import {
 } from './cliInputs';
 import { COMMAND_USAGE } from './usage';
 
-export interface RoutesIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface RoutesIo extends CommandIo {
   readonly now: () => Date;
   /** The app's settings, when no `--config` file is given. */
   readonly env: Environment;

@@ -8,6 +8,7 @@ import { buildReport } from '../../app/enrichAlert';
 import {
   ALERT_INPUT_OPTIONS,
   CliUsageError,
+  type CommandIo,
   loadSource,
   lookbackMinutesOf,
   oneLine,
@@ -45,9 +46,7 @@ import {
 
 export { USAGE } from './usage';
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface CliIo extends CommandIo {
   readonly now: () => Date;
   /** The settings `replay` reads (storage, channel URLs); the other commands need none. */
   readonly env?: Environment;

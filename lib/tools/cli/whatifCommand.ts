@@ -20,6 +20,7 @@ import {
 import {
   ALERT_INPUT_OPTIONS,
   CliUsageError,
+  type CommandIo,
   loadSource,
   lookbackMinutesOf,
   oneLine,
@@ -63,9 +64,7 @@ Options:
 
 Exit status: 0 when the alerts were replayed (some may be skipped), 2 when none could be.`;
 
-export interface WhatifIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface WhatifIo extends CommandIo {
   readonly env: Environment;
   readonly now?: () => Date;
 }
