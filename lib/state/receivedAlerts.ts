@@ -13,7 +13,7 @@
  */
 
 import { type Alert, idempotencyKey } from '../alerts/alert';
-import type { Logger } from '../common/logger';
+import { type Logger, silentLogger } from '../common/logger';
 
 export interface ReceivedAlert {
   /** The normalised alert, as the worker processed it. */
@@ -163,6 +163,68 @@ export function checkListArguments(since: Date, until: Date, limit: number): voi
     throw new Error('Received alerts: the window needs valid times, since before until');
   if (!Number.isInteger(limit) || limit < 1)
     throw new Error('Received alerts: the limit must be a whole number of at least 1');
+}
+
+/**
+ * An adapter's bounds, read from its settings, and what `keep` left out: the same in every
+ * adapter. `maxAlertCharsCap` caps `maxAlertChars` where the store holds no more.
+ */
+export class ArchiveBounds {
+  readonly retentionDays: number;
+  readonly maxPerDay: number;
+  readonly maxAlertChars: number;
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly skipped: SkippedAlerts = { overDayCap: 0, oversize: 0 };
+  /** The days whose cap has been logged (once per day). */
+  private readonly fullDaysLogged = new Set<string>();
+
+  constructor(settings: ArchiveSettings, maxAlertCharsCap = Infinity) {
+    this.retentionDays = settings.retentionDays;
+    this.maxPerDay = settings.maxPerDay ?? MAX_ALERTS_PER_DAY;
+    this.maxAlertChars = Math.min(settings.maxAlertChars ?? MAX_ALERT_CHARS, maxAlertCharsCap);
+    this.now = settings.now ?? (() => new Date());
+    this.log = settings.log ?? silentLogger;
+  }
+
+  /** An alert skipped because its day is full: counted, and logged on the day's first. */
+  skipOverDayCap(day: string): void {
+    this.skipped.overDayCap++;
+    if (this.fullDaysLogged.has(day)) return;
+    this.fullDaysLogged.add(day);
+    this.log.warn(
+      `Received alerts: ${day} already holds ${this.maxPerDay} alerts; further alerts of that day are not kept`,
+    );
+  }
+
+  /** The alert fitted to `maxAlertChars` (trimmed devices logged); undefined: skipped, counted, logged. */
+  fit(alert: Alert): FittedAlert | undefined {
+    const fitted = fitAlert(alert, this.maxAlertChars);
+    if (!fitted) {
+      this.skipped.oversize++;
+      this.log.warn(`Received alerts: alert ${alert.id} is too large to keep; skipped`);
+      return undefined;
+    }
+    if (fitted.trimmedDevices > 0)
+      this.log.warn(
+        `Received alerts: alert ${alert.id} kept without ${fitted.trimmedDevices} of its ${alert.deviceIds.length} device IDs (too large)`,
+      );
+    return fitted;
+  }
+
+  /** `list`'s arguments checked; the start of its window, clamped to the retention. */
+  listFrom(since: Date, until: Date, limit: number): Date {
+    checkListArguments(since, until, limit);
+    const start = retentionStart(this.now(), this.retentionDays);
+    return since < start ? start : since;
+  }
+
+  /** The oldest day kept as of `now`; the log-once marks of earlier days are forgotten. */
+  oldestKeptDay(now: Date): string {
+    const oldest = oldestKeptDay(now, this.retentionDays);
+    for (const day of this.fullDaysLogged) if (day < oldest) this.fullDaysLogged.delete(day);
+    return oldest;
+  }
 }
 
 /**

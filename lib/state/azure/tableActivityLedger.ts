@@ -17,7 +17,7 @@ import {
   RECORDED_ACTIVITY_KINDS,
   summariseEvents,
 } from '../activityLedger';
-import { expandDevelopmentStorage, hashKey } from './azureStorageState';
+import { hashKey } from './azureStorageState';
 import {
   EnsuredTable,
   LISTING_READS,
@@ -25,6 +25,7 @@ import {
   WORKER_DEADLINES,
   within,
 } from './storageDeadlines';
+import { createTableClient } from './tableClient';
 
 export const ACTIVITY_TABLE_NAME = 'enricheractivity';
 const DAY_MS = 24 * 60 * 60_000;
@@ -101,18 +102,5 @@ export function createActivityTableClient(
   settings: StorageSettings,
   credential: () => TokenCredential,
 ): TableClient {
-  const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500 };
-  if (settings.connectionString !== undefined) {
-    const connectionString = expandDevelopmentStorage(settings.connectionString);
-    return TableClient.fromConnectionString(connectionString, ACTIVITY_TABLE_NAME, {
-      allowInsecureConnection: connectionString.includes('http://'),
-      retryOptions,
-    });
-  }
-  if (settings.tableServiceUri === undefined) {
-    throw new Error('Storage needs a connection string or the table service URI');
-  }
-  return new TableClient(settings.tableServiceUri, ACTIVITY_TABLE_NAME, credential(), {
-    retryOptions,
-  });
+  return createTableClient(settings, ACTIVITY_TABLE_NAME, credential);
 }

@@ -15,18 +15,14 @@ import { odata, RestError, TableClient, type TransactionAction } from '@azure/da
 import type { TokenCredential } from '@azure/identity';
 
 import type { Alert } from '../../alerts/alert';
-import { type Logger, silentLogger } from '../../common/logger';
 import type { StorageSettings } from '../../config/loadConfig';
 import {
   ALERT_CHUNK_CHARS,
+  ArchiveBounds,
   type ArchiveSettings,
   archiveKey,
-  checkListArguments,
   DEFAULT_LIST_LIMIT,
-  fitAlert,
   MAX_ALERT_CHARS,
-  MAX_ALERTS_PER_DAY,
-  oldestKeptDay,
   pageOf,
   type ReceivedAlert,
   type ReceivedAlertArchive,
@@ -36,7 +32,7 @@ import {
   utcDay,
   utcDaysOf,
 } from '../receivedAlerts';
-import { expandDevelopmentStorage, hashKey } from './azureStorageState';
+import { hashKey } from './azureStorageState';
 import {
   EnsuredTable,
   LISTING_READS,
@@ -44,6 +40,7 @@ import {
   WORKER_DEADLINES,
   within,
 } from './storageDeadlines';
+import { createTableClient } from './tableClient';
 
 export const RECEIVED_ALERTS_TABLE_NAME = 'enricheralerts';
 /** The day's counter; alert rows are hex hashes, so it cannot collide with one. */
@@ -78,7 +75,6 @@ interface DayTally {
   learned: boolean;
   checkedIn: boolean;
   full: boolean;
-  logged: boolean;
 }
 
 type AlertEntity = Record<string, unknown> & { partitionKey?: string; rowKey?: string };
@@ -104,15 +100,11 @@ function receivedOf(entity: AlertEntity): ReceivedAlert | undefined {
 
 export class TableReceivedAlerts implements ReceivedAlertArchive {
   private readonly table: EnsuredTable;
-  private readonly retentionDays: number;
-  private readonly maxPerDay: number;
-  private readonly maxAlertChars: number;
-  private readonly now: () => Date;
-  private readonly log: Logger;
+  private readonly bounds: ArchiveBounds;
   private readonly tallies = new Map<string, DayTally>();
   private sweptOn: string | undefined;
   private sweeping: Promise<number> | undefined;
-  readonly skipped: SkippedAlerts = { overDayCap: 0, oversize: 0 };
+  readonly skipped: SkippedAlerts;
 
   constructor(
     private readonly client: TableClient,
@@ -120,46 +112,34 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
     private readonly deadlines: StorageDeadlines = WORKER_DEADLINES,
   ) {
     this.table = new EnsuredTable(client);
-    this.retentionDays = settings.retentionDays;
-    this.maxPerDay = settings.maxPerDay ?? MAX_ALERTS_PER_DAY;
-    this.maxAlertChars = Math.min(settings.maxAlertChars ?? MAX_ALERT_CHARS, MAX_ALERT_CHARS);
-    this.now = settings.now ?? (() => new Date());
-    this.log = settings.log ?? silentLogger;
+    // A row holds at most MAX_ALERT_CHUNKS chunks: never more than MAX_ALERT_CHARS.
+    this.bounds = new ArchiveBounds(settings, MAX_ALERT_CHARS);
+    this.skipped = this.bounds.skipped;
   }
 
   async keep(alert: Alert, receivedAt: Date): Promise<void> {
     if (Number.isNaN(receivedAt.getTime())) throw new Error('Received alerts: invalid time');
-    const now = this.now();
+    const now = this.bounds.now();
     // Also when keeping is off: the days kept before it was turned off go.
     this.sweepOncePerDay(now);
-    if (this.retentionDays === 0 || receivedAt < retentionStart(now, this.retentionDays)) return;
+    if (
+      this.bounds.retentionDays === 0 ||
+      receivedAt < retentionStart(now, this.bounds.retentionDays)
+    )
+      return;
     const day = utcDay(receivedAt);
     const tally = this.tallyOf(day, now);
     // One deadline for the whole keep: the worker waits at most one write's time.
     const options = within(this.deadlines.writeMs);
     await this.table.ensure(options);
     if (!tally.learned) await this.learn(day, tally, options);
-    if (tally.full || tally.known + tally.unreported >= this.maxPerDay) {
+    if (tally.full || tally.known + tally.unreported >= this.bounds.maxPerDay) {
       tally.full = true;
-      this.skipped.overDayCap++;
-      if (!tally.logged) {
-        tally.logged = true;
-        this.log.warn(
-          `Received alerts: ${day} already holds ${this.maxPerDay} alerts; further alerts of that day are not kept`,
-        );
-      }
+      this.bounds.skipOverDayCap(day);
       return;
     }
-    const fitted = fitAlert(alert, this.maxAlertChars);
-    if (!fitted) {
-      this.skipped.oversize++;
-      this.log.warn(`Received alerts: alert ${alert.id} is too large to keep; skipped`);
-      return;
-    }
-    if (fitted.trimmedDevices > 0)
-      this.log.warn(
-        `Received alerts: alert ${alert.id} kept without ${fitted.trimmedDevices} of its ${alert.deviceIds.length} device IDs (too large)`,
-      );
+    const fitted = this.bounds.fit(alert);
+    if (!fitted) return;
     const chunks: Record<string, string> = {};
     const count = Math.max(1, Math.ceil(fitted.json.length / ALERT_CHUNK_CHARS));
     for (let i = 0; i < count; i++)
@@ -187,7 +167,7 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
     if (
       !tally.checkedIn ||
       tally.unreported >= CHECK_IN_EVERY ||
-      tally.known + tally.unreported >= this.maxPerDay
+      tally.known + tally.unreported >= this.bounds.maxPerDay
     )
       await this.checkIn(day, tally, options);
   }
@@ -197,9 +177,7 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
     until: Date,
     limit: number = DEFAULT_LIST_LIMIT,
   ): Promise<ReceivedAlertPage> {
-    checkListArguments(since, until, limit);
-    const start = retentionStart(this.now(), this.retentionDays);
-    const from = since < start ? start : since;
+    const from = this.bounds.listFrom(since, until, limit);
     const found: ReceivedAlert[] = [];
     const inWindow = new Set<string>();
     for (const day of utcDaysOf(from, until)) {
@@ -229,10 +207,10 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
    * Deletes the days wholly before the retention; the number of rows deleted. `keep` runs it in
    * the background once per UTC day per instance; `swept()` waits for that run.
    */
-  async removeExpired(now: Date = this.now()): Promise<number> {
+  async removeExpired(now: Date = this.bounds.now()): Promise<number> {
     const options = within(SWEEP_MS);
     await this.table.ensure(options);
-    const oldest = partitionKey(oldestKeptDay(now, this.retentionDays));
+    const oldest = partitionKey(this.bounds.oldestKeptDay(now));
     const entities = this.client.listEntities<AlertEntity>({
       queryOptions: {
         filter: odata`PartitionKey lt ${oldest}`,
@@ -270,13 +248,15 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
     if (this.sweptOn === today) return;
     this.sweptOn = today;
     this.sweeping = this.removeExpired(now).catch((error: unknown) => {
-      this.log.warn(`Received alerts: could not remove the expired days (${reasonOf(error)})`);
+      this.bounds.log.warn(
+        `Received alerts: could not remove the expired days (${reasonOf(error)})`,
+      );
       return 0;
     });
   }
 
   private tallyOf(day: string, now: Date): DayTally {
-    const oldest = oldestKeptDay(now, this.retentionDays);
+    const oldest = this.bounds.oldestKeptDay(now);
     for (const known of this.tallies.keys()) if (known < oldest) this.tallies.delete(known);
     let tally = this.tallies.get(day);
     if (!tally) {
@@ -286,7 +266,6 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
         learned: false,
         checkedIn: false,
         full: false,
-        logged: false,
       };
       this.tallies.set(day, tally);
     }
@@ -303,9 +282,9 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
     try {
       const entity = await this.table.read(partitionKey(day), COUNTER_ROW, options);
       if (typeof entity?.count === 'number') tally.known = entity.count;
-      if (tally.known >= this.maxPerDay) tally.full = true;
+      if (tally.known >= this.bounds.maxPerDay) tally.full = true;
     } catch (error: unknown) {
-      this.log.warn(`Received alerts: could not read ${day}'s count (${reasonOf(error)})`);
+      this.bounds.log.warn(`Received alerts: could not read ${day}'s count (${reasonOf(error)})`);
     }
   }
 
@@ -332,11 +311,11 @@ export class TableReceivedAlerts implements ReceivedAlertArchive {
         }
         tally.known = total;
         tally.unreported = 0;
-        if (total >= this.maxPerDay) tally.full = true;
+        if (total >= this.bounds.maxPerDay) tally.full = true;
         return;
       }
     } catch (error: unknown) {
-      this.log.warn(`Received alerts: could not count ${day}'s alerts (${reasonOf(error)})`);
+      this.bounds.log.warn(`Received alerts: could not count ${day}'s alerts (${reasonOf(error)})`);
     }
   }
 }
@@ -346,18 +325,5 @@ export function createReceivedAlertsTableClient(
   settings: StorageSettings,
   credential: () => TokenCredential,
 ): TableClient {
-  const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500 };
-  if (settings.connectionString !== undefined) {
-    const connectionString = expandDevelopmentStorage(settings.connectionString);
-    return TableClient.fromConnectionString(connectionString, RECEIVED_ALERTS_TABLE_NAME, {
-      allowInsecureConnection: connectionString.includes('http://'),
-      retryOptions,
-    });
-  }
-  if (settings.tableServiceUri === undefined) {
-    throw new Error('Storage needs a connection string or the table service URI');
-  }
-  return new TableClient(settings.tableServiceUri, RECEIVED_ALERTS_TABLE_NAME, credential(), {
-    retryOptions,
-  });
+  return createTableClient(settings, RECEIVED_ALERTS_TABLE_NAME, credential);
 }

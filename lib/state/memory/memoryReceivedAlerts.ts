@@ -1,16 +1,11 @@
 /** `ReceivedAlertArchive` in memory, for one process: the dev host and tests. Same bounds as the table. */
 
 import type { Alert } from '../../alerts/alert';
-import { type Logger, silentLogger } from '../../common/logger';
 import {
+  ArchiveBounds,
   type ArchiveSettings,
   archiveKey,
-  checkListArguments,
   DEFAULT_LIST_LIMIT,
-  fitAlert,
-  MAX_ALERT_CHARS,
-  MAX_ALERTS_PER_DAY,
-  oldestKeptDay,
   pageOf,
   type ReceivedAlert,
   type ReceivedAlertArchive,
@@ -24,51 +19,30 @@ import {
 export class InMemoryReceivedAlerts implements ReceivedAlertArchive {
   /** By UTC day, then by archive key. */
   private readonly days = new Map<string, Map<string, ReceivedAlert>>();
-  private readonly fullDaysLogged = new Set<string>();
-  private readonly retentionDays: number;
-  private readonly maxPerDay: number;
-  private readonly maxAlertChars: number;
-  private readonly now: () => Date;
-  private readonly log: Logger;
-  readonly skipped: SkippedAlerts = { overDayCap: 0, oversize: 0 };
+  private readonly bounds: ArchiveBounds;
+  readonly skipped: SkippedAlerts;
 
   constructor(settings: ArchiveSettings) {
-    this.retentionDays = settings.retentionDays;
-    this.maxPerDay = settings.maxPerDay ?? MAX_ALERTS_PER_DAY;
-    this.maxAlertChars = settings.maxAlertChars ?? MAX_ALERT_CHARS;
-    this.now = settings.now ?? (() => new Date());
-    this.log = settings.log ?? silentLogger;
+    this.bounds = new ArchiveBounds(settings);
+    this.skipped = this.bounds.skipped;
   }
 
   keep(alert: Alert, receivedAt: Date): Promise<void> {
-    if (this.retentionDays === 0 || Number.isNaN(receivedAt.getTime())) return Promise.resolve();
-    const now = this.now();
+    const { retentionDays, maxPerDay } = this.bounds;
+    if (retentionDays === 0 || Number.isNaN(receivedAt.getTime())) return Promise.resolve();
+    const now = this.bounds.now();
     this.removeExpired(now);
-    if (receivedAt < retentionStart(now, this.retentionDays)) return Promise.resolve();
+    if (receivedAt < retentionStart(now, retentionDays)) return Promise.resolve();
     const day = utcDay(receivedAt);
     const kept = this.days.get(day) ?? new Map<string, ReceivedAlert>();
     const key = archiveKey(alert);
     if (kept.has(key)) return Promise.resolve();
-    if (kept.size >= this.maxPerDay) {
-      this.skipped.overDayCap++;
-      if (!this.fullDaysLogged.has(day)) {
-        this.fullDaysLogged.add(day);
-        this.log.warn(
-          `Received alerts: ${day} already holds ${this.maxPerDay} alerts; further alerts of that day are not kept`,
-        );
-      }
+    if (kept.size >= maxPerDay) {
+      this.bounds.skipOverDayCap(day);
       return Promise.resolve();
     }
-    const fitted = fitAlert(alert, this.maxAlertChars);
-    if (!fitted) {
-      this.skipped.oversize++;
-      this.log.warn(`Received alerts: alert ${alert.id} is too large to keep; skipped`);
-      return Promise.resolve();
-    }
-    if (fitted.trimmedDevices > 0)
-      this.log.warn(
-        `Received alerts: alert ${alert.id} kept without ${fitted.trimmedDevices} of its ${alert.deviceIds.length} device IDs (too large)`,
-      );
+    const fitted = this.bounds.fit(alert);
+    if (!fitted) return Promise.resolve();
     kept.set(key, {
       alert: JSON.parse(fitted.json) as Alert,
       receivedAt: receivedAt.toISOString(),
@@ -78,13 +52,12 @@ export class InMemoryReceivedAlerts implements ReceivedAlertArchive {
   }
 
   list(since: Date, until: Date, limit: number = DEFAULT_LIST_LIMIT): Promise<ReceivedAlertPage> {
+    let from: Date;
     try {
-      checkListArguments(since, until, limit);
+      from = this.bounds.listFrom(since, until, limit);
     } catch (error: unknown) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const start = retentionStart(this.now(), this.retentionDays);
-    const from = since < start ? start : since;
     const found = utcDaysOf(from, until).flatMap((day) => [
       ...(this.days.get(day)?.values() ?? []),
     ]);
@@ -93,8 +66,7 @@ export class InMemoryReceivedAlerts implements ReceivedAlertArchive {
 
   /** Drops the days wholly before the retention. */
   private removeExpired(now: Date): void {
-    const oldest = oldestKeptDay(now, this.retentionDays);
+    const oldest = this.bounds.oldestKeptDay(now);
     for (const day of this.days.keys()) if (day < oldest) this.days.delete(day);
-    for (const day of this.fullDaysLogged) if (day < oldest) this.fullDaysLogged.delete(day);
   }
 }
