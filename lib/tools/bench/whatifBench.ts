@@ -141,22 +141,56 @@ async function copiedMetrics(
   }
 }
 
-/** The evidence source, noting when its last query was answered (diagnosis ends there). */
-function timedEvidence(source: EvidenceSource): { source: EvidenceSource; lastAt: () => number } {
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const pair = (p: { deployed: number; candidate: number }): string =>
+  `${p.deployed} deployed / ${p.candidate} candidate`;
+
+type QueryName = keyof EvidenceSource;
+const QUERY_NAMES: readonly QueryName[] = [
+  'deviceTimeline',
+  'fleetActivity',
+  'fleetSize',
+  'disconnectedDevices',
+  'deviceHistory',
+];
+
+/**
+ * The evidence source, noting when its last query was answered (diagnosis ends there) and each
+ * query's calls and time (the export source answers synchronously, so the call is the work).
+ */
+function timedEvidence(source: EvidenceSource): {
+  source: EvidenceSource;
+  lastAt: () => number;
+  perQuery: () => string;
+} {
   let last = 0;
-  const noted = <T>(answer: Promise<T>): Promise<T> =>
-    answer.then((value) => {
+  const spent = new Map<QueryName, { calls: number; ms: number }>();
+  const noted = <T>(name: QueryName, ask: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const answer = ask();
+    const tally = spent.get(name) ?? { calls: 0, ms: 0 };
+    tally.calls++;
+    tally.ms += performance.now() - started;
+    spent.set(name, tally);
+    return answer.then((value) => {
       last = performance.now();
       return value;
     });
+  };
   return {
     lastAt: () => last,
+    perQuery: () =>
+      QUERY_NAMES.map((name) => {
+        const tally = spent.get(name) ?? { calls: 0, ms: 0 };
+        return `${name} ${tally.calls} × ${(tally.ms / Math.max(1, tally.calls)).toFixed(2)} ms = ${seconds(tally.ms)}`;
+      }).join(', '),
     source: {
-      deviceTimeline: (q) => noted(source.deviceTimeline(q)),
-      fleetActivity: (q) => noted(source.fleetActivity(q)),
-      fleetSize: (q) => noted(source.fleetSize(q)),
-      disconnectedDevices: (q) => noted(source.disconnectedDevices(q)),
-      deviceHistory: (q) => noted(source.deviceHistory(q)),
+      deviceTimeline: (q) => noted('deviceTimeline', () => source.deviceTimeline(q)),
+      fleetActivity: (q) => noted('fleetActivity', () => source.fleetActivity(q)),
+      fleetSize: (q) => noted('fleetSize', () => source.fleetSize(q)),
+      disconnectedDevices: (q) => noted('disconnectedDevices', () => source.disconnectedDevices(q)),
+      deviceHistory: (q) => noted('deviceHistory', () => source.deviceHistory(q)),
     },
   };
 }
@@ -202,11 +236,6 @@ function memoryWatch(): { stop: () => { sampledMb: number; maxRssMb: number } } 
     },
   };
 }
-
-const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const pair = (p: { deployed: number; candidate: number }): string =>
-  `${p.deployed} deployed / ${p.candidate} candidate`;
 
 function describeReport(report: WhatifReport): string[] {
   const receivers = Object.entries(report.messagesPerReceiver)
@@ -267,6 +296,7 @@ export async function measureWhatif(
     `  build the inputs (not counted): ${seconds(buildMs)}; then RSS ${mb(afterBuild.rss)}, heap used ${mb(afterBuild.heapUsed)}`,
     `  runWhatif: ${seconds(totalMs)} (goal ≤ ${GOAL_SECONDS} s), ${(alerts.length / (totalMs / 1000)).toFixed(0)} alerts/s`,
     `    diagnose once (to the last evidence query): ${seconds(diagnoseMs)}; simulate both sides and compare: ${seconds(ended - timedSource.lastAt())}`,
+    `    evidence queries (in the diagnosis): ${timedSource.perQuery()}`,
     timedMetricsSource
       ? `    metrics queries (both phases): ${timedMetricsSource.calls()} taking ${seconds(timedMetricsSource.ms())}`
       : '    without metrics: the incident timer closes on the quiet period and Resolved alerts',
