@@ -12,16 +12,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { RESOURCE_GROUP, evaluate, literalObjectEntries, moduleScope } from './armExpressions';
 import {
-  RESOURCE_GROUP,
-  type Scope,
-  evaluate,
-  literalObjectEntries,
-  moduleScope,
-  newScope,
-} from './armExpressions';
-import {
-  type ArmResource,
   type ArmTemplate,
   type FoundResource,
   type JsonObject,
@@ -29,18 +21,17 @@ import {
   asObject,
   deployed,
   inModule,
-  loadAll,
-  mainModule,
   moduleParameter,
   ofType,
   props,
   single,
 } from './armTemplate';
+import { compiledMain, deployment, main } from './compiledMain';
 
 let template: ArmTemplate;
 let all: FoundResource[];
 
-beforeAll(() => ({ template, all } = loadAll()), 300_000);
+beforeAll(() => ({ template, all } = compiledMain()), 300_000);
 
 const HUB_EU =
   '/subscriptions/sub-2/resourceGroups/rg-fleet/providers/Microsoft.Devices/IotHubs/iot-fleet-eu';
@@ -62,14 +53,6 @@ const MODULES = [
 ] as const;
 
 const STORAGE_BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
-
-function main(parameters: JsonObject, copyIndex = 0): Scope {
-  return newScope(template, (name) => parameters[name], copyIndex);
-}
-
-function deployment(name: string): ArmResource {
-  return mainModule(all, name).resource;
-}
 
 /** Whether the main.bicep module (or copy i of it) is deployed for these parameters. */
 function isDeployed(name: string, parameters: JsonObject, copyIndex = 0): boolean {

@@ -11,13 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import {
-  type Scope,
-  evaluate,
-  literalObjectEntries,
-  moduleScope,
-  newScope,
-} from './armExpressions';
+import { evaluate, moduleScope } from './armExpressions';
 import {
   type ArmResource,
   type ArmTemplate,
@@ -26,26 +20,29 @@ import {
   ROOT,
   asObject,
   inModule,
-  loadAll,
   mainModule,
   moduleParameter,
   ofType,
   props,
 } from './armTemplate';
+import {
+  REQUIRED,
+  VAULT_URI,
+  apiScope,
+  appSetting,
+  appSettingExpressions,
+  appSettingsResource,
+  compiledMain,
+  deployment,
+  main,
+  mainParameter,
+} from './compiledMain';
 
 let template: ArmTemplate;
 let all: FoundResource[];
 
-beforeAll(() => ({ template, all } = loadAll()), 300_000);
+beforeAll(() => ({ template, all } = compiledMain()), 300_000);
 
-const REQUIRED: JsonObject = {
-  environmentName: 'prod',
-  logAnalyticsWorkspaceResourceId:
-    '/subscriptions/sub-1/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/log-iot',
-  iotHubResourceIds: [
-    '/subscriptions/sub-2/resourceGroups/rg-fleet/providers/Microsoft.Devices/IotHubs/contoso-fleet-hub',
-  ],
-};
 const ROUTING = {
   receivers: [
     { name: 'plant-a', type: 'teams' },
@@ -68,37 +65,8 @@ const ROUTED: JsonObject = {
   receiverUrls: URLS,
   receiverSecrets: SECRETS,
 };
-const VAULT_URI = 'https://kv-test.vault.azure.net/';
 const reference = (secret: string): string =>
   `@Microsoft.KeyVault(SecretUri=${VAULT_URI}secrets/${secret})`;
-
-function main(parameters: JsonObject): Scope {
-  return newScope(template, (name) => parameters[name]);
-}
-
-function deployment(name: string): ArmResource {
-  return mainModule(all, name).resource;
-}
-
-function mainParameter(name: string): JsonObject {
-  return asObject(template.parameters?.[name], `main.bicep parameter ${name}`);
-}
-
-/** api.bicep's scope; the vault URI (an output read from the deployed vault) is a stand-in. */
-function apiScope(parameters: JsonObject): Scope {
-  const inner = moduleScope(main(parameters), deployment('api'));
-  return newScope(inner.template, (name) =>
-    name === 'keyVaultUri' ? VAULT_URI : inner.parameter(name),
-  );
-}
-
-function appSettingsResource(): FoundResource {
-  const found = ofType(inModule(all, 'api'), 'Microsoft.Web/sites/config').find((config) =>
-    String(config.resource.name).includes('appsettings'),
-  );
-  if (!found) throw new Error('no appsettings in module api');
-  return found;
-}
 
 /** The settings routing adds to the fixed ones (the second argument of the union). */
 function routeSettings(parameters: JsonObject): JsonObject {
@@ -107,14 +75,8 @@ function routeSettings(parameters: JsonObject): JsonObject {
 
 /** Every app setting name for these parameters: the fixed ones and routing's. */
 function appSettingNames(parameters: JsonObject): string[] {
-  const fixed = Object.keys(literalObjectEntries(appSettingsResource().resource.properties));
+  const fixed = Object.keys(appSettingExpressions());
   return [...new Set([...fixed, ...Object.keys(routeSettings(parameters))])].sort();
-}
-
-function fixedSetting(name: string, parameters: JsonObject): unknown {
-  const expression = literalObjectEntries(appSettingsResource().resource.properties)[name];
-  if (expression === undefined) throw new Error(`no app setting ${name}`);
-  return evaluate(expression, apiScope(parameters));
 }
 
 /** The receivers' secret loops in keyvault.bicep. */
@@ -275,14 +237,14 @@ describe('with two named receivers (a Teams channel and a signed webhook)', () =
   });
 
   it('the built-in receivers keep their settings; with both off, only the named ones deliver', () => {
-    expect(fixedSetting('TEAMS_WORKFLOW_URL', ROUTED)).toBe(reference('teams-workflow-url'));
+    expect(appSetting('TEAMS_WORKFLOW_URL', ROUTED)).toBe(reference('teams-workflow-url'));
     const namedOnly = {
       ...ROUTED,
       notifyTeams: false,
       routing: { ...ROUTING, default: { receivers: ['plant-a'] } },
     };
-    expect(fixedSetting('TEAMS_WORKFLOW_URL', namedOnly)).toBe('');
-    expect(fixedSetting('WEBHOOK_URL', namedOnly)).toBe('');
+    expect(appSetting('TEAMS_WORKFLOW_URL', namedOnly)).toBe('');
+    expect(appSetting('WEBHOOK_URL', namedOnly)).toBe('');
     expect(routeSettings(namedOnly).RECEIVER_PLANT_A_URL).toBe(reference('receiver-plant-a-url'));
   });
 });
@@ -352,8 +314,8 @@ describe('without routing', () => {
     const names = appSettingNames(REQUIRED);
     expect(names).toContain('TEAMS_WORKFLOW_URL');
     expect(names.filter((name) => name === 'ROUTES' || name.startsWith('RECEIVER_'))).toEqual([]);
-    expect(fixedSetting('TEAMS_WORKFLOW_URL', REQUIRED)).toBe(reference('teams-workflow-url'));
-    expect(fixedSetting('WEBHOOK_URL', REQUIRED)).toBe('');
+    expect(appSetting('TEAMS_WORKFLOW_URL', REQUIRED)).toBe(reference('teams-workflow-url'));
+    expect(appSetting('WEBHOOK_URL', REQUIRED)).toBe('');
   });
 
   it('no receiver secret is written', () => {

@@ -13,18 +13,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { SILENCE_TABLE_NAME } from '../../lib/state/silenceStore';
+import { armGuid, evaluate, moduleScope, resourceId, standInKey1 } from './armExpressions';
 import {
-  type Scope,
-  armGuid,
-  evaluate,
-  literalObjectEntries,
-  moduleScope,
-  newScope,
-  resourceId,
-  standInKey1,
-} from './armExpressions';
-import {
-  type ArmResource,
   type ArmTemplate,
   type FoundResource,
   type JsonObject,
@@ -32,72 +22,35 @@ import {
   asObject,
   deployed,
   inModule,
-  loadAll,
   mainModule,
   moduleParameter,
   ofType,
   props,
   single,
 } from './armTemplate';
+import {
+  REQUIRED,
+  VAULT_URI,
+  apiScope,
+  appSetting,
+  appSettingExpressions,
+  appSettingsResource,
+  compiledMain,
+  deployment,
+  main,
+  mainParameter,
+} from './compiledMain';
 
 let template: ArmTemplate;
 let all: FoundResource[];
 
-beforeAll(() => ({ template, all } = loadAll()), 300_000);
+beforeAll(() => ({ template, all } = compiledMain()), 300_000);
 
-const REQUIRED: JsonObject = {
-  environmentName: 'prod',
-  logAnalyticsWorkspaceResourceId:
-    '/subscriptions/sub-1/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/log-iot',
-  iotHubResourceIds: [
-    '/subscriptions/sub-2/resourceGroups/rg-fleet/providers/Microsoft.Devices/IotHubs/contoso-fleet-hub',
-  ],
-};
 const OFFICE = ['203.0.113.0/24'];
 /** Links on, opened from the organisation's range (the restriction stays on). */
 const LINKS: JsonObject = { ...REQUIRED, actionLinksEnabled: true, allowedAddressRanges: OFFICE };
-const VAULT_URI = 'https://kv-test.vault.azure.net/';
 const SIGNING_SETTINGS = ['ACTION_SIGNING_KEYS', 'ACTION_SIGNING_KEY_ID', 'PUBLIC_BASE_URL'];
 const LABEL = 'iothub-alert-enricher action link key';
-
-function main(parameters: JsonObject): Scope {
-  return newScope(template, (name) => parameters[name]);
-}
-
-function deployment(name: string): ArmResource {
-  return mainModule(all, name).resource;
-}
-
-function mainParameter(name: string): JsonObject {
-  return asObject(template.parameters?.[name], `main.bicep parameter ${name}`);
-}
-
-/** api.bicep's scope; the vault URI (an output read from the deployed vault) is a stand-in. */
-function apiScope(parameters: JsonObject): Scope {
-  const inner = moduleScope(main(parameters), deployment('api'));
-  return newScope(inner.template, (name) =>
-    name === 'keyVaultUri' ? VAULT_URI : inner.parameter(name),
-  );
-}
-
-function appSettingsResource(): FoundResource {
-  const found = ofType(inModule(all, 'api'), 'Microsoft.Web/sites/config').find((config) =>
-    String(config.resource.name).includes('appsettings'),
-  );
-  if (!found) throw new Error('no appsettings in module api');
-  return found;
-}
-
-/** The fixed app settings' expressions (routing adds more, see routesAndReceivers.test.ts). */
-function appSettingExpressions(): JsonObject {
-  return literalObjectEntries(appSettingsResource().resource.properties);
-}
-
-function appSetting(name: string, parameters: JsonObject): unknown {
-  const expression = appSettingExpressions()[name];
-  if (expression === undefined) throw new Error(`no app setting ${name}`);
-  return evaluate(expression, apiScope(parameters));
-}
 
 function name(key: string, parameters: JsonObject = REQUIRED): string {
   return String(evaluate(`[variables('names').${key}]`, main(parameters)));
