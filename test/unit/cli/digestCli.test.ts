@@ -4,19 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { runCli } from '../../../lib/tools/cli/runCli';
 import { teamsEnvelopeProblems } from '../../support/adaptiveCardSchema';
 import { repoPath } from '../../support/fixtures';
+import { captureCli, type Run } from './captureCli';
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    now: () => new Date('2026-11-20T09:00:00Z'),
-  });
-  return { code, stdout, stderr };
+function cli(...argv: string[]): Promise<Run> {
+  return captureCli(argv);
 }
 
 const logs = repoPath('samples/workspace');

@@ -4,9 +4,9 @@
  */
 
 import type { OnCallCliServices } from '../../../lib/tools/cli/onCallCommands';
-import { runCli } from '../../../lib/tools/cli/runCli';
 import { InMemoryIncidentStore } from '../../../lib/state/memory/memoryIncidentStore';
 import { InMemorySilenceStore } from '../../../lib/state/memory/memorySilenceStore';
+import { captureCli, type Run } from './captureCli';
 
 const NOW = new Date('2026-11-20T09:00:00Z');
 
@@ -22,19 +22,8 @@ function services(inMemory = false): OnCallCliServices {
   };
 }
 
-async function cli(
-  onCall: OnCallCliServices,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    now: () => NOW,
-    onCall: async () => onCall,
-  });
-  return { code, stdout, stderr };
+function cli(onCall: OnCallCliServices, ...argv: string[]): Promise<Run> {
+  return captureCli(argv, { now: () => NOW, onCall: async () => onCall });
 }
 
 describe('enricher silence', () => {
@@ -163,10 +152,7 @@ describe('enricher ack', () => {
       code: 1,
       stderr: 'enricher: No open incident inc-0\n',
     });
-    let stderr = '';
-    const code = await runCli(['ack', 'inc-0', '--by', 'ana'], {
-      stdout: () => undefined,
-      stderr: (t) => (stderr += t),
+    const { code, stderr } = await captureCli(['ack', 'inc-0', '--by', 'ana'], {
       now: () => NOW,
       env: { STATE_STORE: 'nonsense' },
     });
