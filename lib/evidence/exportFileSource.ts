@@ -8,7 +8,6 @@ import { join } from 'node:path';
 
 import {
   disconnectedDevicesOf,
-  filterEvents,
   fleetActivityOf,
   fleetSizeOf,
   latestRows,
@@ -72,11 +71,8 @@ export class ExportFileSource implements EvidenceSource {
   }
 
   deviceTimeline(query: EvidenceQuery): Promise<SourceAnswer<ConnectionEvent[]>> {
-    const events = filterEvents(this.within(query.filter.hubResourceIds, query.timespan), {
-      hubResourceIds: query.filter.hubResourceIds,
-      deviceIds: query.filter.deviceIds,
-      timespan: query.timespan,
-    });
+    const devices = new Set(query.filter.deviceIds);
+    const events = this.hubEvents(query).filter((event) => devices.has(event.deviceId));
     // `top N by TimeGenerated desc`, returned oldest first, with `TotalRows`.
     const { rows, total } = latestRows(events, MAX_TIMELINE_ROWS);
     return answer([...rows], truncationWarning(rows.length, total));
@@ -119,19 +115,17 @@ export class ExportFileSource implements EvidenceSource {
   private within(
     hubResourceIds: readonly string[],
     timespan: { readonly start: string; readonly end: string },
-  ): readonly ConnectionEvent[] {
+  ): ConnectionEvent[] {
     const events = this.ofHubs(hubResourceIds);
     const start = Date.parse(timespan.start);
     const end = Date.parse(timespan.end);
-    if (Number.isNaN(start) || Number.isNaN(end)) return events;
+    if (Number.isNaN(start) || Number.isNaN(end)) return [];
     return events.slice(firstAtOrAfter(events, start), firstAtOrAfter(events, end));
   }
 
+  /** `where _ResourceId in~ (...)` and the timespan: exactly what `within` finds. */
   private hubEvents(query: EvidenceQuery): ConnectionEvent[] {
-    return filterEvents(this.within(query.filter.hubResourceIds, query.timespan), {
-      hubResourceIds: query.filter.hubResourceIds,
-      timespan: query.timespan,
-    });
+    return this.within(query.filter.hubResourceIds, query.timespan);
   }
 }
 

@@ -42,13 +42,11 @@ export function recoveryFrom(
 ): Recovery | undefined {
   const start = Date.parse(startedAt);
   const valued = points
-    .map((p) => ({ time: p.time, value: p.average ?? p.minimum }))
-    .filter((p): p is { time: string; value: number } => p.value !== undefined)
+    .map((p) => ({ time: p.time, ms: Date.parse(p.time), value: p.average ?? p.minimum }))
+    .filter((p): p is { time: string; ms: number; value: number } => p.value !== undefined)
     .sort((a, b) => a.time.localeCompare(b.time));
-  const before = valued.filter(
-    (p) => Date.parse(p.time) < start && Date.parse(p.time) >= start - BASELINE_MINUTES * 60_000,
-  );
-  const after = valued.filter((p) => Date.parse(p.time) >= start);
+  const before = valued.filter((p) => p.ms < start && p.ms >= start - BASELINE_MINUTES * 60_000);
+  const after = valued.filter((p) => p.ms >= start);
   if (before.length === 0 || after.length === 0) return undefined;
   const baseline = Math.max(...before.map((p) => p.value));
   const lowestPoint = after.reduce((low, p) => (p.value < low.value ? p : low));

@@ -10,29 +10,47 @@ export class InMemoryIncidentStore implements IncidentStore {
   private readonly memos = new Map<string, AlertMemo>();
   private readonly drops = new Map<string, AlertMemo>();
   private readonly counters = new Map<string, DailyCount>();
+  /** Record keys per hub, and the keys of active records: a replay holds thousands of them. */
+  private readonly keysOfHub = new Map<string, Set<string>>();
+  private readonly activeKeys = new Set<string>();
   private version = 0;
 
   incidentsOf(hubResourceId: string): Promise<Versioned<IncidentRecord>[]> {
-    const hub = hubResourceId.toLowerCase();
-    return Promise.resolve(
-      [...this.records.values()].filter((v) => v.value.hubResourceId.toLowerCase() === hub),
-    );
+    const keys = this.keysOfHub.get(hubResourceId.toLowerCase()) ?? new Set<string>();
+    return Promise.resolve(this.recordsOf(keys));
   }
 
   activeIncidents(): Promise<Versioned<IncidentRecord>[]> {
-    return Promise.resolve([...this.records.values()].filter((v) => isActive(v.value)));
+    return Promise.resolve(this.recordsOf(this.activeKeys));
   }
 
   insert(record: IncidentRecord): Promise<boolean> {
     if (this.records.has(record.key)) return Promise.resolve(false);
-    this.records.set(record.key, this.versioned(record));
+    this.store(record);
     return Promise.resolve(true);
   }
 
   replace(record: IncidentRecord, etag: string): Promise<boolean> {
     if (this.records.get(record.key)?.etag !== etag) return Promise.resolve(false);
-    this.records.set(record.key, this.versioned(record));
+    this.store(record);
     return Promise.resolve(true);
+  }
+
+  private store(record: IncidentRecord): void {
+    this.records.set(record.key, this.versioned(record));
+    const hub = record.hubResourceId.toLowerCase();
+    const keys = this.keysOfHub.get(hub) ?? new Set<string>();
+    keys.add(record.key);
+    this.keysOfHub.set(hub, keys);
+    if (isActive(record)) this.activeKeys.add(record.key);
+    else this.activeKeys.delete(record.key);
+  }
+
+  private recordsOf(keys: ReadonlySet<string>): Versioned<IncidentRecord>[] {
+    return [...keys].flatMap((key) => {
+      const record = this.records.get(key);
+      return record ? [record] : [];
+    });
   }
 
   remember(memo: AlertMemo): Promise<void> {
