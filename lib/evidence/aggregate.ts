@@ -38,60 +38,70 @@ const isServerError = (e: ConnectionEvent): boolean =>
 const isDuplicateIdentity = (e: ConnectionEvent): boolean =>
   e.resultType === '400027' || e.resultType === '409002';
 
-/** One bin being counted: totals, and the devices seen for the distinct counts. */
-interface BinCounts {
-  connects: number;
-  disconnects: number;
-  errors404104: number;
-  serverErrors: number;
-  authErrors: number;
-  duplicateIdentityErrors: number;
-  quotaErrors: number;
-  throttlingErrors: number;
-  readonly disconnected: Set<string>;
-  readonly active: Set<string>;
-  readonly reconnected: Set<string>;
+/** Oldest first already (every source's events are): else a sorted copy. */
+function oldestFirst(events: readonly ConnectionEvent[]): readonly ConnectionEvent[] {
+  for (let i = 1; i < events.length; i++) {
+    if ((events[i]?.ms ?? 0) < (events[i - 1]?.ms ?? 0))
+      return [...events].sort((a, b) => a.ms - b.ms);
+  }
+  return events;
 }
 
-function newBin(): BinCounts {
+function emptyBin(start: number): Counting {
   return {
+    start: new Date(start).toISOString(),
     connects: 0,
     disconnects: 0,
+    disconnectedDevices: 0,
     errors404104: 0,
     serverErrors: 0,
     authErrors: 0,
     duplicateIdentityErrors: 0,
     quotaErrors: 0,
     throttlingErrors: 0,
-    disconnected: new Set(),
-    active: new Set(),
-    reconnected: new Set(),
+    activeDevices: 0,
+    reconnectedDevices: 0,
   };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** A bin being counted: every count present. */
+type Counting = Required<Mutable<FleetActivityBin>>;
+
 /**
- * `summarize ... by bin(TimeGenerated, 5m) | order by TimeGenerated asc`, in one pass: a what-if
- * replay asks it for every alert.
+ * `summarize ... by bin(TimeGenerated, 5m) | order by TimeGenerated asc`, in one pass over the
+ * events oldest first: a device is counted once per bin by remembering the last bin it was
+ * counted in. A what-if replay asks this for every alert, so it allocates little.
  */
 export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivityBin[] {
   const binMs = FLEET_BIN_MINUTES * 60_000;
-  const bins = new Map<number, BinCounts>();
-  for (const event of events) {
+  const bins: Counting[] = [];
+  const active = new Map<string, number>();
+  const disconnected = new Map<string, number>();
+  const reconnected = new Map<string, number>();
+  const once = (seen: Map<string, number>, deviceId: string, start: number): boolean => {
+    if (seen.get(deviceId) === start) return false;
+    seen.set(deviceId, start);
+    return true;
+  };
+  let bin: Counting | undefined;
+  let binStart = Number.NaN;
+  for (const event of oldestFirst(events)) {
     const start = Math.floor(event.ms / binMs) * binMs;
-    let bin = bins.get(start);
-    if (!bin) {
-      bin = newBin();
-      bins.set(start, bin);
+    if (bin === undefined || start !== binStart) {
+      bin = emptyBin(start);
+      binStart = start;
+      bins.push(bin);
     }
     const { operation, resultType, deviceId } = event;
-    bin.active.add(deviceId);
+    if (once(active, deviceId, start)) bin.activeDevices++;
     if (operation === 'deviceConnect') {
       bin.connects++;
-      if (resultType === '') bin.reconnected.add(deviceId);
+      if (resultType === '' && once(reconnected, deviceId, start)) bin.reconnectedDevices++;
     } else if (operation === 'deviceDisconnect') bin.disconnects++;
     if (resultType === '404104') {
       bin.errors404104++;
-      bin.disconnected.add(deviceId);
+      if (once(disconnected, deviceId, start)) bin.disconnectedDevices++;
     }
     if (isServerError(event)) bin.serverErrors++;
     if (resultType === '401003') bin.authErrors++;
@@ -99,22 +109,7 @@ export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivi
     if (resultType === '403002') bin.quotaErrors++;
     if (resultType.startsWith('429')) bin.throttlingErrors++;
   }
-  return [...bins.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([start, bin]) => ({
-      start: new Date(start).toISOString(),
-      connects: bin.connects,
-      disconnects: bin.disconnects,
-      disconnectedDevices: bin.disconnected.size,
-      errors404104: bin.errors404104,
-      serverErrors: bin.serverErrors,
-      authErrors: bin.authErrors,
-      duplicateIdentityErrors: bin.duplicateIdentityErrors,
-      quotaErrors: bin.quotaErrors,
-      throttlingErrors: bin.throttlingErrors,
-      activeDevices: bin.active.size,
-      reconnectedDevices: bin.reconnected.size,
-    }));
+  return bins;
 }
 
 /** `top N by TimeGenerated desc` returned oldest first, and the count before the cap (`TotalRows`). */
@@ -142,44 +137,47 @@ export function disconnectedDevicesOf(
   events: readonly ConnectionEvent[],
   limit: number,
 ): CappedRows<DisconnectedDevice> {
-  const byDevice = new Map<string, ConnectionEvent[]>();
-  for (const event of events) {
-    const list = byDevice.get(event.deviceId);
-    if (list) list.push(event);
-    else byDevice.set(event.deviceId, [event]);
+  // One pass, oldest first: each device's drops, its last connect, and its latest non-empty
+  // SDK, protocol and address (`take_anyif`: the latest is as good as any, and deterministic).
+  const byDevice = new Map<string, Mutable<DisconnectedDevice>>();
+  const latest = new Map<
+    string,
+    { sdk?: string; protocol?: string; ip?: string; connect?: string }
+  >();
+  for (const event of oldestFirst(events)) {
+    const { deviceId } = event;
+    let seen = latest.get(deviceId);
+    if (!seen) {
+      seen = {};
+      latest.set(deviceId, seen);
+    }
+    if (event.sdkVersion) seen.sdk = event.sdkVersion;
+    if (event.protocol) seen.protocol = event.protocol;
+    if (event.maskedIpAddress) seen.ip = event.maskedIpAddress;
+    if (event.operation === 'deviceConnect' && event.resultType === '') seen.connect = event.time;
+    if (event.resultType !== '404104') continue;
+    const device = byDevice.get(deviceId);
+    if (device) {
+      device.disconnects++;
+      device.lastDisconnect = event.time;
+    } else {
+      byDevice.set(deviceId, {
+        deviceId,
+        disconnects: 1,
+        firstDisconnect: event.time,
+        lastDisconnect: event.time,
+      });
+    }
   }
   const devices: DisconnectedDevice[] = [];
-  for (const [deviceId, deviceEvents] of byDevice) {
-    const drops = deviceEvents
-      .filter((e) => e.resultType === '404104')
-      .map((e) => e.time)
-      .sort();
-    const first = drops[0];
-    const last = drops[drops.length - 1];
-    if (first === undefined || last === undefined) continue;
-    // take_anyif: any non-empty value; the latest is as good as any and is deterministic.
-    const latest = (pick: (e: ConnectionEvent) => string | undefined): string | undefined =>
-      deviceEvents
-        .map(pick)
-        .filter((v): v is string => v !== undefined)
-        .pop();
-    const sdkVersion = latest((e) => e.sdkVersion);
-    const protocol = latest((e) => e.protocol);
-    const maskedIpAddress = latest((e) => e.maskedIpAddress);
-    const lastConnect = deviceEvents
-      .filter((e) => e.operation === 'deviceConnect' && e.resultType === '')
-      .map((e) => e.time)
-      .sort()
-      .pop();
+  for (const [deviceId, device] of byDevice) {
+    const seen = latest.get(deviceId) ?? {};
     devices.push({
-      deviceId,
-      disconnects: drops.length,
-      firstDisconnect: first,
-      lastDisconnect: last,
-      ...(lastConnect !== undefined && { lastConnect }),
-      ...(sdkVersion && { sdkVersion }),
-      ...(protocol && { protocol }),
-      ...(maskedIpAddress && { maskedIpAddress }),
+      ...device,
+      ...(seen.connect !== undefined && { lastConnect: seen.connect }),
+      ...(seen.sdk && { sdkVersion: seen.sdk }),
+      ...(seen.protocol && { protocol: seen.protocol }),
+      ...(seen.ip && { maskedIpAddress: seen.ip }),
     });
   }
   const rows = devices
