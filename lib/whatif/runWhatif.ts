@@ -9,6 +9,7 @@ import { buildReport } from '../app/enrichAlert';
 import type { EnrichedAlert } from '../diagnose/enrichedAlert';
 import type { EvidenceSources } from '../evidence/gatherEvidence';
 import { compareSides, type WhatifReport } from './compare';
+import { replayMetrics } from './replayMetrics';
 import { type ReplayedAlert, simulateSide } from './simulate';
 import { type SilenceSpec, silencesOf, type WhatifSide } from './whatifSettings';
 
@@ -83,7 +84,8 @@ export async function runWhatif(
   const from = alerts[0]?.at ?? new Date(0);
   const deployedSpecs = input.deployed.silences ?? deployedSilences;
   const candidateSpecs = input.candidate.silences ?? deployedSpecs;
-  const metrics = input.sources.metrics;
+  // One read per incident's window instead of one per simulated minute (see replayMetrics).
+  const metrics = input.sources.metrics && replayMetrics(input.sources.metrics);
   const deployed = await simulateSide(
     alerts,
     input.deployed,
