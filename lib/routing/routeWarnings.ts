@@ -13,6 +13,7 @@ import {
 } from '../config/routeSettings';
 import { CAUSES } from '../diagnose/diagnosis';
 import { globMatches, isGlob } from '../silences/glob';
+import { MATCHER_FIELDS } from '../silences/silence';
 
 export interface RouteWarning {
   readonly path: string;
@@ -36,17 +37,8 @@ const SINGLE_VALUED: readonly RouteMatcher['field'][] = [
   'hub',
 ];
 
-/** Fields digests and notices do not carry. */
-const ALERT_ONLY: readonly RouteMatcher['field'][] = [
-  'device',
-  'module',
-  'site',
-  'sdk',
-  'cause',
-  'scope',
-  'severity',
-  'alertRule',
-];
+/** Fields digests and notices do not carry: every message field but the hub. */
+const ALERT_ONLY: readonly RouteMatcher['field'][] = MATCHER_FIELDS.filter((f) => f !== 'hub');
 
 function possible(matcher: RouteMatcher, vocabulary: readonly string[]): string[] {
   return matcher.values.filter((v) =>
