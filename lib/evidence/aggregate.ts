@@ -76,38 +76,48 @@ type Counting = Required<Mutable<FleetActivityBin>>;
 export function fleetActivityOf(events: readonly ConnectionEvent[]): FleetActivityBin[] {
   const binMs = FLEET_BIN_MINUTES * 60_000;
   const bins: Counting[] = [];
-  const active = new Map<string, number>();
-  const disconnected = new Map<string, number>();
-  const reconnected = new Map<string, number>();
-  const once = (seen: Map<string, number>, deviceId: string, start: number): boolean => {
-    if (seen.get(deviceId) === start) return false;
-    seen.set(deviceId, start);
-    return true;
-  };
+  // Per device, one number: the bin it was last seen in (times 8) and what it was counted as
+  // there (1 active, 2 disconnected, 4 reconnected). One lookup and one write per event.
+  const seen = new Map<string, number>();
   let bin: Counting | undefined;
   let binStart = Number.NaN;
+  let binIndex = -1;
   for (const event of oldestFirst(events)) {
     const start = Math.floor(event.ms / binMs) * binMs;
     if (bin === undefined || start !== binStart) {
       bin = emptyBin(start);
       binStart = start;
+      binIndex++;
       bins.push(bin);
     }
     const { operation, resultType, deviceId } = event;
-    if (once(active, deviceId, start)) bin.activeDevices++;
+    const before = seen.get(deviceId);
+    let flags = before !== undefined && before >> 3 === binIndex ? before & 7 : 0;
+    if ((flags & 1) === 0) {
+      bin.activeDevices++;
+      flags |= 1;
+    }
     if (operation === 'deviceConnect') {
       bin.connects++;
-      if (resultType === '' && once(reconnected, deviceId, start)) bin.reconnectedDevices++;
+      if (resultType === '' && (flags & 4) === 0) {
+        bin.reconnectedDevices++;
+        flags |= 4;
+      }
     } else if (operation === 'deviceDisconnect') bin.disconnects++;
-    if (resultType === '404104') {
-      bin.errors404104++;
-      if (once(disconnected, deviceId, start)) bin.disconnectedDevices++;
+    if (resultType !== '') {
+      if (resultType === '404104') {
+        bin.errors404104++;
+        if ((flags & 2) === 0) {
+          bin.disconnectedDevices++;
+          flags |= 2;
+        }
+      } else if (isServerError(event)) bin.serverErrors++;
+      else if (resultType === '401003') bin.authErrors++;
+      else if (isDuplicateIdentity(event)) bin.duplicateIdentityErrors++;
+      else if (resultType === '403002') bin.quotaErrors++;
+      else if (resultType.startsWith('429')) bin.throttlingErrors++;
     }
-    if (isServerError(event)) bin.serverErrors++;
-    if (resultType === '401003') bin.authErrors++;
-    if (isDuplicateIdentity(event)) bin.duplicateIdentityErrors++;
-    if (resultType === '403002') bin.quotaErrors++;
-    if (resultType.startsWith('429')) bin.throttlingErrors++;
+    seen.set(deviceId, (binIndex << 3) | flags);
   }
   return bins;
 }
