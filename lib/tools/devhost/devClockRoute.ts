@@ -19,7 +19,11 @@ const MAX_CLOCK_BODY_BYTES = 4096;
 export interface ClockMove {
   readonly from: string;
   readonly now: string;
-  /** The checks that ended during the move, by outcome (`back`, `alerted`, `followed-up`, ...). */
+  /**
+   * The checks that ended since the previous move's answer, by outcome (`back`, `alerted`,
+   * `followed-up`, ...): those of this move, and those that came due in real time in between (a
+   * check scheduled as the clock reads now runs on the next tick), so the answers add up.
+   */
   readonly checks: CheckTally;
 }
 
@@ -30,6 +34,8 @@ export interface DevClockDeps {
   readonly drainAlerts: () => Promise<void>;
   /** Runs `work` with no clock move or incident timer run beside it. */
   readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The tally the previous move answered with (the route keeps it up to date). */
+  readonly reported: { tally: CheckTally };
 }
 
 function difference(after: CheckTally, before: CheckTally): CheckTally {
@@ -88,16 +94,14 @@ export async function routeDevClock(
     const refusal = clock.refusal(target);
     if (refusal !== undefined) return refusal;
     const from = clock.now().toISOString();
-    const before = deps.checks.tally();
     await deps.checks.advanceTo(target);
     // A check's alert may come through the alert queue; its work may schedule more checks.
     await deps.drainAlerts();
     await deps.checks.settle();
-    return {
-      from,
-      now: clock.now().toISOString(),
-      checks: difference(deps.checks.tally(), before),
-    };
+    const after = deps.checks.tally();
+    const checks = difference(after, deps.reported.tally);
+    deps.reported.tally = after;
+    return { from, now: clock.now().toISOString(), checks };
   });
   if (typeof answer === 'string') send(response, 400, { error: answer, path: 'to' });
   else send(response, 200, answer);

@@ -167,6 +167,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   // A clock move and a run of the incident timer never overlap, so that a replay's outcome does
   // not depend on when the timer happens to tick.
   let turn: Promise<unknown> = Promise.resolve();
+  // What the clock's moves have reported of the checks so far (see ClockMove.checks).
+  const clockReported = { tally: {} };
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = turn.then(work);
     turn = run.catch(() => undefined);
@@ -230,7 +232,13 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     if (path === DEV_CLOCK_PATH) {
       const { clock, checks, drainAlerts } = await ready;
-      await routeDevClock(request, response, { clock, checks, drainAlerts, exclusive });
+      await routeDevClock(request, response, {
+        clock,
+        checks,
+        drainAlerts,
+        exclusive,
+        reported: clockReported,
+      });
       return;
     }
     if (path === '/api/health' && method === 'GET') {
