@@ -12,6 +12,7 @@ import {
   graceSecondsOf,
   watchedHubs,
 } from '../config/loadConfig';
+import { hasRouteList } from '../config/routeSettings';
 import type { DigestServices } from './runDigest';
 import type { EnrichmentServices } from './enrichAlert';
 import type { DigestSource } from '../digest/digestSource';
@@ -184,10 +185,9 @@ export function createServiceProvider(
   const enrichment = lazy(async (): Promise<WorkerServices> => {
     const links = overrides.actionLinks ?? config.actionLinks;
     // With a route list, an incident keeps the receivers of its opening card.
-    const routes =
-      config.routing.source === 'TEAMS_WORKFLOW_URL/WEBHOOK_URL'
-        ? undefined
-        : await import('../routing/messageReceivers.js');
+    const routes = hasRouteList(config.routing)
+      ? await import('../routing/messageReceivers.js')
+      : undefined;
     const receiversOf = routes
       ? (message: IncidentMessage) => routes.messageRoute(message, config.routing).receivers
       : undefined;

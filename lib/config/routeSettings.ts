@@ -68,6 +68,11 @@ export interface RoutingSettings {
   readonly defaultReceivers: readonly string[];
 }
 
+/** True when a route list decides where messages go (not just today's one or two channels). */
+export function hasRouteList(routing: RoutingSettings | undefined): routing is RoutingSettings {
+  return routing !== undefined && routing.source !== 'TEAMS_WORKFLOW_URL/WEBHOOK_URL';
+}
+
 export interface RouteProblem {
   readonly path: string;
   readonly problem: string;

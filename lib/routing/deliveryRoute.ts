@@ -3,16 +3,11 @@
  * (today's settings) every notifier takes every message, as before routes existed.
  */
 
-import type { RoutingSettings } from '../config/routeSettings';
+import { hasRouteList, type RoutingSettings } from '../config/routeSettings';
 import type { OutgoingMessage } from '../incidents/outgoingMessage';
 import { type MessageRoute, messageRoute } from './messageReceivers';
 import { routeOf } from './router';
 import { digestSubject } from './routeSubject';
-
-/** True when a route list decides where messages go (not just today's one or two channels). */
-export function hasRouteList(routing: RoutingSettings | undefined): routing is RoutingSettings {
-  return routing !== undefined && routing.source !== 'TEAMS_WORKFLOW_URL/WEBHOOK_URL';
-}
 
 export interface Routed<T> {
   readonly targets: readonly T[];

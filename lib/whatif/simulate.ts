@@ -19,8 +19,8 @@ import {
 import { MAX_QUIET_HOURS } from '../incidents/incident';
 import type { IncidentEvent, OutgoingMessage } from '../incidents/outgoingMessage';
 import type { Outcome } from '../incidents/policy';
-import type { MessageKind } from '../config/routeSettings';
-import { describeRoute, hasRouteList } from '../routing/deliveryRoute';
+import { hasRouteList, type MessageKind } from '../config/routeSettings';
+import { describeRoute } from '../routing/deliveryRoute';
 import { messageRoute } from '../routing/messageReceivers';
 import { messageSubject } from '../routing/routeSubject';
 import type { Silence } from '../silences/silence';

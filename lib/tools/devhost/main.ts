@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 
 import type { Environment } from '../../config/configKeys';
 import { devHostPort, loadConfig, processEnvironment } from '../../config/loadConfig';
+import { hasRouteList } from '../../config/routeSettings';
 import { consoleLogger } from '../../common/logger';
 import { startDevHost } from './devHost';
 import { DEV_CLOCK_PATH } from './devClockRoute';
@@ -44,21 +45,20 @@ async function main(): Promise<void> {
       ? `${withDefaults.EVIDENCE_SOURCE} (${withDefaults.EXPORT_LOGS_PATH})`
       : withDefaults.EVIDENCE_SOURCE;
   const { routing } = config;
-  const routes =
-    routing.source === 'TEAMS_WORKFLOW_URL/WEBHOOK_URL'
-      ? []
-      : [
-          `  routes:  ${routing.routes.length} from ${routing.source === 'ROUTES_FILE' ? (withDefaults.ROUTES_FILE ?? '') : 'ROUTES'}, default → ${routing.defaultReceivers.join(', ')}`,
-          // Names only: a URL set in the environment is never printed.
-          `  inboxes: ${inboxReceivers(routing, host.url)
-            .map(
-              (r) =>
-                `${r.name} (${r.type}${r.signed ? ', signed' : ''}${r.inbox ? '' : ', to its own URL'})`,
-            )
-            .join(
-              ', ',
-            )}; POST ${host.url}${DEV_INBOX_PATH}<receiver>; one receiver: ${host.url}/#receiver=<receiver>`,
-        ];
+  const routes = !hasRouteList(routing)
+    ? []
+    : [
+        `  routes:  ${routing.routes.length} from ${routing.source === 'ROUTES_FILE' ? (withDefaults.ROUTES_FILE ?? '') : 'ROUTES'}, default → ${routing.defaultReceivers.join(', ')}`,
+        // Names only: a URL set in the environment is never printed.
+        `  inboxes: ${inboxReceivers(routing, host.url)
+          .map(
+            (r) =>
+              `${r.name} (${r.type}${r.signed ? ', signed' : ''}${r.inbox ? '' : ', to its own URL'})`,
+          )
+          .join(
+            ', ',
+          )}; POST ${host.url}${DEV_INBOX_PATH}<receiver>; one receiver: ${host.url}/#receiver=<receiver>`,
+      ];
   // One write: each console.log is a write of its own.
   console.log(
     [
