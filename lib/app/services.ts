@@ -34,7 +34,6 @@ import {
   createReceivedAlertArchive,
 } from './adapterFactories';
 import type { Notifier } from '../notify/notifier';
-import type { IncidentMessage } from '../incidents/outgoingMessage';
 import { routeWarnings } from '../routing/routeWarnings';
 import type { ActivityLedger } from '../state/activityLedger';
 import type { AlertQueue } from '../state/alertQueue';
@@ -184,12 +183,9 @@ export function createServiceProvider(
 
   const enrichment = lazy(async (): Promise<WorkerServices> => {
     const links = overrides.actionLinks ?? config.actionLinks;
-    // With a route list, an incident keeps the receivers of its opening card.
-    const routes = hasRouteList(config.routing)
-      ? await import('../routing/messageReceivers.js')
-      : undefined;
-    const receiversOf = routes
-      ? (message: IncidentMessage) => routes.messageRoute(message, config.routing).receivers
+    // Loaded only with a route list: an incident then keeps the receivers of its opening card.
+    const receiversOf = hasRouteList(config.routing)
+      ? (await import('../routing/messageReceivers.js')).incidentReceivers(config.routing)
       : undefined;
     const [
       evidence,

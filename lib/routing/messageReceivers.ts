@@ -4,7 +4,8 @@
  * routed afresh. Pure.
  */
 
-import type { RoutingSettings } from '../config/routeSettings';
+import { hasRouteList, type RoutingSettings } from '../config/routeSettings';
+import type { IncidentSettings } from '../incidents/incidentSettings';
 import type { OutgoingMessage } from '../incidents/outgoingMessage';
 import { type RouteDecision, routeOf } from './router';
 import { messageSubject } from './routeSubject';
@@ -27,6 +28,14 @@ function keptReceivers(message: OutgoingMessage, routing: RoutingSettings): stri
   const still = kept.filter((name) => configured.has(name));
   // A receiver removed from the configuration since: route afresh rather than post nowhere.
   return still.length > 0 ? still : undefined;
+}
+
+/**
+ * The incident policy's `receiversOf`: with a route list, an incident's record keeps the
+ * receivers of its opening card; without one, none is kept and every card goes to every channel.
+ */
+export function incidentReceivers(routing: RoutingSettings): IncidentSettings['receiversOf'] {
+  return hasRouteList(routing) ? (message) => messageRoute(message, routing).receivers : undefined;
 }
 
 export function messageRoute(message: OutgoingMessage, routing: RoutingSettings): MessageRoute {

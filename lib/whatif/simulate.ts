@@ -19,9 +19,9 @@ import {
 import { MAX_QUIET_HOURS } from '../incidents/incident';
 import type { IncidentEvent, OutgoingMessage } from '../incidents/outgoingMessage';
 import type { Outcome } from '../incidents/policy';
-import { hasRouteList, type MessageKind } from '../config/routeSettings';
+import type { MessageKind } from '../config/routeSettings';
 import { describeRoute } from '../routing/deliveryRoute';
-import { messageRoute } from '../routing/messageReceivers';
+import { incidentReceivers, messageRoute } from '../routing/messageReceivers';
 import { messageSubject } from '../routing/routeSubject';
 import type { Silence } from '../silences/silence';
 import { InMemoryIncidentStore } from '../state/memory/memoryIncidentStore';
@@ -126,13 +126,12 @@ export async function simulateSide(
   const store = new InMemoryIncidentStore();
   const counting = replaySilences(silences, side.policy.maintenanceWindows, now);
   const { routing } = side.policy;
+  const receiversOf = incidentReceivers(routing);
   const settings: IncidentSettings = {
     updateMinutes: side.policy.incidentUpdateMinutes,
     quietMinutes: side.policy.incidentQuietMinutes,
     renewalPolicy: side.policy.renewalPolicy,
-    ...(hasRouteList(routing) && {
-      receiversOf: (message) => messageRoute(message, routing).receivers,
-    }),
+    ...(receiversOf && { receiversOf }),
   };
   const services: IncidentServices = {
     store,
